@@ -1,0 +1,16 @@
+/*
+ * serialtrack: item-level traceability. The one header to include; it pulls in
+ * every public module header.
+ */
+#ifndef SERIALTRACK_H
+#define SERIALTRACK_H
+
+#include <serialtrack/id.h>
+#include <serialtrack/limits.h>
+#include <serialtrack/rc.h>
+#include <serialtrack/serial.h>
+
+/* The library version, "MAJOR.MINOR.PATCH". */
+const char *st_version(void);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * The serialtrack program: one function per subcommand, each taking the
+ * arguments after its name. Uses only the public headers.
+ */
+#ifndef ST_CLI_H
+#define ST_CLI_H
+
+/* Exit codes shared by all subcommands */
+#define CLI_OK 0       /* success */
+#define CLI_INVALID 1  /* the input was processed and found invalid */
+#define CLI_USAGE 2    /* bad command line */
+#define CLI_FAILURE 3  /* could not do the work (I/O, memory) */
+
+int cmd_id(int argc, char **argv);      /* cmd_id.c: id parse, id encode */
+int cmd_serials(int argc, char **argv); /* cmd_serials.c: serials generate */
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * serialtrack: the command-line front of libserialtrack. Dispatches to one
+ * subcommand per file (src/cmd_*.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <serialtrack/serialtrack.h>
+
+#include "cli.h"
+
+struct command {
+    const char *name;                /* first word on the command line */
+    int (*run)(int argc, char **argv); /* gets the words after the name */
+    const char *summary;             /* one line for `serialtrack help` */
+};
+
+static const struct command commands[] = {
+    {"id", cmd_id, "parse, convert and encode GS1 identifiers (id parse, id encode)"},
+    {"serials", cmd_serials, "generate serial numbers (serials generate)"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: serialtrack COMMAND [ARGS...]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-10s %s\n", "version", "print the version");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+        printf("serialtrack %s\n", st_version());
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 2, argv + 2);
+    fprintf(stderr, "serialtrack: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}
