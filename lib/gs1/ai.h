@@ -55,7 +55,7 @@ typedef struct st_ai_elem {
     const st_ai_def *def;   /* its definition (never NULL once added) */
     uint16_t off;           /* offset of the value in st_aidata.data */
     uint16_t len;           /* value length in bytes */
-    long pos;               /* byte offset in the original input where the element began */
+    long pos;               /* byte offset of the value in the original input (for errors) */
 } st_ai_elem;
 
 /* Parsed AI data: elements in the order received, values stored NUL-terminated
@@ -87,8 +87,8 @@ static inline const char *st_ai_value(const st_aidata *d, size_t i)
 const char *st_ai_get(const st_aidata *d, const char *ai);
 
 /*
- * Append AI ai[0..ailen) with value v[0..vlen) at input offset pos. The value
- * is copied. A repeat of an AI with the identical value is dropped silently
+ * Append AI ai[0..ailen) with value v[0..vlen), whose first byte is at offset
+ * pos of the original input (used in error positions). The value is copied. A repeat of an AI with the identical value is dropped silently
  * (several symbols on one item); with a different value it is ST_ERR_RULE.
  * Returns ST_ERR_UNKNOWN_AI, ST_ERR_LIMIT (too many elements or bytes).
  * No content validation happens here; see st_ai_check_value / st_ai_validate.
