@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make run`: a short guided tour of the serialtrack command line on sample
+# inputs: the same unit read as a barcode, a Digital Link and an RFID tag is
+# one key; bad input is refused with a precise reason; serials are generated.
+set -uo pipefail
+st=${1:-build/serialtrack}
+[ -x "$st" ] || { echo "build $st first (make)"; exit 1; }
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; echo; }
+pretty() { if command -v jq >/dev/null; then jq .; else cat; fi; }
+
+say "A scanner reads a GS1 DataMatrix (symbology ]d2, GS separators):"
+printf '$ serialtrack id parse "]d201806141411234581726123110LOT7<GS>2127"\n'
+"$st" id parse $']d201806141411234581726123110LOT7\x1d2127' | pretty
+
+say "The same unit's Digital Link QR code (any domain):"
+run "$st" id parse --gcp-len 7 'https://brand.example.com/01/80614141123458/10/LOT7/21/27?17=261231'
+
+say "Its RFID tag (SGTIN-96, as the reader reports it) - the key is the same:"
+hex=$("$st" id encode --scheme sgtin-96 --filter 1 --gcp-len 7 '(01)80614141123458(21)27')
+echo "(encoded with: serialtrack id encode --scheme sgtin-96 --filter 1 --gcp-len 7 '(01)80614141123458(21)27')"
+run "$st" id parse "$hex"
+
+say "EPC URIs as EPCIS events carry them:"
+run "$st" id parse 'urn:epc:id:sscc:0614141.1234567890'
+
+say "Bad input is refused with the AI, the position and the rule:"
+run "$st" id parse '(01)80614141123457(21)27'
+run "$st" id parse '(21)ABC123'
+run "$st" id parse 'https://id.gs1.org/01/09520123456788?10=ABC123'
+
+say "A whole file of scans, one JSON line each (serialtrack id parse -):"
+printf '(01)09520123456788(21)1\nurn:epc:id:sgtin:0614141.812345.6789\nnot-an-id\n' |
+    tee /dev/stderr 2>/dev/null | "$st" id parse - | cut -c1-150
+
+say "Unguessable serial numbers for a GTIN (EU FMD: guess probability below 1 in 10,000):"
+run "$st" serials generate --gtin 09520123456788 --count 5 --scheme random --length 12
+say "Sequential and templated serials:"
+run "$st" serials generate --gtin 09520123456788 --count 3 --scheme sequential --prefix SN --width 8
+run "$st" serials generate --gtin 09520123456788 --count 3 --scheme template --template '{YYYY}07{SEQ:6}'
+
+echo "Tour done. Try: $st help, $st id parse --help, and docs/ARCHITECTURE.md."

@@ -1,0 +1,239 @@
+/*
+ * `serialtrack id`: parse any identifier form into JSON (one input, or one per
+ * line from stdin), and encode identifiers as EPC binary hex.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <serialtrack/serialtrack.h>
+
+#include "cli.h"
+
+/* Options shared by the id subcommands. */
+struct id_cli {
+    st_id_opts opts;      /* passed to st_id_parse */
+    st_gcp_table *gcp;    /* loaded from --gcp-file or $SERIALTRACK_GCP_FILE; owned */
+    const char *scheme;   /* encode: EPC binary scheme */
+    int filter;           /* encode: filter value, -1 = default */
+    const char *text;     /* the one positional argument */
+};
+
+static void id_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: serialtrack id parse [--gcp-len N] [--gcp-file F] [--legacy-gtin] TEXT|-\n"
+            "       serialtrack id encode --scheme S [--filter N] [--gcp-len N] [--gcp-file F] "
+            "TEXT\n"
+            "  TEXT: an element string, Digital Link URI, EPC URI, EPC tag URI or EPC hex;\n"
+            "        '-' reads one input per line from stdin and writes one JSON object per line.\n"
+            "  S: sgtin-96 sgtin-198 sscc-96 sgln-96 sgln-195 grai-96 grai-170 giai-96 giai-202\n"
+            "     gdti-96 gdti-174\n");
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* Read the options of `id parse` / `id encode`; returns CLI_OK or CLI_USAGE. */
+static int read_options(int argc, char **argv, int encode, struct id_cli *c)
+{
+    memset(c, 0, sizeof *c);
+    c->filter = -1;
+    const char *gcp_file = getenv("SERIALTRACK_GCP_FILE");
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--gcp-len") && v) {
+            if (parse_int(v, 4, 12, &c->opts.gcp_len)) {
+                fprintf(stderr, "serialtrack id: --gcp-len must be 4 to 12, not '%s'\n", v);
+                return CLI_USAGE;
+            }
+            i++;
+        } else if (!strcmp(a, "--gcp-file") && v) {
+            gcp_file = v;
+            i++;
+        } else if (!strcmp(a, "--legacy-gtin")) {
+            c->opts.dl_legacy_gtin = 1;
+        } else if (encode && !strcmp(a, "--scheme") && v) {
+            c->scheme = v;
+            i++;
+        } else if (encode && !strcmp(a, "--filter") && v) {
+            if (parse_int(v, 0, 7, &c->filter)) {
+                fprintf(stderr, "serialtrack id: --filter must be 0 to 7, not '%s'\n", v);
+                return CLI_USAGE;
+            }
+            i++;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            id_usage(stdout);
+            exit(CLI_OK);
+        } else if (a[0] == '-' && a[1] == '-') {
+            fprintf(stderr, "serialtrack id: unknown option or missing value: %s\n", a);
+            return CLI_USAGE;
+        } else if (!c->text) {
+            c->text = a;
+        } else {
+            fprintf(stderr, "serialtrack id: more than one input given ('%s')\n", a);
+            return CLI_USAGE;
+        }
+    }
+    if (!c->text) {
+        id_usage(stderr);
+        return CLI_USAGE;
+    }
+    if (encode && !c->scheme) {
+        fprintf(stderr, "serialtrack id encode: --scheme is required\n");
+        return CLI_USAGE;
+    }
+    if (gcp_file && *gcp_file) {
+        st_error err;
+        st_error_clear(&err);
+        if (st_gcp_table_load(gcp_file, &c->gcp, &err)) {
+            fprintf(stderr, "serialtrack id: %s: %s\n", gcp_file, err.msg);
+            return CLI_USAGE;
+        }
+        c->opts.gcp = c->gcp;
+    }
+    return CLI_OK;
+}
+
+static void set_str(json_t *o, const char *k, const char *v)
+{
+    if (v)
+        json_object_set_new(o, k, json_stringn(v, strlen(v)));
+}
+
+/* The JSON object describing one input (valid or not). Caller json_decref()s. */
+static json_t *describe(const char *text, size_t len, const st_id_opts *opts, int *valid)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "input", json_stringn_nocheck(text, len));
+    st_id *id = NULL;
+    st_error err;
+    st_error_clear(&err);
+    st_rc rc = st_id_parse(text, len, opts, &id, &err);
+    if (rc) {
+        *valid = 0;
+        json_object_set_new(o, "valid", json_false());
+        json_object_set_new(o, "error", json_string(err.msg[0] ? err.msg : st_strerror(rc)));
+        json_object_set_new(o, "position",
+                            err.position >= 0 ? json_integer(err.position) : json_null());
+        json_object_set_new(o, "ai", err.ai[0] ? json_string(err.ai) : json_null());
+        return o;
+    }
+    *valid = 1;
+    json_object_set_new(o, "format", json_string(st_id_format_name(st_id_format_of(id))));
+    json_object_set_new(o, "valid", json_true());
+    set_str(o, "key", st_id_key(id));
+    json_t *ais = json_array();
+    for (size_t i = 0; i < st_id_ai_count(id); i++) {
+        const char *ai, *value;
+        st_id_ai_at(id, i, &ai, &value);
+        json_t *e = json_object();
+        json_object_set_new(e, "ai", json_string(ai));
+        json_object_set_new(e, "value", json_string(value));
+        json_array_append_new(ais, e);
+    }
+    json_object_set_new(o, "ais", ais);
+    if (st_id_ai_count(id))
+        set_str(o, "hri", st_id_hri(id));
+    set_str(o, "digital_link", st_id_digital_link(id));
+    set_str(o, "epc_uri", st_id_epc_uri(id));
+    if (!st_id_epc_uri(id))
+        set_str(o, "epc_uri_unavailable", st_id_epc_uri_why(id));
+    set_str(o, "tag_uri", st_id_tag_uri(id));
+    set_str(o, "hex", st_id_hex(id));
+    st_id_destroy(id);
+    return o;
+}
+
+static int print_json(json_t *o)
+{
+    int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(o);
+    return rc;
+}
+
+/* `id parse -`: one JSON line per input line, in order; invalid lines are reported too. */
+static int parse_stream(const st_id_opts *opts)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, stdin)) >= 0) {
+        size_t len = (size_t)n;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        int valid;
+        if (print_json(describe(line, len, opts, &valid))) {
+            free(line);
+            return CLI_FAILURE;
+        }
+    }
+    free(line);
+    if (ferror(stdin)) {
+        fprintf(stderr, "serialtrack id parse: reading stdin: %s\n", strerror(errno));
+        return CLI_FAILURE;
+    }
+    return fflush(stdout) ? CLI_FAILURE : CLI_OK;
+}
+
+static int id_parse(int argc, char **argv)
+{
+    struct id_cli c;
+    int rc = read_options(argc, argv, 0, &c);
+    if (rc)
+        return rc;
+    if (!strcmp(c.text, "-")) {
+        rc = parse_stream(&c.opts);
+    } else {
+        int valid;
+        rc = print_json(describe(c.text, strlen(c.text), &c.opts, &valid)) ? CLI_FAILURE
+             : valid                                                      ? CLI_OK
+                                                                          : CLI_INVALID;
+    }
+    st_gcp_table_destroy(c.gcp);
+    return rc;
+}
+
+static int id_encode(int argc, char **argv)
+{
+    struct id_cli c;
+    int rc = read_options(argc, argv, 1, &c);
+    if (rc)
+        return rc;
+    st_id *id = NULL;
+    st_error err;
+    st_error_clear(&err);
+    char hex[ST_EPC_HEX_MAX + 1];
+    if (st_id_parse(c.text, strlen(c.text), &c.opts, &id, &err) ||
+        st_id_encode(id, c.scheme, c.filter, hex, sizeof hex, &err)) {
+        fprintf(stderr, "serialtrack id encode: %s\n", err.msg[0] ? err.msg : st_strerror(err.rc));
+        rc = CLI_INVALID;
+    } else {
+        printf("%s\n", hex);
+    }
+    st_id_destroy(id);
+    st_gcp_table_destroy(c.gcp);
+    return rc;
+}
+
+int cmd_id(int argc, char **argv)
+{
+    if (argc >= 1 && !strcmp(argv[0], "parse"))
+        return id_parse(argc - 1, argv + 1);
+    if (argc >= 1 && !strcmp(argv[0], "encode"))
+        return id_encode(argc - 1, argv + 1);
+    id_usage(argc ? stderr : stdout);
+    return CLI_USAGE;
+}
