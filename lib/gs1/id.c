@@ -199,6 +199,11 @@ static st_rc parse_any(st_id *id, const char *s, size_t n, const st_id_opts *o, 
         return st_dl_parse(s, n, dlflags, &id->d, err);
     }
     id->fmt = ST_ID_ELEMENT_STRING;
+    if (!isxdigit((unsigned char)s[0]) && s[0] != '(' && s[0] != ']' && s[0] != '^' &&
+        s[0] != ST_GS)
+        return st_fail(err, ST_ERR_SYNTAX, 0, NULL,
+                       "not a recognised identifier: expected a GS1 element string, a Digital "
+                       "Link (http...), an EPC URI (urn:epc:...) or EPC hex");
     if (is_bare_gtin(s, n)) {
         char gtin[15];
         memset(gtin, '0', 14 - n);

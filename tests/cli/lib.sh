@@ -1,0 +1,48 @@
+# Shared helpers for the black-box tests of the serialtrack program.
+# Source it, set BIN, then call the expect_* functions; finish with `summary`.
+# Each failed assertion prints one FAIL line; summary prints
+# "N passed, N failed" and exits non-zero on any failure.
+
+pass=0
+fail=0
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL: $*"
+}
+
+# st ARGS...: run the program; sets rc, out and err.
+st() {
+    "$BIN" "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    out=$(cat "$TMP/out")
+    err=$(cat "$TMP/err")
+}
+
+# expect_rc NAME WANT: the last command exited WANT.
+expect_rc() {
+    if [ "$rc" -eq "$2" ]; then ok; else bad "$1: exit $rc, expected $2; stderr [$err]"; fi
+}
+
+# expect_jq NAME FILTER WANT: jq -r FILTER over the last stdout gives WANT.
+expect_jq() {
+    local got
+    got=$(printf '%s' "$out" | jq -r "$2" 2>&1)
+    if [ "$got" = "$3" ]; then ok; else bad "$1: $2 = [$got], expected [$3]; output [$out]"; fi
+}
+
+# expect_contains NAME HAYSTACK NEEDLE
+expect_contains() {
+    case "$2" in
+    *"$3"*) ok ;;
+    *) bad "$1: [$2] does not contain [$3]" ;;
+    esac
+}
+
+summary() {
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+}
