@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/sbuf.h"
+#include "gs1/cset.h"
 
 /* ---- table look-up ------------------------------------------------------- */
 
@@ -118,30 +119,6 @@ st_rc st_ai_add(st_aidata *d, const char *ai, size_t ailen, const char *v, size_
 
 /* ---- value validation ------------------------------------------------------ */
 
-/* Character-set membership, one bit per set, indexed by byte. */
-#define CS_N 1
-#define CS_X 2
-#define CS_Y 4
-#define CS_Z 8
-static uint8_t cset_bits[256];
-static pthread_once_t cset_once = PTHREAD_ONCE_INIT;
-
-static void build_csets(void)
-{
-    const char *x = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
-                    "abcdefghijklmnopqrstuvwxyz";
-    const char *y = "#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    const char *z = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
-    for (const char *p = x; *p; p++)
-        cset_bits[(unsigned char)*p] |= CS_X;
-    for (const char *p = y; *p; p++)
-        cset_bits[(unsigned char)*p] |= CS_Y;
-    for (const char *p = z; *p; p++)
-        cset_bits[(unsigned char)*p] |= CS_Z;
-    for (int c = '0'; c <= '9'; c++)
-        cset_bits[c] |= CS_N;
-}
-
 static const char *cset_name(char cset)
 {
     switch (cset) {
@@ -161,7 +138,7 @@ static const char *cset_name(char cset)
 static st_rc check_cset(const st_ai_def *def, const st_ai_comp *c, const char *v, size_t n,
                         long pos, st_error *err)
 {
-    uint8_t bit = c->cset == 'N' ? CS_N : c->cset == 'X' ? CS_X : c->cset == 'Y' ? CS_Y : CS_Z;
+    unsigned bit = st_cset_for_letter(c->cset);
     size_t end = n;
     if (c->cset == 'Z') {
         while (end > 0 && n - end < 2 && v[end - 1] == '=')
@@ -173,7 +150,7 @@ static st_rc check_cset(const st_ai_def *def, const st_ai_comp *c, const char *v
     }
     for (size_t i = 0; i < end; i++) {
         unsigned char ch = (unsigned char)v[i];
-        if (!(cset_bits[ch] & bit)) {
+        if (!st_cset_has(bit, ch)) {
             if (ch >= 0x21 && ch < 0x7f)
                 return st_fail(err, ST_ERR_CHARSET, pos + (long)i, def->ai,
                                "AI %s: character '%c' at offset %zu is not allowed (%s only)",
@@ -188,7 +165,6 @@ static st_rc check_cset(const st_ai_def *def, const st_ai_comp *c, const char *v
 
 st_rc st_ai_check_value(const st_ai_def *def, const char *v, size_t n, long pos, st_error *err)
 {
-    pthread_once(&cset_once, build_csets);
     if (n == 0)
         return st_fail(err, ST_ERR_LENGTH, pos, def->ai, "AI %s: value is empty", def->ai);
     if (n < def->min_len || n > def->max_len) {

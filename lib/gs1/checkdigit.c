@@ -1,7 +1,7 @@
 /* GS1 check digits: mod-10 for numeric keys, the mod-1021 pair for GMN/MUDI. */
 #include "gs1/checkdigit.h"
 
-#include <string.h>
+#include "gs1/cset.h"
 
 char st_cd_mod10(const char *d, size_t n)
 {
@@ -28,9 +28,6 @@ st_rc st_cd_verify(const char *key, size_t n, char *expected)
     return key[n - 1] == want ? ST_OK : ST_ERR_CHECK_DIGIT;
 }
 
-/* CSET 82 in the order GS1 numbers its characters (ascending ASCII). */
-static const char cset82[] = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
-                             "abcdefghijklmnopqrstuvwxyz";
 /* The 32 characters a check pair is written with. */
 static const char pair_chars[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 /* Prime weights; the right-most data character gets 2, the next 3, and so on. */
@@ -45,10 +42,10 @@ st_rc st_cd_alpha_pair(const char *d, size_t n, char out[2])
     unsigned sum = 0;
     const unsigned *w = primes + ST_CD_ALPHA_MAX - n;
     for (size_t i = 0; i < n; i++) {
-        const char *p = d[i] ? memchr(cset82, d[i], sizeof cset82 - 1) : NULL;
-        if (!p)
+        int v = st_cset82_value((unsigned char)d[i]);
+        if (v < 0)
             return ST_ERR_CHARSET;
-        sum += (unsigned)(p - cset82) * w[i];
+        sum += (unsigned)v * w[i];
     }
     sum %= 1021;
     out[0] = pair_chars[sum >> 5];

@@ -3,6 +3,7 @@
  * check character pair of GMN and MUDI (csumalpha), the GS1 Company Prefix
  * position (gcppos1, gcppos2) and the ISO 13616 IBAN (iban).
  */
+#include "gs1/cset.h"
 #include "gs1/lint_int.h"
 
 #include <string.h>
@@ -34,11 +35,6 @@ static int st_is_pair_char(char c)
     return (c >= '2' && c <= '9') || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'O');
 }
 
-/* 1 when c is in CSET 82: printable ASCII from '!' to 'z' except # $ @ [ ] ^ ` and backslash. */
-static int st_is_cset82(char c)
-{
-    return c >= '!' && c <= 'z' && !strchr("#$@[\\]^`", c);
-}
 
 /* csumalpha: the last two characters are the GS1 check character pair of the
  * others (GenSpecs 7.9.5: CSET 82 values weighted by primes, mod 1021). */
@@ -59,7 +55,7 @@ st_rc st_lint_csumalpha(const char *v, size_t n, st_lint_out *o)
                             n - 2);
     if (rc != ST_OK) {
         size_t i = 0;
-        while (i < n - 2 && st_is_cset82(v[i]))
+        while (i < n - 2 && st_cset_has(ST_CSET_X, (unsigned char)v[i]))
             i++;
         return st_lint_fail(o, ST_ERR_CHARSET, i, "character is not in CSET 82");
     }

@@ -17,17 +17,16 @@
 #include <serialtrack/limits.h>
 
 #include "common/error.h"
+#include "gs1/cset.h"
 
-/* CSET 82, the characters of GS1 alphanumeric AIs such as (21). */
-static const char cset82[] = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
-                             "abcdefghijklmnopqrstuvwxyz";
 
 /* 1 when profile p allows character c (NUL never). */
 int st_serial_in_profile(st_serial_profile p, char c)
 {
-    if (p == ST_SERIAL_PROFILE_DSCSA)
-        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-    return c != '\0' && strchr(cset82, c) != NULL;
+    unsigned char u = (unsigned char)c;
+    if (p == ST_SERIAL_PROFILE_DSCSA) /* alphanumerics: CSET 64 without '-' and '_' */
+        return st_cset_has(ST_CSET_Z, u) && c != '-' && c != '_';
+    return st_cset_has(ST_CSET_X, u);
 }
 
 /* Check s[from..n) against profile p; name `what` and the byte in the error. */
