@@ -31,8 +31,10 @@ run "$st" id parse '(21)ABC123'
 run "$st" id parse 'https://id.gs1.org/01/09520123456788?10=ABC123'
 
 say "A whole file of scans, one JSON line each (serialtrack id parse -):"
-printf '(01)09520123456788(21)1\nurn:epc:id:sgtin:0614141.812345.6789\nnot-an-id\n' |
-    tee /dev/stderr 2>/dev/null | "$st" id parse - | cut -c1-150
+printf '(01)09520123456788(21)1\nurn:epc:id:sgtin:0614141.812345.6789\nnot-an-id\n' >"${TMPDIR:-/tmp}/tour-scans.$$"
+sed 's/^/  in: /' "${TMPDIR:-/tmp}/tour-scans.$$"
+"$st" id parse - <"${TMPDIR:-/tmp}/tour-scans.$$" | cut -c1-150 | sed 's/^/  out: /'
+rm -f "${TMPDIR:-/tmp}/tour-scans.$$"
 
 say "Unguessable serial numbers for a GTIN (EU FMD: guess probability below 1 in 10,000):"
 run "$st" serials generate --gtin 09520123456788 --count 5 --scheme random --length 12
