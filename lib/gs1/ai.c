@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/sbuf.h"
+#include "gs1/checkdigit.h"
 #include "gs1/cset.h"
 
 /* ---- table look-up ------------------------------------------------------- */
@@ -459,6 +460,15 @@ static st_rc parse_ean(const char *s, size_t n, size_t want, long base, st_aidat
     if (n != want)
         return st_fail(err, ST_ERR_LENGTH, base, "01",
                        "EAN/UPC data must be %zu digits; found %zu characters", want, n);
+    /* check here, before padding, so positions point into the input */
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return st_fail(err, ST_ERR_CHARSET, base + (long)i, "01",
+                           "AI 01: character at offset %zu of the EAN/UPC data is not a digit", i);
+    char want_cd = 0;
+    if (st_cd_verify(s, n, &want_cd) != ST_OK)
+        return st_fail(err, ST_ERR_CHECK_DIGIT, base + (long)n - 1, "01",
+                       "AI 01: check digit is %c, expected %c", s[n - 1], want_cd);
     char gtin[15];
     memset(gtin, '0', 14);
     memcpy(gtin + 14 - want, s, want);
