@@ -1,0 +1,75 @@
+/* The EPCIS event tree (see event.h). */
+#include "epcis/event.h"
+
+#include <string.h>
+
+static const char *const type_names[] = {
+    [ST_EVENT_OBJECT] = "ObjectEvent",
+    [ST_EVENT_AGGREGATION] = "AggregationEvent",
+    [ST_EVENT_TRANSACTION] = "TransactionEvent",
+    [ST_EVENT_TRANSFORMATION] = "TransformationEvent",
+    [ST_EVENT_ASSOCIATION] = "AssociationEvent",
+};
+
+const char *st_event_type_name(st_event_type t)
+{
+    if ((unsigned)t >= sizeof type_names / sizeof type_names[0])
+        return NULL;
+    return type_names[t];
+}
+
+st_event_type st_event_type_from_name(const char *name)
+{
+    for (unsigned t = ST_EVENT_OBJECT; t <= ST_EVENT_ASSOCIATION; t++)
+        if (name && !strcmp(name, type_names[t]))
+            return (st_event_type)t;
+    return ST_EVENT_NONE;
+}
+
+st_evnode *st_evnode_add(st_arena *a, st_evnode *parent, const char *ns, const char *name,
+                         const char *value, size_t value_len, unsigned flags)
+{
+    st_evnode *n = st_arena_calloc(a, sizeof *n);
+    if (!n)
+        return NULL;
+    n->name = st_arena_strndup(a, name, strlen(name));
+    if (!n->name)
+        return NULL;
+    if (ns && !(n->ns = st_arena_strndup(a, ns, strlen(ns))))
+        return NULL;
+    if (value && !(n->value = st_arena_strndup(a, value, value_len)))
+        return NULL;
+    n->flags = flags;
+    n->parent = parent;
+    if (parent) {
+        if (parent->last)
+            parent->last->next = n;
+        else
+            parent->first = n;
+        parent->last = n;
+    }
+    return n;
+}
+
+st_evnode *st_evnode_child(const st_evnode *n, const char *name)
+{
+    for (st_evnode *c = n ? n->first : NULL; c; c = c->next)
+        if (!c->ns && !strcmp(c->name, name))
+            return c;
+    return NULL;
+}
+
+const char *st_evnode_child_value(const st_evnode *n, const char *name)
+{
+    st_evnode *c = st_evnode_child(n, name);
+    return c ? c->value : NULL;
+}
+
+size_t st_evnode_count(const st_evnode *n, const char *name)
+{
+    size_t k = 0;
+    for (st_evnode *c = n ? n->first : NULL; c; c = c->next)
+        if (!name || (!c->ns && !strcmp(c->name, name)))
+            k++;
+    return k;
+}
