@@ -21,6 +21,14 @@
 #define ST_SERIAL_TEMPLATE_MAX 64 /* bytes of one serial template */
 #define ST_SERIAL_ALPHABET_MAX 82 /* characters in a random-serial alphabet (CSET 82) */
 
+/* EPCIS documents (lib/epcis) */
+#define ST_EPCIS_MAX_DOC_BYTES (512u << 20) /* bytes of one JSON-LD document held in memory */
+#define ST_EPCIS_MAX_EVENTS 1000000       /* events in one document */
+#define ST_EPCIS_MAX_DEPTH 32             /* nesting depth of objects/elements */
+#define ST_EPCIS_MAX_STRING 65536         /* bytes of one string value */
+#define ST_EPCIS_MAX_EVENT_BYTES (4u << 20) /* arena bytes one event may use */
+#define ST_EPCIS_MAX_ERRORS 1000          /* errors reported per document (more are counted) */
+
 /* Command line */
 #define ST_CLI_LINE_MAX 4096      /* bytes of one line read by `id parse -` */
 
