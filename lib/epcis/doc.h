@@ -43,12 +43,28 @@ typedef struct st_epcis_doc {
     st_evnode *header;           /* other document-level content (EPCISHeader, master data,
                                     JSON-LD id/sender/...), or NULL */
     size_t events;               /* events read so far */
+    st_event **kept;             /* with a NULL callback: every event, in doc->arena */
+    size_t n_kept;               /* entries in kept */
 } st_epcis_doc;
 
 /* Called once per event, in document order. ev and its tree live in a
  * per-event arena that is reset after the call. A non-OK return stops the
  * reader, which returns that code. */
 typedef st_rc (*st_epcis_on_event)(void *ctx, const st_epcis_doc *doc, st_event *ev);
+
+/*
+ * The readers (jsonld.c, xml.c) share this shape:
+ *   st_rc st_jsonld_read(st_epcis_doc *doc, const char *buf, size_t n,
+ *                        st_epcis_on_event cb, void *ctx, st_diag *diag);
+ *   st_rc st_xml_read(st_epcis_doc *doc, const char *buf, size_t n, cb, ctx, diag);
+ *   st_rc st_xml_read_fd(st_epcis_doc *doc, int fd, cb, ctx, diag);   (streaming)
+ * doc->arena and doc->name are set by the caller, the rest by the reader.
+ * With cb NULL every event is kept in doc->arena and listed in doc->kept.
+ * Structural faults (malformed JSON/XML, a cap exceeded, a field of the wrong
+ * JSON type) are added to diag with their path; the return is ST_OK when the
+ * document could be read to the end, else the first fatal code. Whether the
+ * events are valid EPCIS is a separate step (validate.c).
+ */
 
 /* The format of a document from its first bytes ('{' / '[' → JSON-LD;
  * '<' → XML, 2.0 or 1.x by the namespace of the root element). */
