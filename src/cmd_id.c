@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <serialtrack/serialtrack.h>
 
 #include "cli.h"
+#include "jsonw.h"
 
 /* Options shared by the id subcommands. */
 struct id_cli {
@@ -106,62 +106,61 @@ static int read_options(int argc, char **argv, int encode, struct id_cli *c)
     return CLI_OK;
 }
 
-static void set_str(json_t *o, const char *k, const char *v)
+/* Write the JSON object describing one input (valid or not) into w;
+ * *valid says which it was. */
+static void describe(jsonw *w, const char *text, size_t len, const st_id_opts *opts, int *valid)
 {
-    if (v)
-        json_object_set_new(o, k, json_stringn(v, strlen(v)));
-}
-
-/* The JSON object describing one input (valid or not). Caller json_decref()s. */
-static json_t *describe(const char *text, size_t len, const st_id_opts *opts, int *valid)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "input", json_stringn_nocheck(text, len));
+    jw_object_begin(w);
+    jw_key(w, "input");
+    jw_string(w, text, len);
     st_id *id = NULL;
     st_error err;
     st_error_clear(&err);
     st_rc rc = st_id_parse(text, len, opts, &id, &err);
     if (rc) {
         *valid = 0;
-        json_object_set_new(o, "valid", json_false());
-        json_object_set_new(o, "error", json_string(err.msg[0] ? err.msg : st_strerror(rc)));
-        json_object_set_new(o, "position",
-                            err.position >= 0 ? json_integer(err.position) : json_null());
-        json_object_set_new(o, "ai", err.ai[0] ? json_string(err.ai) : json_null());
-        return o;
+        jw_key(w, "valid");
+        jw_bool(w, 0);
+        jw_member_str(w, "error", err.msg[0] ? err.msg : st_strerror(rc));
+        jw_key(w, "position");
+        if (err.position >= 0)
+            jw_long(w, err.position);
+        else
+            jw_null(w);
+        jw_key(w, "ai");
+        if (err.ai[0])
+            jw_cstring(w, err.ai);
+        else
+            jw_null(w);
+        jw_object_end(w);
+        return;
     }
     *valid = 1;
-    json_object_set_new(o, "format", json_string(st_id_format_name(st_id_format_of(id))));
-    json_object_set_new(o, "valid", json_true());
-    set_str(o, "key", st_id_key(id));
-    json_t *ais = json_array();
+    jw_member_str(w, "format", st_id_format_name(st_id_format_of(id)));
+    jw_key(w, "valid");
+    jw_bool(w, 1);
+    jw_member_str(w, "key", st_id_key(id));
+    jw_key(w, "ais");
+    jw_array_begin(w);
     for (size_t i = 0; i < st_id_ai_count(id); i++) {
         const char *ai, *value;
         st_id_ai_at(id, i, &ai, &value);
-        json_t *e = json_object();
-        json_object_set_new(e, "ai", json_string(ai));
-        json_object_set_new(e, "value", json_string(value));
-        json_array_append_new(ais, e);
+        jw_object_begin(w);
+        jw_member_str(w, "ai", ai);
+        jw_member_str(w, "value", value);
+        jw_object_end(w);
     }
-    json_object_set_new(o, "ais", ais);
+    jw_array_end(w);
     if (st_id_ai_count(id))
-        set_str(o, "hri", st_id_hri(id));
-    set_str(o, "digital_link", st_id_digital_link(id));
-    set_str(o, "epc_uri", st_id_epc_uri(id));
+        jw_member_str(w, "hri", st_id_hri(id));
+    jw_member_str(w, "digital_link", st_id_digital_link(id));
+    jw_member_str(w, "epc_uri", st_id_epc_uri(id));
     if (!st_id_epc_uri(id))
-        set_str(o, "epc_uri_unavailable", st_id_epc_uri_why(id));
-    set_str(o, "tag_uri", st_id_tag_uri(id));
-    set_str(o, "hex", st_id_hex(id));
+        jw_member_str(w, "epc_uri_unavailable", st_id_epc_uri_why(id));
+    jw_member_str(w, "tag_uri", st_id_tag_uri(id));
+    jw_member_str(w, "hex", st_id_hex(id));
+    jw_object_end(w);
     st_id_destroy(id);
-    return o;
-}
-
-static int print_json(json_t *o)
-{
-    int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    fputc('\n', stdout);
-    json_decref(o);
-    return rc;
 }
 
 /* `id parse -`: one JSON line per input line, in order; invalid lines are reported too. */
@@ -170,22 +169,27 @@ static int parse_stream(const st_id_opts *opts)
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
-    while ((n = getline(&line, &cap, stdin)) >= 0) {
+    jsonw w;
+    jw_init(&w);
+    int rc = CLI_OK;
+    while (rc == CLI_OK && (n = getline(&line, &cap, stdin)) >= 0) {
         size_t len = (size_t)n;
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             len--;
         int valid;
-        if (print_json(describe(line, len, opts, &valid))) {
-            free(line);
-            return CLI_FAILURE;
-        }
+        describe(&w, line, len, opts, &valid);
+        if (jw_flush_line(&w, stdout))
+            rc = CLI_FAILURE;
     }
     free(line);
-    if (ferror(stdin)) {
+    jw_free(&w);
+    if (rc == CLI_OK && ferror(stdin)) {
         fprintf(stderr, "serialtrack id parse: reading stdin: %s\n", strerror(errno));
-        return CLI_FAILURE;
+        rc = CLI_FAILURE;
     }
-    return fflush(stdout) ? CLI_FAILURE : CLI_OK;
+    if (fflush(stdout))
+        rc = CLI_FAILURE;
+    return rc;
 }
 
 static int id_parse(int argc, char **argv)
@@ -198,9 +202,13 @@ static int id_parse(int argc, char **argv)
         rc = parse_stream(&c.opts);
     } else {
         int valid;
-        rc = print_json(describe(c.text, strlen(c.text), &c.opts, &valid)) ? CLI_FAILURE
-             : valid                                                      ? CLI_OK
-                                                                          : CLI_INVALID;
+        jsonw w;
+        jw_init(&w);
+        describe(&w, c.text, strlen(c.text), &c.opts, &valid);
+        rc = jw_flush_line(&w, stdout) || fflush(stdout) ? CLI_FAILURE
+             : valid                                     ? CLI_OK
+                                                         : CLI_INVALID;
+        jw_free(&w);
     }
     st_gcp_table_destroy(c.gcp);
     return rc;

@@ -28,11 +28,6 @@ void st_sbuf_putn(st_sbuf *b, const char *s, size_t n)
     b->p[b->n] = '\0';
 }
 
-void st_sbuf_putc(st_sbuf *b, char c)
-{
-    st_sbuf_putn(b, &c, 1);
-}
-
 void st_sbuf_puts(st_sbuf *b, const char *s)
 {
     st_sbuf_putn(b, s, strlen(s));

@@ -19,9 +19,19 @@ typedef struct st_sbuf {
 
 /* Start building into p[cap]; p stays owned by the caller. */
 void st_sbuf_init(st_sbuf *b, char *p, size_t cap);
-void st_sbuf_putc(st_sbuf *b, char c);
 void st_sbuf_putn(st_sbuf *b, const char *s, size_t n);
 void st_sbuf_puts(st_sbuf *b, const char *s);
+/* Append one byte (inline: the hot path of every encoder). */
+static inline void st_sbuf_putc(st_sbuf *b, char c)
+{
+    if (b->overflow || b->cap - b->n < 2) {
+        b->overflow = 1;
+        return;
+    }
+    b->p[b->n++] = c;
+    b->p[b->n] = '\0';
+}
+
 /* printf-style append; the formatted text is truncated, and overflow set, if it does not fit. */
 void st_sbuf_printf(st_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* ST_OK, or ST_ERR_BUFFER when anything was cut. */

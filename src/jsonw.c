@@ -1,0 +1,200 @@
+/* jsonw: compact JSON written straight into a buffer (see jsonw.h). */
+#include "jsonw.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void jw_init(jsonw *w)
+{
+    memset(w, 0, sizeof *w);
+    w->first = 1;
+}
+
+void jw_free(jsonw *w)
+{
+    free(w->p);
+    jw_init(w);
+}
+
+void jw_reset(jsonw *w)
+{
+    w->n = 0;
+    w->first = 1;
+    w->failed = 0;
+}
+
+/* Make room for k more bytes. */
+static int room(jsonw *w, size_t k)
+{
+    if (w->failed)
+        return 0;
+    if (w->n + k <= w->cap)
+        return 1;
+    size_t ncap = w->cap ? w->cap : 1024;
+    while (ncap < w->n + k)
+        ncap *= 2;
+    char *np = realloc(w->p, ncap);
+    if (!np) {
+        w->failed = 1;
+        return 0;
+    }
+    w->p = np;
+    w->cap = ncap;
+    return 1;
+}
+
+static void put(jsonw *w, const char *s, size_t k)
+{
+    if (room(w, k)) {
+        memcpy(w->p + w->n, s, k);
+        w->n += k;
+    }
+}
+
+static void comma(jsonw *w)
+{
+    if (!w->first)
+        put(w, ",", 1);
+    w->first = 0;
+}
+
+void jw_object_begin(jsonw *w)
+{
+    comma(w);
+    put(w, "{", 1);
+    w->first = 1;
+}
+
+void jw_object_end(jsonw *w)
+{
+    put(w, "}", 1);
+    w->first = 0;
+}
+
+void jw_array_begin(jsonw *w)
+{
+    comma(w);
+    put(w, "[", 1);
+    w->first = 1;
+}
+
+void jw_array_end(jsonw *w)
+{
+    put(w, "]", 1);
+    w->first = 0;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t k = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    if (!k || k > n)
+        return 0;
+    for (size_t i = 1; i < k; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if (k == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)))
+        return 0; /* overlong, or a surrogate */
+    if (k == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)))
+        return 0;
+    return k;
+}
+
+static void put_escaped(jsonw *w, const char *str, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)str;
+    put(w, "\"", 1);
+    size_t run = 0; /* start of the pending run of bytes that need no escape */
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
+        if (k) {
+            i += k;
+            continue;
+        }
+        put(w, str + run, i - run);
+        if (c == '"')
+            put(w, "\\\"", 2);
+        else if (c == '\\')
+            put(w, "\\\\", 2);
+        else if (c == '\n')
+            put(w, "\\n", 2);
+        else if (c == '\t')
+            put(w, "\\t", 2);
+        else if (c == '\r')
+            put(w, "\\r", 2);
+        else if (c < 0x20) {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put(w, u, 6);
+        } else {
+            put(w, "\\ufffd", 6); /* a byte that is not valid UTF-8 */
+        }
+        run = ++i;
+    }
+    put(w, str + run, n - run);
+    put(w, "\"", 1);
+}
+
+void jw_key(jsonw *w, const char *k)
+{
+    comma(w);
+    put_escaped(w, k, strlen(k));
+    put(w, ":", 1);
+    w->first = 1; /* the value that follows takes no comma */
+}
+
+void jw_string(jsonw *w, const char *s, size_t n)
+{
+    comma(w);
+    put_escaped(w, s, n);
+}
+
+void jw_cstring(jsonw *w, const char *s)
+{
+    jw_string(w, s, strlen(s));
+}
+
+void jw_long(jsonw *w, long v)
+{
+    char b[24];
+    int k = snprintf(b, sizeof b, "%ld", v);
+    comma(w);
+    put(w, b, (size_t)k);
+}
+
+void jw_bool(jsonw *w, int v)
+{
+    comma(w);
+    put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void jw_null(jsonw *w)
+{
+    comma(w);
+    put(w, "null", 4);
+}
+
+void jw_member_str(jsonw *w, const char *k, const char *s)
+{
+    if (!s)
+        return;
+    jw_key(w, k);
+    jw_cstring(w, s);
+}
+
+int jw_flush_line(jsonw *w, FILE *f)
+{
+    if (w->failed)
+        return -1;
+    put(w, "\n", 1);
+    if (w->failed || fwrite(w->p, 1, w->n, f) != w->n)
+        return -1;
+    jw_reset(w);
+    return 0;
+}
