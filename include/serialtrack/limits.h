@@ -6,7 +6,8 @@
 #define SERIALTRACK_LIMITS_H
 
 /* Identifiers (lib/gs1) */
-#define ST_ID_MAX_INPUT 2048      /* bytes of one identifier input (element string, URI, hex) */
+#define ST_ID_MAX_INPUT 8192      /* bytes of one identifier input; a canonical Digital Link of
+                                     ST_AI_MAX_DATA bytes of values, all percent-encoded, fits */
 #define ST_AI_MAX_ELEMENTS 64     /* AI elements in one element string or Digital Link */
 #define ST_AI_MAX_DATA 1536       /* bytes of AI values, summed, in one parsed identifier */
 #define ST_AI_MAX_VALUE 90        /* bytes of one AI value (the longest AI format is X..90) */

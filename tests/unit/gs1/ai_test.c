@@ -253,7 +253,7 @@ static void test_limits(void **state)
     st_aidata d;
     st_error err;
     assert_int_equal(st_ai_parse(big, sizeof big, &d, &err), ST_ERR_LIMIT);
-    assert_non_null(strstr(err.msg, "the limit is 2048"));
+    assert_non_null(strstr(err.msg, "the limit is 8192"));
 
     /* more elements than ST_AI_MAX_ELEMENTS: distinct AIs straight from the table */
     st_ai_init(&d);

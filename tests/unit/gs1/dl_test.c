@@ -351,7 +351,7 @@ static void test_parse_limits(void **state)
     memset(uri, 'a', sizeof uri);
     memcpy(uri, "https://x/01/09520123456788?z=", 30);
     assert_int_equal(st_dl_parse(uri, ST_ID_MAX_INPUT + 1, 0, &d, &err), ST_ERR_LIMIT);
-    assert_non_null(strstr(err.msg, "the limit is 2048"));
+    assert_non_null(strstr(err.msg, "the limit is 8192"));
     assert_int_equal(st_dl_parse(uri, ST_ID_MAX_INPUT, 0, &d, &err), ST_OK);
 
     assert_int_equal(st_dl_parse(NULL, 0, 0, &d, &err), ST_ERR_ARG);

@@ -323,7 +323,7 @@ static void test_bad_uris(void **state)
     memcpy(big, "urn:epc:id:giai:0614141.", 24);
     st_error err;
     assert_int_equal(st_epc_parse_uri(big, sizeof big - 1, &e, &err), ST_ERR_LIMIT);
-    assert_non_null(strstr(err.msg, "the limit is 2048"));
+    assert_non_null(strstr(err.msg, "the limit is 8192"));
     assert_int_equal(st_epc_parse_uri(NULL, 0, &e, &err), ST_ERR_ARG);
 }
 
