@@ -23,13 +23,11 @@ void jw_reset(jsonw *w)
     w->failed = 0;
 }
 
-/* Make room for k more bytes. */
-static int room(jsonw *w, size_t k)
+/* Grow the buffer to hold k more bytes; 0 when out of memory. */
+static int grow(jsonw *w, size_t k)
 {
     if (w->failed)
         return 0;
-    if (w->n + k <= w->cap)
-        return 1;
     size_t ncap = w->cap ? w->cap : 1024;
     while (ncap < w->n + k)
         ncap *= 2;
@@ -43,9 +41,9 @@ static int room(jsonw *w, size_t k)
     return 1;
 }
 
-static void put(jsonw *w, const char *s, size_t k)
+static inline void put(jsonw *w, const char *s, size_t k)
 {
-    if (room(w, k)) {
+    if (w->n + k <= w->cap || grow(w, k)) {
         memcpy(w->p + w->n, s, k);
         w->n += k;
     }
@@ -101,6 +99,12 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return k;
 }
 
+/* 1 for the bytes a JSON string cannot hold as they are (controls, '"', '\\')
+ * or that need a UTF-8 check (>= 0x80). */
+static const unsigned char special[256] = {
+    [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
 static void put_escaped(jsonw *w, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -108,11 +112,11 @@ static void put_escaped(jsonw *w, const char *str, size_t n)
     put(w, "\"", 1);
     size_t run = 0; /* start of the pending run of bytes that need no escape */
     for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+        if (!special[s[i]]) {
             i++;
             continue;
         }
+        unsigned c = s[i];
         size_t k = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
         if (k) {
             i += k;

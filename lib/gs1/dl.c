@@ -616,14 +616,18 @@ st_rc st_dl_build(const st_aidata *d, const char *stem, unsigned flags, char *ou
     st_sbuf_putn(&b, stem, sn);
     for (int k = 0; k < np; k++) {
         const st_ai_elem *e = &d->e[path_elems[k]];
-        st_sbuf_printf(&b, "/%s/", e->def->ai);
+        st_sbuf_putc(&b, '/');
+        st_sbuf_putn(&b, e->def->ai, e->def->ai_len);
+        st_sbuf_putc(&b, '/');
         dl_put_escaped(&b, st_ai_value(d, (size_t)path_elems[k]), e->len);
     }
     char sep = '?';
     for (size_t i = 0; !(flags & ST_DL_KEY_ONLY) && i < d->n; i++) {
         if (in_path[i])
             continue;
-        st_sbuf_printf(&b, "%c%s=", sep, d->e[i].def->ai);
+        st_sbuf_putc(&b, sep);
+        st_sbuf_putn(&b, d->e[i].def->ai, d->e[i].def->ai_len);
+        st_sbuf_putc(&b, '=');
         dl_put_escaped(&b, st_ai_value(d, i), d->e[i].len);
         sep = '&';
     }
