@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <serialtrack/jsonw.h>
 #include <serialtrack/serialtrack.h>
 
 #include "cli.h"
-#include "jsonw.h"
 
 /* Options shared by the id subcommands. */
 struct id_cli {
@@ -108,58 +108,58 @@ static int read_options(int argc, char **argv, int encode, struct id_cli *c)
 
 /* Write the JSON object describing one input (valid or not) into w;
  * *valid says which it was. */
-static void describe(jsonw *w, const char *text, size_t len, const st_id_opts *opts, int *valid)
+static void describe(st_jw *w, const char *text, size_t len, const st_id_opts *opts, int *valid)
 {
-    jw_object_begin(w);
-    jw_key(w, "input");
-    jw_string(w, text, len);
+    st_jw_object_begin(w);
+    st_jw_key(w, "input");
+    st_jw_string(w, text, len);
     st_id *id = NULL;
     st_error err;
     st_error_clear(&err);
     st_rc rc = st_id_parse(text, len, opts, &id, &err);
     if (rc) {
         *valid = 0;
-        jw_key(w, "valid");
-        jw_bool(w, 0);
-        jw_member_str(w, "error", err.msg[0] ? err.msg : st_strerror(rc));
-        jw_key(w, "position");
+        st_jw_key(w, "valid");
+        st_jw_bool(w, 0);
+        st_jw_member_str(w, "error", err.msg[0] ? err.msg : st_strerror(rc));
+        st_jw_key(w, "position");
         if (err.position >= 0)
-            jw_long(w, err.position);
+            st_jw_long(w, err.position);
         else
-            jw_null(w);
-        jw_key(w, "ai");
+            st_jw_null(w);
+        st_jw_key(w, "ai");
         if (err.ai[0])
-            jw_cstring(w, err.ai);
+            st_jw_cstring(w, err.ai);
         else
-            jw_null(w);
-        jw_object_end(w);
+            st_jw_null(w);
+        st_jw_object_end(w);
         return;
     }
     *valid = 1;
-    jw_member_str(w, "format", st_id_format_name(st_id_format_of(id)));
-    jw_key(w, "valid");
-    jw_bool(w, 1);
-    jw_member_str(w, "key", st_id_key(id));
-    jw_key(w, "ais");
-    jw_array_begin(w);
+    st_jw_member_str(w, "format", st_id_format_name(st_id_format_of(id)));
+    st_jw_key(w, "valid");
+    st_jw_bool(w, 1);
+    st_jw_member_str(w, "key", st_id_key(id));
+    st_jw_key(w, "ais");
+    st_jw_array_begin(w);
     for (size_t i = 0; i < st_id_ai_count(id); i++) {
         const char *ai, *value;
         st_id_ai_at(id, i, &ai, &value);
-        jw_object_begin(w);
-        jw_member_str(w, "ai", ai);
-        jw_member_str(w, "value", value);
-        jw_object_end(w);
+        st_jw_object_begin(w);
+        st_jw_member_str(w, "ai", ai);
+        st_jw_member_str(w, "value", value);
+        st_jw_object_end(w);
     }
-    jw_array_end(w);
+    st_jw_array_end(w);
     if (st_id_ai_count(id))
-        jw_member_str(w, "hri", st_id_hri(id));
-    jw_member_str(w, "digital_link", st_id_digital_link(id));
-    jw_member_str(w, "epc_uri", st_id_epc_uri(id));
+        st_jw_member_str(w, "hri", st_id_hri(id));
+    st_jw_member_str(w, "digital_link", st_id_digital_link(id));
+    st_jw_member_str(w, "epc_uri", st_id_epc_uri(id));
     if (!st_id_epc_uri(id))
-        jw_member_str(w, "epc_uri_unavailable", st_id_epc_uri_why(id));
-    jw_member_str(w, "tag_uri", st_id_tag_uri(id));
-    jw_member_str(w, "hex", st_id_hex(id));
-    jw_object_end(w);
+        st_jw_member_str(w, "epc_uri_unavailable", st_id_epc_uri_why(id));
+    st_jw_member_str(w, "tag_uri", st_id_tag_uri(id));
+    st_jw_member_str(w, "hex", st_id_hex(id));
+    st_jw_object_end(w);
     st_id_destroy(id);
 }
 
@@ -169,8 +169,8 @@ static int parse_stream(const st_id_opts *opts)
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
-    jsonw w;
-    jw_init(&w);
+    st_jw w;
+    st_jw_init(&w);
     int rc = CLI_OK;
     while (rc == CLI_OK && (n = getline(&line, &cap, stdin)) >= 0) {
         size_t len = (size_t)n;
@@ -178,11 +178,11 @@ static int parse_stream(const st_id_opts *opts)
             len--;
         int valid;
         describe(&w, line, len, opts, &valid);
-        if (jw_flush_line(&w, stdout))
+        if (st_jw_flush_line(&w, stdout))
             rc = CLI_FAILURE;
     }
     free(line);
-    jw_free(&w);
+    st_jw_free(&w);
     if (rc == CLI_OK && ferror(stdin)) {
         fprintf(stderr, "serialtrack id parse: reading stdin: %s\n", strerror(errno));
         rc = CLI_FAILURE;
@@ -202,13 +202,13 @@ static int id_parse(int argc, char **argv)
         rc = parse_stream(&c.opts);
     } else {
         int valid;
-        jsonw w;
-        jw_init(&w);
+        st_jw w;
+        st_jw_init(&w);
         describe(&w, c.text, strlen(c.text), &c.opts, &valid);
-        rc = jw_flush_line(&w, stdout) || fflush(stdout) ? CLI_FAILURE
+        rc = st_jw_flush_line(&w, stdout) || fflush(stdout) ? CLI_FAILURE
              : valid                                     ? CLI_OK
                                                          : CLI_INVALID;
-        jw_free(&w);
+        st_jw_free(&w);
     }
     st_gcp_table_destroy(c.gcp);
     return rc;

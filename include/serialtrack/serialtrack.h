@@ -6,6 +6,7 @@
 #define SERIALTRACK_H
 
 #include <serialtrack/id.h>
+#include <serialtrack/jsonw.h>
 #include <serialtrack/limits.h>
 #include <serialtrack/rc.h>
 #include <serialtrack/serial.h>

@@ -1,22 +1,22 @@
-/* jsonw: compact JSON written straight into a buffer (see jsonw.h). */
-#include "jsonw.h"
+/* st_jw: compact JSON written straight into a buffer (see serialtrack/jsonw.h). */
+#include <serialtrack/jsonw.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-void jw_init(jsonw *w)
+void st_jw_init(st_jw *w)
 {
     memset(w, 0, sizeof *w);
     w->first = 1;
 }
 
-void jw_free(jsonw *w)
+void st_jw_free(st_jw *w)
 {
     free(w->p);
-    jw_init(w);
+    st_jw_init(w);
 }
 
-void jw_reset(jsonw *w)
+void st_jw_reset(st_jw *w)
 {
     w->n = 0;
     w->first = 1;
@@ -24,7 +24,7 @@ void jw_reset(jsonw *w)
 }
 
 /* Grow the buffer to hold k more bytes; 0 when out of memory. */
-static int grow(jsonw *w, size_t k)
+static int grow(st_jw *w, size_t k)
 {
     if (w->failed)
         return 0;
@@ -41,7 +41,7 @@ static int grow(jsonw *w, size_t k)
     return 1;
 }
 
-static inline void put(jsonw *w, const char *s, size_t k)
+static inline void put(st_jw *w, const char *s, size_t k)
 {
     if (w->n + k <= w->cap || grow(w, k)) {
         memcpy(w->p + w->n, s, k);
@@ -49,34 +49,34 @@ static inline void put(jsonw *w, const char *s, size_t k)
     }
 }
 
-static void comma(jsonw *w)
+static void comma(st_jw *w)
 {
     if (!w->first)
         put(w, ",", 1);
     w->first = 0;
 }
 
-void jw_object_begin(jsonw *w)
+void st_jw_object_begin(st_jw *w)
 {
     comma(w);
     put(w, "{", 1);
     w->first = 1;
 }
 
-void jw_object_end(jsonw *w)
+void st_jw_object_end(st_jw *w)
 {
     put(w, "}", 1);
     w->first = 0;
 }
 
-void jw_array_begin(jsonw *w)
+void st_jw_array_begin(st_jw *w)
 {
     comma(w);
     put(w, "[", 1);
     w->first = 1;
 }
 
-void jw_array_end(jsonw *w)
+void st_jw_array_end(st_jw *w)
 {
     put(w, "]", 1);
     w->first = 0;
@@ -105,7 +105,7 @@ static const unsigned char special[256] = {
     [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
 };
 
-static void put_escaped(jsonw *w, const char *str, size_t n)
+static void put_escaped(st_jw *w, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str;
@@ -145,7 +145,7 @@ static void put_escaped(jsonw *w, const char *str, size_t n)
     put(w, "\"", 1);
 }
 
-void jw_key(jsonw *w, const char *k)
+void st_jw_key(st_jw *w, const char *k)
 {
     comma(w);
     put_escaped(w, k, strlen(k));
@@ -153,18 +153,18 @@ void jw_key(jsonw *w, const char *k)
     w->first = 1; /* the value that follows takes no comma */
 }
 
-void jw_string(jsonw *w, const char *s, size_t n)
+void st_jw_string(st_jw *w, const char *s, size_t n)
 {
     comma(w);
     put_escaped(w, s, n);
 }
 
-void jw_cstring(jsonw *w, const char *s)
+void st_jw_cstring(st_jw *w, const char *s)
 {
-    jw_string(w, s, strlen(s));
+    st_jw_string(w, s, strlen(s));
 }
 
-void jw_long(jsonw *w, long v)
+void st_jw_long(st_jw *w, long v)
 {
     char b[24];
     int k = snprintf(b, sizeof b, "%ld", v);
@@ -172,33 +172,39 @@ void jw_long(jsonw *w, long v)
     put(w, b, (size_t)k);
 }
 
-void jw_bool(jsonw *w, int v)
+void st_jw_bool(st_jw *w, int v)
 {
     comma(w);
     put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
-void jw_null(jsonw *w)
+void st_jw_null(st_jw *w)
 {
     comma(w);
     put(w, "null", 4);
 }
 
-void jw_member_str(jsonw *w, const char *k, const char *s)
+void st_jw_raw(st_jw *w, const char *s, size_t n)
+{
+    comma(w);
+    put(w, s, n);
+}
+
+void st_jw_member_str(st_jw *w, const char *k, const char *s)
 {
     if (!s)
         return;
-    jw_key(w, k);
-    jw_cstring(w, s);
+    st_jw_key(w, k);
+    st_jw_cstring(w, s);
 }
 
-int jw_flush_line(jsonw *w, FILE *f)
+int st_jw_flush_line(st_jw *w, FILE *f)
 {
     if (w->failed)
         return -1;
     put(w, "\n", 1);
     if (w->failed || fwrite(w->p, 1, w->n, f) != w->n)
         return -1;
-    jw_reset(w);
+    st_jw_reset(w);
     return 0;
 }
