@@ -5,6 +5,7 @@
 #ifndef SERIALTRACK_H
 #define SERIALTRACK_H
 
+#include <serialtrack/epcis.h>
 #include <serialtrack/id.h>
 #include <serialtrack/jsonw.h>
 #include <serialtrack/limits.h>

@@ -11,18 +11,12 @@
 #define ST_EPCIS_DOC_H
 
 #include <stddef.h>
+#include <serialtrack/epcis.h>
 #include <serialtrack/rc.h>
 
 #include "common/arena.h"
 #include "epcis/diag.h"
 #include "epcis/event.h"
-
-typedef enum st_epcis_format {
-    ST_EPCIS_FMT_UNKNOWN = 0,
-    ST_EPCIS_FMT_JSONLD = 1, /* EPCIS 2.0 JSON / JSON-LD */
-    ST_EPCIS_FMT_XML2 = 2,   /* EPCIS 2.0 XML (urn:epcglobal:epcis:xsd:2) */
-    ST_EPCIS_FMT_XML12 = 3,  /* EPCIS 1.x XML (urn:epcglobal:epcis:xsd:1) */
-} st_epcis_format;
 
 typedef enum st_epcis_doc_kind {
     ST_EPCIS_DOC_DOCUMENT = 1, /* EPCISDocument */

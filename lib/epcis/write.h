@@ -17,12 +17,7 @@
 #include "epcis/doc.h"
 #include "epcis/event.h"
 
-typedef enum st_epcis_ids {
-    ST_EPCIS_IDS_ASIS = 0, /* identifiers as they were read */
-    ST_EPCIS_IDS_URN = 1,  /* EPC URNs (urn:epc:id:..., urn:epc:class:lgtin:...) where possible */
-    ST_EPCIS_IDS_DL = 2,   /* canonical GS1 Digital Links (https://id.gs1.org/...) */
-} st_epcis_ids;
-
+/* st_epcis_ids is public: include/serialtrack/epcis.h */
 typedef struct st_epcis_writer st_epcis_writer;
 
 /*
