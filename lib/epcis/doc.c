@@ -28,10 +28,12 @@ st_epcis_format st_epcis_detect(const char *buf, size_t n)
         return ST_EPCIS_FMT_UNKNOWN;
     size_t look = n - i < 8192 ? n - i : 8192; /* the root element is near the start */
     if (contains(buf + i, look, "urn:epcglobal:epcis:xsd:2") ||
-        contains(buf + i, look, "urn:epcglobal:epcis-query:xsd:2"))
+        contains(buf + i, look, "urn:epcglobal:epcis-query:xsd:2") ||
+        contains(buf + i, look, "urn:epcglobal:epcis-masterdata:xsd:2"))
         return ST_EPCIS_FMT_XML2;
     if (contains(buf + i, look, "urn:epcglobal:epcis:xsd:1") ||
-        contains(buf + i, look, "urn:epcglobal:epcis-query:xsd:1"))
+        contains(buf + i, look, "urn:epcglobal:epcis-query:xsd:1") ||
+        contains(buf + i, look, "urn:epcglobal:epcis-masterdata:xsd:1"))
         return ST_EPCIS_FMT_XML12;
     return ST_EPCIS_FMT_UNKNOWN;
 }
