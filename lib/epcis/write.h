@@ -22,15 +22,30 @@ typedef struct st_epcis_writer st_epcis_writer;
 
 /*
  * Start a document of format fmt (ST_EPCIS_FMT_JSONLD, _XML2 or _XML12) on
- * out (not owned; not closed). src gives the source document's header and
- * namespace bindings (may be NULL). notes (may be NULL) collects what could
- * not be written (dropped fields, identifiers that could not be converted:
- * their original form is kept). *w is freed by st_epcis_writer_finish.
+ * out (not owned; not closed) and write its head: JSON-LD up to the opening
+ * of eventList, XML up to <EventList>. creationDate is now (UTC), or
+ * SOURCE_DATE_EPOCH when that is set. src gives the source document's format
+ * and namespace bindings (may be NULL); they are copied, so src may go once
+ * open returns. Pass it: the head declares its bindings, and values are only
+ * faithful across formats when the writer knows where they came from (the
+ * prefixes of an XML source get the suffix "-ns" in JSON-LD, where "ex:x"
+ * in a value would otherwise expand; CURIEs of a JSON-LD source are expanded
+ * in XML). notes (may be NULL) collects, per event ("event 3: ..."), what
+ * could not be written as read: dropped fields and events (ST_ERR_UNSUPPORTED),
+ * identifiers that could not be converted, whose original form is kept
+ * (ST_ERR_GCP_UNKNOWN), fields written in a form the target schema does not
+ * allow (ST_ERR_SYNTAX). *w is freed by st_epcis_writer_finish.
+ * Returns ST_OK; ST_ERR_ARG (w or out NULL, unknown fmt or ids); ST_ERR_NOMEM;
+ * ST_ERR_IO when writing the head failed (*w is then NULL).
  */
 st_rc st_epcis_writer_open(st_epcis_format fmt, st_epcis_ids ids, const st_epcis_doc *src,
                            FILE *out, st_diag *notes, st_epcis_writer **w);
 
-/* Write one event (copied out immediately; ev may be freed afterwards). */
+/* Write one event (copied out immediately; ev may be freed afterwards). An
+ * event of an unknown type, or one the format cannot hold (AssociationEvent
+ * in 1.2), is left out with a note. Returns ST_OK; ST_ERR_ARG (w, ev or its
+ * root NULL); ST_ERR_NOMEM; ST_ERR_IO once a write has failed; after a
+ * failure every later call returns the same code. */
 st_rc st_epcis_writer_event(st_epcis_writer *w, const st_event *ev);
 
 /* Close the document, flush, free w. ST_ERR_IO when writing failed at any

@@ -1,0 +1,126 @@
+/*
+ * What the EPCIS writers share (write.h): the writer object, the methods
+ * table each format plugs in (write_jsonld.c, write_xml.c), the namespace
+ * bindings in scope, and the value rules of write.c: which standard fields
+ * hold identifiers, vocabulary terms, numbers and booleans, and how their
+ * values are spelled in each format.
+ */
+#ifndef ST_EPCIS_WRITE_INT_H
+#define ST_EPCIS_WRITE_INT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "common/arena.h"
+#include "epcis/write.h"
+
+/* Bytes of the scratch buffer for one converted value: a value (at most
+ * ST_EPCIS_MAX_STRING) plus a namespace IRI or a vocabulary prefix. */
+#define ST_WR_BUF (2 * 65536 + 1024)
+
+/* One namespace binding in scope: prefix -> IRI. */
+typedef struct st_wr_bind {
+    const char *prefix; /* the prefix, never "" */
+    const char *iri;    /* the namespace IRI */
+    int depth;          /* XML: depth of the element that declared it (0: the document
+                           element; events are deeper than 3); JSON-LD: 0 in the
+                           document's @context, 1 in an event's */
+    int used;           /* JSON-LD: needed by the event being written */
+} st_wr_bind;
+
+typedef struct st_wr_methods {
+    st_rc (*open)(st_epcis_writer *w);                      /* write the document head */
+    st_rc (*event)(st_epcis_writer *w, const st_event *ev); /* write one event */
+    st_rc (*finish)(st_epcis_writer *w);                    /* write the tail, free impl */
+} st_wr_methods;
+
+extern const st_wr_methods st_wr_jsonld_methods;
+extern const st_wr_methods st_wr_xml_methods;
+
+struct st_epcis_writer {
+    const st_wr_methods *m; /* the format's methods */
+    st_epcis_format fmt;    /* ST_EPCIS_FMT_JSONLD, _XML2 or _XML12 */
+    st_epcis_ids ids;       /* how identifiers are written */
+    FILE *out;              /* where the document goes; not owned */
+    st_diag *notes;         /* what could not be written as read; may be NULL */
+    st_arena *a;            /* the writer's copies (bindings, prefixes); freed at finish */
+    st_arena *ev_a;         /* scratch of one event; reset after each event */
+    st_wr_bind *b;          /* bindings in scope: the document's first (malloc'd) */
+    size_t nb;              /* entries used in b */
+    size_t capb;            /* room in b */
+    st_wr_bind *vals;       /* JSON-LD source: its @context prefixes, which its values
+                               may use as CURIEs (XML output expands them) */
+    size_t nvals;           /* entries in vals */
+    int src_xml;            /* the source was XML (its values never expand prefixes) */
+    int src_jsonld;         /* the source was JSON-LD (its keys may use the standard
+                               context's prefixes, cbvmda above all) */
+    unsigned next_ext;      /* number tried next for an invented prefix "extN" */
+    char *buf;              /* ST_WR_BUF bytes of scratch for st_wr_value (malloc'd) */
+    long written;           /* events written */
+    long cur;               /* index of the event being written (for notes) */
+    int io_failed;          /* a write to out failed */
+    st_rc rc;               /* first failure; every later call returns it */
+    void *impl;             /* the format's own state */
+};
+
+/* ---- output and notes (write.c) ---- */
+
+/* Write s[0..n) to w->out; a short write sets w->io_failed. */
+void st_wr_put(st_epcis_writer *w, const char *s, size_t n);
+
+/* Add a note about event w->cur (rc says what kind) at the path of node n
+ * (may be NULL); the message is "event N: " + the formatted text. */
+void st_wr_note(st_epcis_writer *w, st_rc rc, const st_evnode *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The creation date for a new document, "YYYY-MM-DDTHH:MM:SSZ" in UTC: now,
+ * or SOURCE_DATE_EPOCH when that is set (reproducible output). */
+void st_wr_now(char out[32]);
+
+/* ---- names and namespaces (write.c) ---- */
+
+/* 1 when s is usable as an XML name (NCName: no ':', ASCII letters, digits,
+ * '_', '-', '.', and any non-ASCII byte; not starting with a digit, '-' or '.'). */
+int st_wr_ncname(const char *s);
+
+/* The innermost binding of prefix, or NULL. */
+const st_wr_bind *st_wr_bind_prefix(const st_epcis_writer *w, const char *prefix);
+
+/* The innermost binding of iri whose prefix is not shadowed, or NULL. */
+const st_wr_bind *st_wr_bind_iri(const st_epcis_writer *w, const char *iri);
+
+/* Add prefix -> iri at depth (strings are not copied: they must live as long
+ * as the binding). NULL when out of memory (w->rc is then set). */
+st_wr_bind *st_wr_bind_push(st_epcis_writer *w, const char *prefix, const char *iri, int depth);
+
+/* Forget the bindings of depth d and deeper. */
+void st_wr_bind_pop(st_epcis_writer *w, int depth);
+
+/* A prefix for a namespace that needs a new binding: hint when it is a free
+ * NCName (bound nowhere in scope, not xml/xmlns, not in avoid), else "extN"
+ * for the first free N, copied into a. NULL when out of memory. */
+const char *st_wr_new_prefix(st_epcis_writer *w, st_arena *a, const char *hint,
+                             const char *const *avoid);
+
+/* ---- standard fields (write.c) ---- */
+
+/* 1 when n (a field without namespace) is a list whose children repeat one
+ * name: flagged ST_EVN_LIST, or one of the EPCIS list fields. */
+int st_wr_is_list(const st_evnode *n);
+
+/* 1 for standard fields whose value is a number (quantity, the sensorReport
+ * measurements) or a boolean (booleanValue). */
+int st_wr_numeric(const st_evnode *n);
+int st_wr_boolean(const st_evnode *n);
+
+/*
+ * The value of n as w's format writes it: identifiers converted as w->ids
+ * asks (a note when impossible; the value is then kept), vocabulary terms
+ * spelled for the format (JSON-LD bare word, XML 2.0 Web URI, XML 1.2 URN),
+ * and, in XML written from JSON-LD, CURIEs of the source's @context expanded
+ * (XML readers do not expand them). Points into n or into w->buf, valid until
+ * the next call. NULL when n has no value.
+ */
+const char *st_wr_value(st_epcis_writer *w, const st_evnode *n);
+
+#endif

@@ -1,0 +1,562 @@
+/*
+ * The EPCIS 2.0 JSON-LD writer (write.h): the document head at open, one
+ * event per line, the tail at finish, each event built with st_jw and
+ * written in one piece.
+ *
+ * Tree to JSON (the inverse of jsonld.c):
+ *  - list fields become arrays (epcList: strings; quantityList, bizTransaction-
+ *    List, sourceList, destinationList, sensorElementList: objects);
+ *  - a bizTransaction, source or destination is {"type": t, "<name>": value};
+ *  - other structures become objects whose members are the children grouped
+ *    by name, in order of first appearance; a name that repeats becomes an
+ *    array, and sensorReport, set and unset are always arrays;
+ *  - ATTR children (sensor fields, types) are members like any other;
+ *  - values: JSON numbers keep their text; numbers and booleans read from
+ *    XML are JSON numbers and booleans in the standard fields that hold them
+ *    (quantity, the sensorReport measurements, booleanValue), strings
+ *    elsewhere (an extension's type is unknown); vocabulary terms are bare
+ *    words; identifiers as st_wr_value writes them; an extension element
+ *    without text or children is {};
+ *  - an extension's key is "prefix:local". The document's @context lists
+ *    the source's namespace bindings (an XML source's prefixes renamed, see
+ *    json_prefix; namespaces of the standard context use its prefixes); a
+ *    namespace without a binding gets a prefix (the source's, else "extN")
+ *    declared in the @context of each event that uses it, and kept for the
+ *    rest of the document so that no prefix is ever bound twice.
+ */
+#include "epcis/write_int.h"
+
+#include <serialtrack/jsonw.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONTEXT_URL "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+
+/* Prefixes of the standard EPCIS 2.0 context (as jsonld.c knows them). */
+static const char *const std_context[][2] = {
+    {"epcis", "https://ref.gs1.org/epcis/"},
+    {"cbv", "https://ref.gs1.org/cbv/"},
+    {"cbvmda", "urn:epcglobal:cbv:mda:"},
+    {"gs1", "https://gs1.org/voc/"},
+    {"rdfs", "http://www.w3.org/2000/01/rdf-schema#"},
+    {"owl", "http://www.w3.org/2002/07/owl#"},
+    {"xsd", "http://www.w3.org/2001/XMLSchema#"},
+    {"dcterms", "http://purl.org/dc/terms/"},
+};
+static const char *const std_names[] = {"epcis", "cbv", "cbvmda",  "gs1", "rdfs",
+                                        "owl",   "xsd", "dcterms", NULL};
+
+/* Event fields in the order they are written; anything else follows in
+ * document order. */
+static const char *const event_order[] = {
+    "eventTime",
+    "recordTime",
+    "eventTimeZoneOffset",
+    "eventID",
+    "certificationInfo",
+    "errorDeclaration",
+    "parentID",
+    "epcList",
+    "childEPCs",
+    "inputEPCList",
+    "inputQuantityList",
+    "outputEPCList",
+    "outputQuantityList",
+    "action",
+    "transformationID",
+    "bizStep",
+    "disposition",
+    "persistentDisposition",
+    "readPoint",
+    "bizLocation",
+    "bizTransactionList",
+    "quantityList",
+    "childQuantityList",
+    "sourceList",
+    "destinationList",
+    "sensorElementList",
+    "ilmd",
+};
+
+/* Standard fields that are always JSON objects. */
+static const char *const object_fields[] = {
+    "readPoint",      "bizLocation",  "errorDeclaration", "persistentDisposition", "ilmd",
+    "sensorMetadata", "sensorReport", "quantityElement",  "sensorElement",         NULL,
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct jl {
+    st_jw jw; /* the event (or head) being written */
+} jl;
+
+/* Children of one node that share a name (and namespace). */
+typedef struct group {
+    const st_evnode **m; /* members, in document order */
+    size_t n;            /* how many */
+    size_t first;        /* position of the first member among the children */
+    int done;            /* written */
+} group;
+
+typedef struct slot {
+    const st_evnode *c; /* a child */
+    size_t i;           /* its position */
+} slot;
+
+static int in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcmp(s, *list))
+            return 1;
+    return 0;
+}
+
+/* ---- prefixes ------------------------------------------------------------ */
+
+/*
+ * The JSON-LD prefix for the XML prefix p, in a (NULL when out of memory).
+ * In XML a value such as "example:x" is a URI whose scheme is "example",
+ * never a CURIE, even when the document binds xmlns:example, and the hash
+ * ID reads it so; in JSON-LD it would expand through an "example" prefix of
+ * the @context and the event would change. A streaming writer cannot know
+ * which later value uses which scheme, so the namespaces of an XML source
+ * are bound under names that documents do not use as schemes: "example"
+ * becomes "example-ns" (still a URI scheme, as the GS1 JSON Schema wants of
+ * extension keys). gs1 and cbv stay: both formats expand them alike.
+ */
+static const char *json_prefix(st_arena *a, const char *p)
+{
+    if (!strcmp(p, "gs1") || !strcmp(p, "cbv"))
+        return p;
+    size_t n = strlen(p);
+    char *r = st_arena_alloc(a, n + 4);
+    if (r) {
+        memcpy(r, p, n);
+        memcpy(r + n, "-ns", 4);
+    }
+    return r;
+}
+
+/* 1 when iri is what the standard context binds one of its prefixes to. */
+static int std_iri(const char *iri)
+{
+    for (size_t i = 0; i < COUNT(std_context); i++)
+        if (!strcmp(std_context[i][1], iri))
+            return 1;
+    return 0;
+}
+
+/* The prefix that names namespace iri in this event (hint: the prefix the
+ * source used): a binding made before, a prefix of the standard context, or
+ * a new binding for the event's @context. NULL when out of memory. */
+static const char *prefix_for(st_epcis_writer *w, const char *iri, const char *hint)
+{
+    if (hint && w->src_xml && !(hint = json_prefix(w->ev_a, hint))) {
+        w->rc = ST_ERR_NOMEM;
+        return NULL;
+    }
+    st_wr_bind *b = hint ? (st_wr_bind *)st_wr_bind_prefix(w, hint) : NULL;
+    if (!b || strcmp(b->iri, iri))
+        b = (st_wr_bind *)st_wr_bind_iri(w, iri);
+    if (!b) {
+        for (size_t i = 0; i < COUNT(std_context); i++)
+            if (!strcmp(std_context[i][1], iri) && !st_wr_bind_prefix(w, std_context[i][0]))
+                return std_context[i][0];
+        const char *p = st_wr_new_prefix(w, w->a, hint, std_names);
+        if (p == hint && p)
+            p = st_arena_strndup(w->a, hint, strlen(hint));
+        const char *ci = st_arena_strndup(w->a, iri, strlen(iri));
+        if (!p || !ci || !(b = st_wr_bind_push(w, p, ci, 1))) {
+            w->rc = ST_ERR_NOMEM;
+            return NULL;
+        }
+    }
+    if (b->depth)
+        b->used = 1;
+    return b->prefix;
+}
+
+/* Find the prefix of every namespaced node under n, so that the event's
+ * @context can be written before its members. */
+static void find_prefixes(st_epcis_writer *w, const st_evnode *n)
+{
+    for (const st_evnode *c = n->first; c && w->rc == ST_OK; c = c->next) {
+        if (c->ns)
+            prefix_for(w, c->ns, c->prefix);
+        find_prefixes(w, c);
+    }
+}
+
+/* The member name of c: its name, or "prefix:name" for an extension. */
+static const char *key_of(st_epcis_writer *w, const st_evnode *c)
+{
+    if (!c->ns)
+        return c->name;
+    const char *p = prefix_for(w, c->ns, c->prefix);
+    size_t pl = p ? strlen(p) : 0, nl = strlen(c->name);
+    char *k = p ? st_arena_alloc(w->ev_a, pl + nl + 2) : NULL;
+    if (!k) {
+        w->rc = ST_ERR_NOMEM;
+        return c->name;
+    }
+    memcpy(k, p, pl);
+    k[pl] = ':';
+    memcpy(k + pl + 1, c->name, nl + 1);
+    return k;
+}
+
+/* ---- grouping ------------------------------------------------------------- */
+
+static int cmp_str(const char *a, const char *b)
+{
+    return a == b ? 0 : !a ? -1 : !b ? 1 : strcmp(a, b);
+}
+
+static int by_name(const void *x, const void *y)
+{
+    const slot *a = x, *b = y;
+    int r = cmp_str(a->c->ns, b->c->ns);
+    if (!r)
+        r = strcmp(a->c->name, b->c->name);
+    return r ? r : a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int by_first(const void *x, const void *y)
+{
+    const group *a = x, *b = y;
+    return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* The children of n grouped by namespace and name, groups in order of first
+ * appearance. Returns the number of groups (0 also when out of memory, with
+ * w->rc set). */
+static size_t groups_of(st_epcis_writer *w, const st_evnode *n, group **out)
+{
+    size_t k = st_evnode_count(n, NULL), ng = 0;
+    if (!k)
+        return 0;
+    slot *s = st_arena_alloc(w->ev_a, k * sizeof *s);
+    group *g = st_arena_calloc(w->ev_a, k * sizeof *g);
+    const st_evnode **m = st_arena_alloc(w->ev_a, k * sizeof *m);
+    if (!s || !g || !m) {
+        w->rc = ST_ERR_NOMEM;
+        return 0;
+    }
+    size_t i = 0;
+    for (const st_evnode *c = n->first; c; c = c->next, i++)
+        s[i] = (slot){c, i};
+    qsort(s, k, sizeof *s, by_name);
+    for (i = 0; i < k; i++) {
+        if (!i || by_name(&(slot){s[i].c, 0}, &(slot){s[i - 1].c, 0})) {
+            g[ng].m = m + i;
+            g[ng].first = s[i].i;
+            ng++;
+        }
+        g[ng - 1].m[g[ng - 1].n++] = s[i].c;
+    }
+    qsort(g, ng, sizeof *g, by_first);
+    *out = g;
+    return ng;
+}
+
+/* ---- values ---------------------------------------------------------------- */
+
+/* The JSON spelling of the decimal number s (as XML writes it: "+5", ".5",
+ * "5.", "007", "1E3", surrounding blanks) into out[0..cap); 0 when s is not
+ * a decimal number (INF, NaN, text). */
+static int json_number(const char *s, char *out, size_t cap)
+{
+    size_t n = strlen(s), o = 0;
+    while (n && strchr(" \t\r\n", *s))
+        s++, n--;
+    while (n && strchr(" \t\r\n", s[n - 1]))
+        n--;
+    if (n + 3 > cap)
+        return 0;
+    size_t i = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        if (s[i++] == '-')
+            out[o++] = '-';
+    size_t int0 = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    size_t int1 = i, frac0 = i, frac1 = i;
+    if (i < n && s[i] == '.') {
+        frac0 = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        frac1 = i;
+    }
+    if (int1 == int0 && frac1 == frac0)
+        return 0;
+    while (int0 + 1 < int1 && s[int0] == '0')
+        int0++;
+    if (int1 == int0)
+        out[o++] = '0';
+    memcpy(out + o, s + int0, int1 - int0);
+    o += int1 - int0;
+    if (frac1 > frac0) {
+        out[o++] = '.';
+        memcpy(out + o, s + frac0, frac1 - frac0);
+        o += frac1 - frac0;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        out[o++] = 'e';
+        if (++i < n && (s[i] == '+' || s[i] == '-'))
+            out[o++] = s[i++];
+        size_t d = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            out[o++] = s[i++];
+        if (i == d)
+            return 0;
+    }
+    if (i != n)
+        return 0;
+    out[o] = '\0';
+    return 1;
+}
+
+/* A bizTransaction, source or destination of its list. */
+static int is_entry(const st_evnode *n)
+{
+    const st_evnode *p = n->parent;
+    if (n->ns || !p || p->ns)
+        return 0;
+    return (!strcmp(n->name, "bizTransaction") && !strcmp(p->name, "bizTransactionList")) ||
+           (!strcmp(n->name, "source") && !strcmp(p->name, "sourceList")) ||
+           (!strcmp(n->name, "destination") && !strcmp(p->name, "destinationList"));
+}
+
+static void write_value(st_epcis_writer *w, const st_evnode *n, int ext);
+
+/* A leaf: its value as a string, number or boolean. */
+static void write_leaf(st_epcis_writer *w, const st_evnode *n, int ext)
+{
+    st_jw *j = &((jl *)w->impl)->jw;
+    const char *v = n->value;
+    if (!v) {
+        if (ext) {
+            st_jw_object_begin(j);
+            st_jw_object_end(j);
+        } else {
+            st_jw_cstring(j, "");
+        }
+    } else if (n->flags & ST_EVN_NUMBER) {
+        st_jw_raw(j, v, strlen(v));
+    } else if (n->flags & ST_EVN_BOOL) {
+        st_jw_bool(j, !strcmp(v, "true"));
+    } else if (!ext && st_wr_numeric(n)) {
+        size_t cap = strlen(v) + 3;
+        char *num = st_arena_alloc(w->ev_a, cap);
+        if (!num)
+            w->rc = ST_ERR_NOMEM;
+        else if (json_number(v, num, cap)) {
+            st_jw_raw(j, num, strlen(num));
+        } else {
+            st_wr_note(w, ST_ERR_SYNTAX, n, "%s \"%s\" is not a number; written as a string",
+                       n->name, v);
+            st_jw_cstring(j, v);
+        }
+    } else if (!ext && st_wr_boolean(n) && strspn(v, " \t\r\n") < strlen(v)) {
+        size_t a = strspn(v, " \t\r\n"), k = strcspn(v + a, " \t\r\n");
+        int t = (k == 4 && !memcmp(v + a, "true", 4)) || (k == 1 && v[a] == '1');
+        int f = (k == 5 && !memcmp(v + a, "false", 5)) || (k == 1 && v[a] == '0');
+        if (t || f) {
+            if (k == 1)
+                st_wr_note(w, ST_ERR_SYNTAX, n,
+                           "booleanValue \"%c\" is written as %s (the event hash ID, which "
+                           "reads the text, changes)",
+                           v[a], t ? "true" : "false");
+            st_jw_bool(j, t);
+        } else {
+            st_wr_note(w, ST_ERR_SYNTAX, n, "booleanValue \"%s\" is not a boolean", v);
+            st_jw_cstring(j, v);
+        }
+    } else {
+        st_jw_cstring(j, st_wr_value(w, n));
+    }
+}
+
+/* Group g of parent's children as one member: key, then a value or an array. */
+static void write_group(st_epcis_writer *w, const st_evnode *parent, const group *g, int ext)
+{
+    st_jw *j = &((jl *)w->impl)->jw;
+    const st_evnode *c = g->m[0];
+    int cext = ext || c->ns || (!parent->ns && !strcmp(parent->name, "ilmd"));
+    int array = g->n > 1;
+    if (!ext && !c->ns && !parent->ns)
+        array |= (!strcmp(c->name, "sensorReport") && !strcmp(parent->name, "sensorElement")) ||
+                 ((!strcmp(c->name, "set") || !strcmp(c->name, "unset")) &&
+                  !strcmp(parent->name, "persistentDisposition"));
+    if (!cext && g->n == 1 && !c->first && !c->value && (st_wr_numeric(c) || st_wr_boolean(c)))
+        return; /* <quantity xsi:nil="true"/>: JSON-LD has no such number */
+    st_jw_key(j, key_of(w, c));
+    if (array)
+        st_jw_array_begin(j);
+    for (size_t i = 0; i < g->n; i++)
+        write_value(w, g->m[i], cext);
+    if (array)
+        st_jw_array_end(j);
+}
+
+/* A structure as an object (an entry: "type" and its value under its name). */
+static void write_object(st_epcis_writer *w, const st_evnode *n, int ext)
+{
+    st_jw *j = &((jl *)w->impl)->jw;
+    int entry = !ext && is_entry(n);
+    if (n->value && !entry && strspn(n->value, " \t\r\n") < strlen(n->value))
+        st_wr_note(w, ST_ERR_UNSUPPORTED, n,
+                   "the text \"%s\" beside the fields of %s is dropped: JSON-LD has no place "
+                   "for it",
+                   n->value, n->name);
+    st_jw_object_begin(j);
+    group *g = NULL;
+    size_t ng = groups_of(w, n, &g);
+    for (size_t i = 0; i < ng; i++)
+        write_group(w, n, &g[i], ext);
+    if (entry) {
+        st_jw_key(j, n->name);
+        st_jw_cstring(j, n->value ? st_wr_value(w, n) : "");
+    }
+    st_jw_object_end(j);
+}
+
+static void write_value(st_epcis_writer *w, const st_evnode *n, int ext)
+{
+    st_jw *j = &((jl *)w->impl)->jw;
+    if (!ext && st_wr_is_list(n)) {
+        st_jw_array_begin(j);
+        for (const st_evnode *c = n->first; c; c = c->next)
+            write_value(w, c, 0);
+        st_jw_array_end(j);
+    } else if (n->first || (!ext && !n->ns && (is_entry(n) || in_list(n->name, object_fields)))) {
+        write_object(w, n, ext);
+    } else {
+        write_leaf(w, n, ext);
+    }
+}
+
+/* ---- document and events --------------------------------------------------- */
+
+static st_rc jl_open(st_epcis_writer *w)
+{
+    jl *x = calloc(1, sizeof *x);
+    if (!x)
+        return ST_ERR_NOMEM;
+    w->impl = x;
+    if (w->src_xml) { /* rename (see json_prefix); standard IRIs need no binding */
+        size_t k = 0;
+        for (size_t i = 0; i < w->nb; i++) {
+            if (std_iri(w->b[i].iri))
+                continue;
+            w->b[k] = w->b[i];
+            if (!(w->b[k++].prefix = json_prefix(w->a, w->b[i].prefix)))
+                return ST_ERR_NOMEM;
+        }
+        w->nb = k;
+    }
+    st_jw *j = &x->jw;
+    st_jw_init(j);
+    char now[32];
+    st_wr_now(now);
+    st_jw_object_begin(j);
+    st_jw_key(j, "@context");
+    st_jw_array_begin(j);
+    st_jw_cstring(j, CONTEXT_URL);
+    if (w->nb) {
+        st_jw_object_begin(j);
+        for (size_t i = 0; i < w->nb; i++) {
+            st_jw_key(j, w->b[i].prefix);
+            st_jw_cstring(j, w->b[i].iri);
+        }
+        st_jw_object_end(j);
+    }
+    st_jw_array_end(j);
+    st_jw_member_str(j, "type", "EPCISDocument");
+    st_jw_member_str(j, "schemaVersion", "2.0");
+    st_jw_member_str(j, "creationDate", now);
+    st_jw_key(j, "epcisBody");
+    st_jw_object_begin(j);
+    st_jw_key(j, "eventList");
+    st_jw_array_begin(j);
+    if (j->failed)
+        return ST_ERR_NOMEM;
+    st_wr_put(w, j->p, j->n);
+    st_wr_put(w, "\n", 1);
+    return ST_OK;
+}
+
+static st_rc jl_event(st_epcis_writer *w, const st_event *ev)
+{
+    st_jw *j = &((jl *)w->impl)->jw;
+    const st_evnode *root = ev->root;
+    st_jw_reset(j);
+    for (size_t i = 0; i < w->nb; i++)
+        w->b[i].used = 0;
+    find_prefixes(w, root);
+    if (w->rc != ST_OK)
+        return w->rc;
+    st_jw_object_begin(j);
+    int ctx = 0;
+    for (size_t i = 0; i < w->nb; i++) {
+        if (!w->b[i].used)
+            continue;
+        if (!ctx++) {
+            st_jw_key(j, "@context");
+            st_jw_object_begin(j);
+        }
+        st_jw_key(j, w->b[i].prefix);
+        st_jw_cstring(j, w->b[i].iri);
+    }
+    if (ctx)
+        st_jw_object_end(j);
+    st_jw_member_str(j, "type", root->name);
+    group *g = NULL;
+    size_t ng = groups_of(w, root, &g);
+    for (size_t k = 0; k <= COUNT(event_order); k++) {
+        for (size_t i = 0; i < ng; i++) {
+            const st_evnode *c = g[i].m[0];
+            if (g[i].done || (k < COUNT(event_order) && (c->ns || strcmp(c->name, event_order[k]))))
+                continue;
+            g[i].done = 1;
+            if (!c->ns && (!strcmp(c->name, "type") || !strcmp(c->name, "@context"))) {
+                st_wr_note(w, ST_ERR_UNSUPPORTED, c,
+                           "a field named \"%s\" is dropped: JSON-LD uses the name itself",
+                           c->name);
+                continue;
+            }
+            if (!c->ns && k == COUNT(event_order))
+                st_wr_note(w, ST_ERR_SYNTAX, c,
+                           "%s is no EPCIS field and has no namespace: written as it is; "
+                           "JSON-LD processors ignore such a key",
+                           c->name);
+            write_group(w, root, &g[i], 0);
+        }
+    }
+    st_jw_object_end(j);
+    if (j->failed)
+        return ST_ERR_NOMEM;
+    if (w->rc != ST_OK)
+        return w->rc;
+    if (w->written)
+        st_wr_put(w, ",\n", 2);
+    st_wr_put(w, j->p, j->n);
+    w->written++;
+    return ST_OK;
+}
+
+static st_rc jl_finish(st_epcis_writer *w)
+{
+    jl *x = w->impl;
+    if (!x)
+        return ST_OK;
+    if (w->written)
+        st_wr_put(w, "\n", 1);
+    st_wr_put(w, "]}}\n", 4);
+    st_jw_free(&x->jw);
+    free(x);
+    w->impl = NULL;
+    return ST_OK;
+}
+
+const st_wr_methods st_wr_jsonld_methods = {jl_open, jl_event, jl_finish};
