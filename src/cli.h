@@ -13,5 +13,7 @@
 
 int cmd_id(int argc, char **argv);      /* cmd_id.c: id parse, id encode */
 int cmd_serials(int argc, char **argv); /* cmd_serials.c: serials generate */
+int cmd_epcis(int argc, char **argv);   /* cmd_epcis.c: epcis validate, epcis convert */
+int cmd_hash(int argc, char **argv);    /* cmd_epcis.c: hash */
 
 #endif

@@ -18,6 +18,8 @@ struct command {
 static const struct command commands[] = {
     {"id", cmd_id, "parse, convert and encode GS1 identifiers (id parse, id encode)"},
     {"serials", cmd_serials, "generate serial numbers (serials generate)"},
+    {"epcis", cmd_epcis, "validate and convert EPCIS documents (epcis validate, epcis convert)"},
+    {"hash", cmd_hash, "print the CBV 2.0 event hash ID of every event in a document"},
 };
 
 static void usage(FILE *out)
