@@ -64,7 +64,18 @@ void st_wr_note(st_epcis_writer *w, st_rc rc, const st_evnode *n, const char *fm
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     node_path(n, path, sizeof path);
-    st_diag_add(w->notes, rc, w->cur, path, "event %ld: %s", w->cur, msg);
+    if (w->cur < 0)
+        st_diag_add(w->notes, rc, -1, path, "header: %s", msg);
+    else
+        st_diag_add(w->notes, rc, w->cur, path, "event %ld: %s", w->cur, msg);
+}
+
+void st_wr_scratch_reset(st_epcis_writer *w)
+{
+    for (size_t i = 0; i < w->nb; i++)
+        if (w->b[i].depth >= 2)
+            return; /* an element below the root declared it: its prefix may be scratch */
+    st_arena_reset(w->ev_a);
 }
 
 void st_wr_now(char out[32])
@@ -289,8 +300,7 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
-/* An identifier value as w->ids asks, or v as it is. */
-static const char *convert_id(st_epcis_writer *w, const st_evnode *n, const char *v)
+const char *st_wr_convert_id(st_epcis_writer *w, const st_evnode *n, const char *v)
 {
     if (w->ids == ST_EPCIS_IDS_ASIS)
         return v;
@@ -350,7 +360,7 @@ static const char *spell_term(st_epcis_writer *w, int vocab, const char *v)
 /* XML written from JSON-LD: a CURIE whose prefix the source's @context binds
  * (other than gs1: and cbv:, which XML readers expand too) as the full IRI,
  * as the JSON-LD reading of the value meant it. Else v. */
-static const char *expand_curie(st_epcis_writer *w, const char *v)
+const char *st_wr_expand_curie(st_epcis_writer *w, const char *v)
 {
     const char *s = v;
     size_t n = strlen(v);
@@ -398,11 +408,11 @@ const char *st_wr_value(st_epcis_writer *w, const st_evnode *n)
     if (!v)
         return NULL;
     int vocab = vocab_of(n);
-    const char *r = vocab >= 0 ? spell_term(w, vocab, v) : is_id(n) ? convert_id(w, n, v) : v;
+    const char *r = vocab >= 0 ? spell_term(w, vocab, v) : is_id(n) ? st_wr_convert_id(w, n, v) : v;
     if (!r)
         r = v;
     if (w->fmt != ST_EPCIS_FMT_JSONLD && (r == v || (vocab >= 0 && !strcmp(r, v))))
-        r = expand_curie(w, v);
+        r = st_wr_expand_curie(w, v);
     size_t len = strlen(r);
     const char *t = r;
     trim(&t, &len);
@@ -474,6 +484,10 @@ st_rc st_epcis_writer_open(st_epcis_format fmt, st_epcis_ids ids, const st_epcis
     w->out = out;
     w->notes = notes;
     w->cur = -1;
+    w->src = src;
+    w->hdr_open = src ? src->header : NULL;
+    w->hdr_last = w->hdr_open ? w->hdr_open->last : NULL;
+    st_wr_now(w->now);
     w->a = st_arena_create(WRITER_ARENA_CAP);
     w->ev_a = st_arena_create(2 * ST_EPCIS_MAX_EVENT_BYTES);
     w->buf = malloc(ST_WR_BUF);

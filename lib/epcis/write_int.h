@@ -1,15 +1,19 @@
 /*
  * What the EPCIS writers share (write.h): the writer object, the methods
  * table each format plugs in (write_jsonld.c, write_xml.c), the namespace
- * bindings in scope, and the value rules of write.c: which standard fields
- * hold identifiers, vocabulary terms, numbers and booleans, and how their
- * values are spelled in each format.
+ * bindings in scope, the value rules of write.c (which standard fields hold
+ * identifiers, vocabulary terms, numbers and booleans, and how their values
+ * are spelled in each format), and the document header (write_header.c),
+ * which writes through the small element and member primitives the two
+ * format writers export here.
  */
 #ifndef ST_EPCIS_WRITE_INT_H
 #define ST_EPCIS_WRITE_INT_H
 
 #include <stddef.h>
 #include <stdio.h>
+
+#include <serialtrack/jsonw.h>
 
 #include "common/arena.h"
 #include "epcis/write.h"
@@ -61,6 +65,14 @@ struct st_epcis_writer {
     int io_failed;          /* a write to out failed */
     st_rc rc;               /* first failure; every later call returns it */
     void *impl;             /* the format's own state */
+    char now[32];           /* creationDate of the document written */
+
+    /* the document header (write_header.c) */
+    const st_epcis_doc *src;   /* the source document, borrowed until finish; or NULL */
+    const st_evnode *hdr_open; /* src->header when open ran (NULL: there was none) */
+    const st_evnode *hdr_last; /* its last child then: later ones came after the events */
+    int hdr_sbdh;              /* XML: a StandardBusinessDocumentHeader was written */
+    int hdr_placed;            /* XML: an EPCISHeader could be written (1.2 needs an SBDH) */
 };
 
 /* ---- output and notes (write.c) ---- */
@@ -69,13 +81,18 @@ struct st_epcis_writer {
 void st_wr_put(st_epcis_writer *w, const char *s, size_t n);
 
 /* Add a note about event w->cur (rc says what kind) at the path of node n
- * (may be NULL); the message is "event N: " + the formatted text. */
+ * (may be NULL); the message is "event N: " + the formatted text, or
+ * "header: " + the text while w->cur is -1 (the document header). */
 void st_wr_note(st_epcis_writer *w, st_rc rc, const st_evnode *n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* The creation date for a new document, "YYYY-MM-DDTHH:MM:SSZ" in UTC: now,
  * or SOURCE_DATE_EPOCH when that is set (reproducible output). */
 void st_wr_now(char out[32]);
+
+/* Forget w->ev_a's scratch between two parts of a long header, when no
+ * binding made inside the header (whose prefix may live there) is in scope. */
+void st_wr_scratch_reset(st_epcis_writer *w);
 
 /* ---- names and namespaces (write.c) ---- */
 
@@ -122,5 +139,68 @@ int st_wr_boolean(const st_evnode *n);
  * the next call. NULL when n has no value.
  */
 const char *st_wr_value(st_epcis_writer *w, const st_evnode *n);
+
+/* Value v of node n read as an identifier and written as w->ids asks (a
+ * note when impossible; v is then kept). Points into v or w->buf. */
+const char *st_wr_convert_id(st_epcis_writer *w, const st_evnode *n, const char *v);
+
+/* In XML written from JSON-LD: v with a CURIE of the source's @context
+ * expanded; else v. Points into v or w->buf. */
+const char *st_wr_expand_curie(st_epcis_writer *w, const char *v);
+
+/* ---- JSON-LD primitives (write_jsonld.c), for the header ---- */
+
+/* Children of one node that share a name (and namespace). */
+typedef struct st_wr_group {
+    const st_evnode **m; /* members, in document order */
+    size_t n;            /* how many */
+    size_t first;        /* position of the first member among the children */
+    int done;            /* written */
+} st_wr_group;
+
+st_jw *st_wr_jl_jw(st_epcis_writer *w); /* the JSON being built */
+/* Hand what is built so far to the output (the nesting state stays). */
+void st_wr_jl_flush(st_epcis_writer *w);
+/* The member name of n ("prefix:name" for an extension); in w->ev_a. */
+const char *st_wr_jl_key(st_epcis_writer *w, const st_evnode *n);
+/* n as extension content: a value, an object of its children, or {}. */
+void st_wr_jl_value(st_epcis_writer *w, const st_evnode *n);
+/* The children of n grouped by namespace and name, in order of first
+ * appearance (in w->ev_a); 0 also when out of memory (w->rc set). */
+size_t st_wr_jl_groups(st_epcis_writer *w, const st_evnode *n, st_wr_group **out);
+/* 1 when every namespace under n (n included) already has a prefix in the
+ * document's @context, so that n can be written after it. */
+int st_wr_jl_bound(st_epcis_writer *w, const st_evnode *n);
+
+/* ---- XML primitives (write_xml.c), for the header ---- */
+
+void st_wr_xml_start(st_epcis_writer *w, const char *name); /* <name> without namespace */
+/* The element of n with its attribute children; 0 when it cannot be written. */
+int st_wr_xml_open(st_epcis_writer *w, const st_evnode *n);
+/* 1 when child c of n was written as an attribute by st_wr_xml_open. */
+int st_wr_xml_is_attr(const st_evnode *n, const st_evnode *c);
+/* An attribute named as n (ns, prefix, name) with value v, on the element
+ * just opened; its namespace is declared there when not in scope. */
+void st_wr_xml_attr(st_epcis_writer *w, const st_evnode *n, const char *v);
+void st_wr_xml_text(st_epcis_writer *w, const char *v); /* text, as it is */
+void st_wr_xml_end(st_epcis_writer *w);                 /* close the element */
+/* n and everything under it, as the event writer writes extension content. */
+void st_wr_xml_tree(st_epcis_writer *w, const st_evnode *n);
+
+/* ---- the document header (write_header.c) ---- */
+
+/* JSON-LD, at open: the header's members of the document object (id,
+ * sender, receiver, instanceIdentifier, epcisHeader, extensions), written
+ * after creationDate; at finish, after epcisBody: the document-level
+ * members that came after the events. */
+void st_wr_hdr_jsonld_head(st_epcis_writer *w);
+void st_wr_hdr_jsonld_tail(st_epcis_writer *w);
+
+/* XML, at open, just after the root element's own attributes: its
+ * attributes from the header (id, those of the source's root), then
+ * <EPCISHeader>; at finish, after </EPCISBody>: the document's <extension>
+ * and extension elements. */
+void st_wr_hdr_xml_head(st_epcis_writer *w);
+void st_wr_hdr_xml_tail(st_epcis_writer *w);
 
 #endif

@@ -23,6 +23,9 @@
  *    namespace without a binding gets a prefix (the source's, else "extN")
  *    declared in the @context of each event that uses it, and kept for the
  *    rest of the document so that no prefix is ever bound twice.
+ * The document header's members (write_header.c) go between creationDate
+ * and epcisBody, their namespaces into the document's @context; what the
+ * reader added after open goes after epcisBody.
  */
 #include "epcis/write_int.h"
 
@@ -88,15 +91,10 @@ static const char *const object_fields[] = {
 
 typedef struct jl {
     st_jw jw; /* the event (or head) being written */
+    int head; /* writing the head: new prefixes go into the document's @context */
 } jl;
 
-/* Children of one node that share a name (and namespace). */
-typedef struct group {
-    const st_evnode **m; /* members, in document order */
-    size_t n;            /* how many */
-    size_t first;        /* position of the first member among the children */
-    int done;            /* written */
-} group;
+typedef st_wr_group group;
 
 typedef struct slot {
     const st_evnode *c; /* a child */
@@ -166,7 +164,7 @@ static const char *prefix_for(st_epcis_writer *w, const char *iri, const char *h
         if (p == hint && p)
             p = st_arena_strndup(w->a, hint, strlen(hint));
         const char *ci = st_arena_strndup(w->a, iri, strlen(iri));
-        if (!p || !ci || !(b = st_wr_bind_push(w, p, ci, 1))) {
+        if (!p || !ci || !(b = st_wr_bind_push(w, p, ci, ((jl *)w->impl)->head ? 0 : 1))) {
             w->rc = ST_ERR_NOMEM;
             return NULL;
         }
@@ -203,6 +201,36 @@ static const char *key_of(st_epcis_writer *w, const st_evnode *c)
     k[pl] = ':';
     memcpy(k + pl + 1, c->name, nl + 1);
     return k;
+}
+
+/* Whether the namespace iri (hint: the source's prefix) has a prefix
+ * without a new binding: one made before, or one of the standard context. */
+static int has_prefix(st_epcis_writer *w, const char *iri, const char *hint)
+{
+    if (hint && w->src_xml && !(hint = json_prefix(w->ev_a, hint)))
+        return 0;
+    const st_wr_bind *b = hint ? st_wr_bind_prefix(w, hint) : NULL;
+    if ((b && !strcmp(b->iri, iri)) || st_wr_bind_iri(w, iri))
+        return 1;
+    for (size_t i = 0; i < COUNT(std_context); i++)
+        if (!strcmp(std_context[i][1], iri) && !st_wr_bind_prefix(w, std_context[i][0]))
+            return 1;
+    return 0;
+}
+
+int st_wr_jl_bound(st_epcis_writer *w, const st_evnode *n)
+{
+    if (n->ns && !has_prefix(w, n->ns, n->prefix))
+        return 0;
+    for (const st_evnode *c = n->first; c; c = c->next)
+        if (!st_wr_jl_bound(w, c))
+            return 0;
+    return 1;
+}
+
+const char *st_wr_jl_key(st_epcis_writer *w, const st_evnode *n)
+{
+    return key_of(w, n);
 }
 
 /* ---- grouping ------------------------------------------------------------- */
@@ -257,6 +285,11 @@ static size_t groups_of(st_epcis_writer *w, const st_evnode *n, group **out)
     qsort(g, ng, sizeof *g, by_first);
     *out = g;
     return ng;
+}
+
+size_t st_wr_jl_groups(st_epcis_writer *w, const st_evnode *n, st_wr_group **out)
+{
+    return groups_of(w, n, out);
 }
 
 /* ---- values ---------------------------------------------------------------- */
@@ -436,6 +469,24 @@ static void write_value(st_epcis_writer *w, const st_evnode *n, int ext)
     }
 }
 
+st_jw *st_wr_jl_jw(st_epcis_writer *w)
+{
+    return &((jl *)w->impl)->jw;
+}
+
+void st_wr_jl_value(st_epcis_writer *w, const st_evnode *n)
+{
+    write_value(w, n, 1);
+}
+
+void st_wr_jl_flush(st_epcis_writer *w)
+{
+    st_jw *j = st_wr_jl_jw(w);
+    if (!j->failed)
+        st_wr_put(w, j->p, j->n);
+    j->n = 0;
+}
+
 /* ---- document and events --------------------------------------------------- */
 
 static st_rc jl_open(st_epcis_writer *w)
@@ -457,8 +508,11 @@ static st_rc jl_open(st_epcis_writer *w)
     }
     st_jw *j = &x->jw;
     st_jw_init(j);
-    char now[32];
-    st_wr_now(now);
+    x->head = 1;
+    if (w->src && w->src->header) /* its namespaces go into the document's @context */
+        find_prefixes(w, w->src->header);
+    if (w->rc != ST_OK)
+        return w->rc;
     st_jw_object_begin(j);
     st_jw_key(j, "@context");
     st_jw_array_begin(j);
@@ -474,7 +528,11 @@ static st_rc jl_open(st_epcis_writer *w)
     st_jw_array_end(j);
     st_jw_member_str(j, "type", "EPCISDocument");
     st_jw_member_str(j, "schemaVersion", "2.0");
-    st_jw_member_str(j, "creationDate", now);
+    st_jw_member_str(j, "creationDate", w->now);
+    st_wr_hdr_jsonld_head(w);
+    x->head = 0;
+    if (w->rc != ST_OK)
+        return w->rc;
     st_jw_key(j, "epcisBody");
     st_jw_object_begin(j);
     st_jw_key(j, "eventList");
@@ -552,7 +610,15 @@ static st_rc jl_finish(st_epcis_writer *w)
         return ST_OK;
     if (w->written)
         st_wr_put(w, "\n", 1);
-    st_wr_put(w, "]}}\n", 4);
+    st_wr_put(w, "]}", 2);
+    if (w->rc == ST_OK) { /* document-level members that came after the events */
+        st_jw *j = &x->jw;
+        st_jw_reset(j);
+        j->first = 0;
+        st_wr_hdr_jsonld_tail(w);
+        st_wr_jl_flush(w);
+    }
+    st_wr_put(w, "}\n", 2);
     st_jw_free(&x->jw);
     free(x);
     w->impl = NULL;

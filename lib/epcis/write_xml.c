@@ -22,6 +22,9 @@
  *    first inside an event is declared on that element, with the source's
  *    prefix when it is free, else "extN". No default namespace is ever
  *    declared, so elements without namespace are written without prefix.
+ * The document header (write_header.c) writes through the primitives below:
+ * <EPCISHeader> before <EPCISBody>, the document's <extension> and extension
+ * elements after it.
  */
 #include "epcis/write_int.h"
 
@@ -236,7 +239,8 @@ static const char *qname(st_epcis_writer *w, const st_evnode *n, int depth, st_w
     if (!b || strcmp(b->iri, n->ns))
         b = st_wr_bind_iri(w, n->ns);
     if (!b) {
-        const char *p = st_wr_new_prefix(w, w->ev_a, n->prefix, NULL);
+        /* the root's bindings outlive every event: their prefixes are the writer's */
+        const char *p = st_wr_new_prefix(w, depth <= 1 ? w->a : w->ev_a, n->prefix, NULL);
         if (!p || !(b = st_wr_bind_push(w, p, n->ns, depth)))
             return NULL;
         decl[(*nd)++] = *b; /* a copy: w->b may move */
@@ -378,6 +382,66 @@ static void write_elem(st_epcis_writer *w, const st_evnode *n)
     else
         children(w, n, NULL, 0, 0, sensor);
     close_elem(w);
+}
+
+/* ---- primitives for the header (write_int.h) -------------------------------------- */
+
+void st_wr_xml_start(st_epcis_writer *w, const char *name)
+{
+    check(w, xmlTextWriterStartElement(XW(w)->tw, X(name)));
+    XW(w)->depth++;
+}
+
+int st_wr_xml_open(st_epcis_writer *w, const st_evnode *n)
+{
+    return open_elem(w, n, 0);
+}
+
+int st_wr_xml_is_attr(const st_evnode *n, const st_evnode *c)
+{
+    return as_attr(n, c, 0);
+}
+
+void st_wr_xml_attr(st_epcis_writer *w, const st_evnode *n, const char *v)
+{
+    st_wr_bind decl[1];
+    size_t nd = 0;
+    if (!st_wr_ncname(n->name)) {
+        st_wr_note(w, ST_ERR_UNSUPPORTED, n, "\"%s\" is not an XML name; the field is dropped",
+                   n->name);
+        return;
+    }
+    const char *q = qname(w, n, XW(w)->depth, decl, &nd);
+    if (!q)
+        return;
+    if (nd) {
+        char *x = st_arena_alloc(w->ev_a, strlen(decl[0].prefix) + 7);
+        if (!x) {
+            w->rc = ST_ERR_NOMEM;
+            return;
+        }
+        strcpy(x, "xmlns:");
+        strcat(x, decl[0].prefix);
+        check(w, xmlTextWriterWriteAttribute(XW(w)->tw, X(x), X(decl[0].iri)));
+    }
+    check(w, xmlTextWriterWriteAttribute(XW(w)->tw, X(q), X(v)));
+}
+
+void st_wr_xml_text(st_epcis_writer *w, const char *v)
+{
+    if (v && *v)
+        check(w, xmlTextWriterWriteString(XW(w)->tw, X(v)));
+}
+
+void st_wr_xml_end(st_epcis_writer *w)
+{
+    close_elem(w);
+    check(w, xmlTextWriterFlush(XW(w)->tw));
+}
+
+void st_wr_xml_tree(st_epcis_writer *w, const st_evnode *n)
+{
+    write_elem(w, n);
 }
 
 /* ---- events --------------------------------------------------------------------- */
@@ -579,8 +643,6 @@ static st_rc xml_open(st_epcis_writer *w)
     if (w->src_jsonld && !st_wr_bind_prefix(w, "cbvmda") && !st_wr_bind_iri(w, NS_CBVMDA) &&
         !st_wr_bind_push(w, "cbvmda", NS_CBVMDA, 0)) /* ILMD keys of the standard context */
         return ST_ERR_NOMEM;
-    char now[32];
-    st_wr_now(now);
     check(w, xmlTextWriterSetIndent(tw, 1));
     check(w, xmlTextWriterSetIndentString(tw, X("  ")));
     check(w, xmlTextWriterStartDocument(tw, "1.0", "UTF-8", NULL));
@@ -591,7 +653,11 @@ static st_rc xml_open(st_epcis_writer *w)
             check(w, xmlTextWriterWriteAttribute(tw, X(name), X(w->b[i].iri)));
     }
     check(w, xmlTextWriterWriteAttribute(tw, X("schemaVersion"), X(x->v12 ? "1.2" : "2.0")));
-    check(w, xmlTextWriterWriteAttribute(tw, X("creationDate"), X(now)));
+    check(w, xmlTextWriterWriteAttribute(tw, X("creationDate"), X(w->now)));
+    x->depth = 1;
+    st_wr_hdr_xml_head(w);
+    if (w->rc != ST_OK)
+        return w->rc;
     check(w, xmlTextWriterStartElement(tw, X("EPCISBody")));
     check(w, xmlTextWriterStartElement(tw, X("EventList")));
     check(w, xmlTextWriterFlush(tw));
@@ -605,6 +671,11 @@ static st_rc xml_finish(st_epcis_writer *w)
     if (!x)
         return ST_OK;
     st_rc rc = ST_OK;
+    if (x->tw && w->rc == ST_OK && x->depth == 3) { /* after </EPCISBody>: the header's tail */
+        close_elem(w);
+        close_elem(w);
+        st_wr_hdr_xml_tail(w);
+    }
     if (x->tw) {
         if (xmlTextWriterEndDocument(x->tw) < 0)
             rc = ST_ERR_IO;
