@@ -12,6 +12,7 @@ struct block {
     struct block *next; /* older block */
     size_t size;        /* usable bytes in data[] */
     size_t used;        /* bytes handed out from data[] */
+    int borrowed;       /* the block is the caller's memory (st_arena_create_in): never freed */
     _Alignas(ARENA_ALIGN) unsigned char data[];
 };
 
@@ -20,13 +21,38 @@ struct st_arena {
     size_t cap;         /* most bytes to hand out in all */
     size_t used;        /* bytes handed out */
     int over_cap;       /* an allocation was refused by the cap */
+    int in_buf;         /* the arena itself lives in the caller's memory */
 };
+
+_Static_assert(ST_ARENA_IN_MIN >= sizeof(struct st_arena) + sizeof(struct block) + 2 * ARENA_ALIGN,
+               "ST_ARENA_IN_MIN cannot hold an arena and its first block");
 
 st_arena *st_arena_create(size_t cap)
 {
     st_arena *a = calloc(1, sizeof *a);
     if (a)
         a->cap = cap ? cap : SIZE_MAX;
+    return a;
+}
+
+st_arena *st_arena_create_in(void *buf, size_t n, size_t cap)
+{
+    uintptr_t p = ((uintptr_t)buf + ARENA_ALIGN - 1) & ~(uintptr_t)(ARENA_ALIGN - 1);
+    size_t skip = (size_t)(p - (uintptr_t)buf);
+    size_t head = (sizeof(struct st_arena) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (!buf || n < ST_ARENA_IN_MIN || n - skip < head + sizeof(struct block) + ARENA_ALIGN)
+        return NULL;
+    st_arena *a = (st_arena *)p;
+    struct block *b = (struct block *)(p + head);
+    b->next = NULL;
+    b->size = (n - skip - head - sizeof *b) & ~(size_t)(ARENA_ALIGN - 1);
+    b->used = 0;
+    b->borrowed = 1;
+    a->head = b;
+    a->cap = cap ? cap : SIZE_MAX;
+    a->used = 0;
+    a->over_cap = 0;
+    a->in_buf = 1;
     return a;
 }
 
@@ -37,22 +63,32 @@ void st_arena_destroy(st_arena *a)
     struct block *b = a->head;
     while (b) {
         struct block *next = b->next;
-        free(b);
+        if (!b->borrowed)
+            free(b);
         b = next;
     }
-    free(a);
+    if (!a->in_buf)
+        free(a);
 }
 
 void st_arena_reset(st_arena *a)
 {
     if (!a || !a->head)
         return;
-    struct block *keep = a->head;
-    while (keep->next) { /* keep the oldest (first, standard-size) block */
-        struct block *b = keep;
-        keep = keep->next;
-        free(b);
+    struct block *keep = NULL;
+    for (struct block *b = a->head; b; b = b->next) /* the caller's block, if any */
+        if (b->borrowed)
+            keep = b;
+    struct block *b = a->head;
+    while (b) { /* keep that one, else the oldest (first, standard-size) block */
+        struct block *next = b->next;
+        if (keep ? b != keep : next != NULL)
+            free(b);
+        else
+            keep = b;
+        b = next;
     }
+    keep->next = NULL;
     keep->used = 0;
     a->head = keep;
     a->used = 0;
@@ -74,6 +110,7 @@ void *st_arena_alloc(st_arena *a, size_t n)
             return NULL;
         nb->size = size;
         nb->used = 0;
+        nb->borrowed = 0;
         if (b && need > ARENA_BLOCK) { /* a big one-off: keep allocating from the current block */
             nb->next = b->next;
             b->next = nb;

@@ -22,6 +22,15 @@ typedef struct st_slice {
  * SIZE_MAX). NULL when out of memory. Free with st_arena_destroy. */
 st_arena *st_arena_create(size_t cap);
 
+/* A new arena that lives in the caller's buf[0..n) (a stack array, say) and
+ * hands out the rest of buf before it mallocs any block: scratch work that
+ * usually fits costs no malloc at all. cap as for st_arena_create. buf stays
+ * the caller's and must outlive the arena; st_arena_destroy frees only the
+ * blocks the arena allocated itself. NULL when n is too small to hold the
+ * arena's own bookkeeping (ST_ARENA_IN_MIN bytes). */
+#define ST_ARENA_IN_MIN 256
+st_arena *st_arena_create_in(void *buf, size_t n, size_t cap);
+
 /* Free the arena and everything allocated from it. NULL is accepted. */
 void st_arena_destroy(st_arena *a);
 

@@ -1,6 +1,7 @@
 /* The EPCIS event tree (see event.h). */
 #include "epcis/event.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static const char *const type_names[] = {
@@ -26,21 +27,37 @@ st_event_type st_event_type_from_name(const char *name)
     return ST_EVENT_NONE;
 }
 
+/* The node and copies of its strings in one allocation: node, name, ns, value. */
 st_evnode *st_evnode_add(st_arena *a, st_evnode *parent, const char *ns, const char *name,
                          const char *value, size_t value_len, unsigned flags)
 {
-    st_evnode *n = st_arena_calloc(a, sizeof *n);
+    size_t name_len = strlen(name), ns_len = ns ? strlen(ns) : 0;
+    size_t need = sizeof(st_evnode) + name_len + 1 + (ns ? ns_len + 1 : 0);
+    if (value && value_len > SIZE_MAX - need - 1)
+        return NULL;
+    st_evnode *n = st_arena_alloc(a, need + (value ? value_len + 1 : 0));
     if (!n)
         return NULL;
-    n->name = st_arena_strndup(a, name, strlen(name));
-    if (!n->name)
-        return NULL;
-    if (ns && !(n->ns = st_arena_strndup(a, ns, strlen(ns))))
-        return NULL;
-    if (value && !(n->value = st_arena_strndup(a, value, value_len)))
-        return NULL;
+    char *p = (char *)(n + 1);
+    memcpy(p, name, name_len + 1);
+    n->name = p;
+    p += name_len + 1;
+    n->ns = NULL;
+    if (ns) {
+        memcpy(p, ns, ns_len + 1);
+        n->ns = p;
+        p += ns_len + 1;
+    }
+    n->value = NULL;
+    if (value) {
+        memcpy(p, value, value_len);
+        p[value_len] = '\0';
+        n->value = p;
+    }
+    n->prefix = NULL;
     n->flags = flags;
     n->parent = parent;
+    n->first = n->last = n->next = NULL;
     if (parent) {
         if (parent->last)
             parent->last->next = n;
@@ -54,7 +71,7 @@ st_evnode *st_evnode_add(st_arena *a, st_evnode *parent, const char *ns, const c
 st_evnode *st_evnode_child(const st_evnode *n, const char *name)
 {
     for (st_evnode *c = n ? n->first : NULL; c; c = c->next)
-        if (!c->ns && !strcmp(c->name, name))
+        if (!c->ns && st_evname_eq(c->name, name))
             return c;
     return NULL;
 }
@@ -69,7 +86,7 @@ size_t st_evnode_count(const st_evnode *n, const char *name)
 {
     size_t k = 0;
     for (st_evnode *c = n ? n->first : NULL; c; c = c->next)
-        if (!name || (!c->ns && !strcmp(c->name, name)))
+        if (!name || (!c->ns && st_evname_eq(c->name, name)))
             k++;
     return k;
 }

@@ -64,6 +64,15 @@ typedef struct st_event {
     long index;         /* position in its document's eventList, from 0 */
 } st_event;
 
+/* strcmp(a, b) == 0, inline: for the short names of fields and elements,
+ * which mostly differ in their first bytes, cheaper than a call. */
+static inline int st_evname_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
 /* "ObjectEvent", ... for a type; NULL for ST_EVENT_NONE. */
 const char *st_event_type_name(st_event_type t);
 

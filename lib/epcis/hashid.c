@@ -6,12 +6,14 @@
  *  3. rendering: the ordered part, the sorted remainder block, SHA-256.
  * Where the standard's prose and the published reference vectors disagree,
  * the vectors win (gs1-facts 6.10); the choices are noted where they are made.
- * Every rendered piece lives in one scratch arena per call, capped at
+ * Every rendered piece lives in one scratch arena per call (its first block
+ * on the stack, so a typical event needs no malloc), capped at
  * ST_HASHID_MAX_WORK and freed before returning.
  */
 #include "epcis/hashid.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include "common/sbuf.h"
 #include "epcis/cbv.h"
 #include "gs1/ai.h"
+#include "gs1/checkdigit.h"
 #include "gs1/epc.h"
 
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
@@ -36,16 +39,17 @@
 typedef struct hfield hfield;
 struct hfield {
     const char *name;   /* EPCIS 2.0 field name; NULL ends a table */
+    size_t len;         /* strlen(name), from the macros below */
     const hfield *kids; /* children in canonical order; NULL for a leaf */
     int vocab;          /* ST_CBV_* a bare word of this field belongs to, or -1 */
     int inline_ext;     /* namespaced children are rendered after the kids */
 };
 
 /* clang-format off */
-#define LEAF(n) {n, NULL, -1, 0}
-#define VLEAF(n, v) {n, NULL, v, 0}
-#define NODE(n, k, ext) {n, k, -1, ext}
-#define END {NULL, NULL, -1, 0}
+#define LEAF(n) {n, sizeof(n) - 1, NULL, -1, 0}
+#define VLEAF(n, v) {n, sizeof(n) - 1, NULL, v, 0}
+#define NODE(n, k, ext) {n, sizeof(n) - 1, k, -1, ext}
+#define END {NULL, 0, NULL, -1, 0}
 
 static const hfield f_epc[] = {LEAF("epc"), END};
 static const hfield f_qty_kids[] = {LEAF("epcClass"), LEAF("quantity"), LEAF("uom"), END};
@@ -100,13 +104,19 @@ static const char *const event_ignored[] = {"recordTime", "eventID", "errorDecla
 
 /* ---- scratch memory ---------------------------------------------------- */
 
+#define HASH_SCRATCH 8192 /* arena bytes on the stack: a typical event needs 2-3 KB */
+#define TMP_LOCAL 2048    /* bytes of each canon() buffer on the stack; longer values malloc */
+
 typedef struct hctx {
     st_arena *a;         /* every rendered piece; capped at ST_HASHID_MAX_WORK */
     const st_evnode *ns; /* prefix bindings, or NULL */
     size_t iri_max;      /* longest IRI in ns */
-    char *tmp[2];        /* ping-pong buffers of canon() */
+    char *tmp[2];        /* ping-pong buffers of canon(): local[] or malloc'd */
     size_t tmpcap;       /* size of each */
+    int tmp_heap;        /* tmp[] were malloc'd (a value needed more than TMP_LOCAL) */
     st_rc rc;            /* first failure; rendering stops once set */
+    _Alignas(16) char mem[HASH_SCRATCH]; /* the arena and its first block */
+    char local[2][TMP_LOCAL];            /* tmp[] until a value needs more */
 } hctx;
 
 static const st_slice EMPTY = {"", 0};
@@ -138,6 +148,10 @@ static int tmp_reserve(hctx *c, size_t need)
     if (need > ST_HASHID_MAX_WORK) {
         c->rc = ST_ERR_LIMIT;
         return 0;
+    }
+    if (!c->tmp_heap) { /* leave local[]: contents need not survive */
+        c->tmp[0] = c->tmp[1] = NULL;
+        c->tmp_heap = 1;
     }
     for (int i = 0; i < 2; i++) {
         char *p = realloc(c->tmp[i], need);
@@ -194,29 +208,39 @@ static const char *binding(const st_evnode *ns, const char *p, size_t n)
 
 /* ---- 2. canon(v) (gs1-facts 6.6-6.8) -------------------------------------- */
 
-/* Step 1: every CBV 1.x URN prefix, anywhere in s, by its Web URI prefix. */
+/* Step 1: every CBV 1.x URN prefix, anywhere in s, by its Web URI prefix.
+ * The text between hits is copied in runs. */
 static void canon_urns(const char *s, size_t n, st_sbuf *b)
 {
-    size_t i = 0;
-    while (i < n) {
-        const char *hit = NULL;
-        if (s[i] == 'u' && starts(s + i, n - i, ST_CBV_URN)) {
+    size_t i = 0, run = 0; /* run: start of the text not yet copied */
+    const char *u;
+    while (i < n && (u = memchr(s + i, 'u', n - i))) {
+        i = (size_t)(u - s);
+        const st_cbv_vocab *hit = NULL;
+        if (starts(s + i, n - i, ST_CBV_URN)) {
             for (int v = 0; v < ST_CBV_COUNT && !hit; v++) {
                 const st_cbv_vocab *voc = st_cbv_get(v);
-                if (voc->urn && starts(s + i, n - i, voc->urn)) {
-                    st_sbuf_puts(b, voc->ns);
-                    st_sbuf_puts(b, voc->local);
-                    hit = voc->urn;
-                }
+                if (voc->urn && starts(s + i, n - i, voc->urn))
+                    hit = voc;
             }
         }
-        if (hit) {
-            i += strlen(hit);
-        } else {
-            st_sbuf_putc(b, s[i]);
+        if (!hit) {
             i++;
+            continue;
         }
+        st_sbuf_putn(b, s + run, i - run);
+        st_sbuf_puts(b, hit->ns);
+        st_sbuf_puts(b, hit->local);
+        i += strlen(hit->urn);
+        run = i;
     }
+    st_sbuf_putn(b, s + run, n - run);
+}
+
+/* Append s[0..n) up to its first NUL, as printf's "%.*s" does. */
+static void put_upto(st_sbuf *b, const char *s, size_t n)
+{
+    st_sbuf_putn(b, s, strnlen(s, n));
 }
 
 /* Step 3: a CURIE whose prefix is gs1, cbv or bound in the bindings. */
@@ -291,8 +315,11 @@ static void put_epc_text(st_sbuf *b, const char *s, size_t n)
         if (s[i] == '%' && i + 2 < n && is_hex(s[i + 1]) && is_hex(s[i + 2])) {
             st_sbuf_putn(b, s + i, 3);
             i += 2;
-        } else if (strchr("!()*+,:", s[i])) {
-            st_sbuf_printf(b, "%%%02X", (unsigned char)s[i]);
+        } else if (strchr("!()*+,:", s[i])) { /* also matches the NUL */
+            static const char hex[] = "0123456789ABCDEF";
+            st_sbuf_putc(b, '%');
+            st_sbuf_putc(b, hex[(unsigned char)s[i] >> 4]);
+            st_sbuf_putc(b, hex[(unsigned char)s[i] & 15]);
         } else {
             st_sbuf_putc(b, s[i]);
         }
@@ -313,6 +340,83 @@ static const struct {
     {ST_EPC_CPI, 1, 1, "8010"},  {ST_EPC_ITIP, 4, 0, "21"},  {ST_EPC_UPUI, 2, 0, "235"},
     {ST_EPC_GINC, 1, 1, "401"},  {ST_EPC_LGTIN, 2, 0, "10"},
 };
+
+/* The pure identities most events carry, written plainly: what canon_epc
+ * makes of them, without decoding them into st_epc and AI data first. Per
+ * scheme: the digits of company prefix + reference, whether the first
+ * reference digit moves in front of the key (indicator, extension digit),
+ * the key's AI, and the AI of the third component (NULL: there is none). */
+static const struct {
+    const char *scheme; /* after "urn:epc:id:", with its ':' */
+    int digits;         /* company prefix + reference */
+    int ind;            /* the reference's first digit leads the key */
+    const char *key_ai; /* the key: those digits and a check digit */
+    const char *ser_ai; /* the third component's AI, or NULL */
+    int zero_is_none;   /* a third component "0" stands for no element */
+} epc_plain[] = {
+    {"sgtin:", 13, 1, "01", "21", 0},
+    {"sscc:", 17, 1, "00", NULL, 0},
+    {"sgln:", 12, 0, "414", "254", 1},
+};
+
+/* Step 5a for urn:epc:id:sgtin, sscc and sgln URIs whose company prefix
+ * (6-12 digits) and reference are digits of the scheme's total and whose
+ * serial or extension is 1-20 letters and digits: every such URI is valid,
+ * and st_epc_parse_uri + st_epc_to_ai + canon_epc would write exactly
+ * https://id.gs1.org/<key AI>/<key with check digit>/<AI>/<serial as
+ * written> (an SGLN extension "0" stands for no (254)). 0, writing nothing,
+ * for any other input: escapes, other characters, other lengths or schemes
+ * go the long way. */
+static int canon_epc_plain(const char *s, size_t n, st_sbuf *b)
+{
+    size_t r = 0, p = 11, k = 0;
+    if (!starts(s, n, "urn:epc:id:"))
+        return 0;
+    while (r < sizeof epc_plain / sizeof epc_plain[0] && !starts(s + p, n - p, epc_plain[r].scheme))
+        r++;
+    if (r == sizeof epc_plain / sizeof epc_plain[0])
+        return 0;
+    p += strlen(epc_plain[r].scheme);
+    size_t cp = p, cp_n = 0, ref, ref_n = 0;
+    while (p < n && is_digit(s[p]))
+        p++, cp_n++;
+    if (cp_n < 6 || cp_n > 12 || p >= n || s[p] != '.')
+        return 0;
+    ref = ++p;
+    while (p < n && is_digit(s[p]))
+        p++, ref_n++;
+    if (cp_n + ref_n != (size_t)epc_plain[r].digits || (epc_plain[r].ind && !ref_n))
+        return 0;
+    if (epc_plain[r].ser_ai ? p >= n || s[p] != '.' : p != n)
+        return 0;
+    size_t ser = p + 1, ser_n = n > ser ? n - ser : 0;
+    for (size_t i = ser; epc_plain[r].ser_ai && i < n; i++)
+        if (!is_digit(s[i]) && !is_alpha(s[i]))
+            return 0;
+    if (epc_plain[r].ser_ai && (ser_n < 1 || ser_n > 20))
+        return 0;
+    char key[20]; /* at most 17 digits and the check digit */
+    if (epc_plain[r].ind)
+        key[k++] = s[ref];
+    memcpy(key + k, s + cp, cp_n);
+    k += cp_n;
+    size_t moved = epc_plain[r].ind ? 1 : 0;
+    memcpy(key + k, s + ref + moved, ref_n - moved);
+    k += ref_n - moved;
+    key[k] = st_cd_mod10(key, k);
+    k++;
+    st_sbuf_puts(b, DL_STEM "/");
+    st_sbuf_puts(b, epc_plain[r].key_ai);
+    st_sbuf_putc(b, '/');
+    st_sbuf_putn(b, key, k);
+    if (epc_plain[r].ser_ai && !(epc_plain[r].zero_is_none && ser_n == 1 && s[ser] == '0')) {
+        st_sbuf_putc(b, '/');
+        st_sbuf_puts(b, epc_plain[r].ser_ai);
+        st_sbuf_putc(b, '/');
+        st_sbuf_putn(b, s + ser, ser_n);
+    }
+    return 1;
+}
 
 /* Step 5a: an EPC pure identity, lgtin class or pattern URI as a Digital Link
  * on https://id.gs1.org (6.7), check digits recomputed. Patterns convert when
@@ -377,7 +481,10 @@ static int canon_epc(const char *s, size_t n, st_sbuf *b)
                 rawn = clen[epc_text[t].comp];
             }
         }
-        st_sbuf_printf(b, "/%s/%.*s", ai, (int)keep, v);
+        st_sbuf_putc(b, '/');
+        st_sbuf_puts(b, ai);
+        st_sbuf_putc(b, '/');
+        put_upto(b, v, keep);
         if (raw)
             put_epc_text(b, raw, rawn);
     }
@@ -414,8 +521,9 @@ static const char *dl_ai(const char *s, size_t n, char buf[8])
         buf[n] = '\0';
         return buf;
     }
-    for (size_t i = 0; i < sizeof dl_alpha / sizeof dl_alpha[0]; i++)
-        if (strlen(dl_alpha[i].alpha) == n && !memcmp(dl_alpha[i].alpha, s, n))
+    for (size_t i = 0; n && i < sizeof dl_alpha / sizeof dl_alpha[0]; i++)
+        if (dl_alpha[i].alpha[0] == s[0] && strlen(dl_alpha[i].alpha) == n &&
+            !memcmp(dl_alpha[i].alpha, s, n))
             return dl_alpha[i].ai;
     return NULL;
 }
@@ -435,9 +543,18 @@ static int canon_dl(const char *s, size_t n, st_sbuf *b)
     size_t p = starts(s, n, "https://") ? 8 : starts(s, n, "http://") ? 7 : 0;
     if (!p)
         return 0;
-    size_t end = p;
-    while (end < n && s[end] != '?' && s[end] != '#')
-        end++;
+    const char *qm = memchr(s + p, '?', n - p), *frag = memchr(s + p, '#', n - p);
+    size_t end = qm ? (size_t)(qm - s) : n;
+    if (frag && (size_t)(frag - s) < end)
+        end = (size_t)(frag - s);
+    /* the key's value is a path segment that starts with four digits: without
+     * one this is no Digital Link, whatever the rest */
+    const char *sl = memchr(s + p, '/', end - p);
+    while (sl && !((size_t)(sl - s) + 4 < end && is_digit(sl[1]) && is_digit(sl[2]) &&
+                   is_digit(sl[3]) && is_digit(sl[4])))
+        sl = memchr(sl + 1, '/', end - (size_t)(sl + 1 - s));
+    if (!sl)
+        return 0;
     while (p < end && s[p] != '/')
         p++;
     size_t off[DL_MAX_SEGS], len[DL_MAX_SEGS], m = 0;
@@ -493,7 +610,8 @@ static int canon_dl(const char *s, size_t n, st_sbuf *b)
             if (!is_alpha(ch) && !is_digit(ch) && !strchr("\"'-.;<=>?_", ch))
                 return 0;
         }
-        st_sbuf_printf(&sh, "/%s", qai[i]);
+        st_sbuf_putc(&sh, '/');
+        st_sbuf_puts(&sh, qai[i]);
     }
     if (st_sbuf_rc(&sh) || !in_list(shape, dl_shapes, sizeof dl_shapes / sizeof dl_shapes[0]))
         return 0;
@@ -503,10 +621,19 @@ static int canon_dl(const char *s, size_t n, st_sbuf *b)
         all &= is_digit(kv[j]);
     if (!strcmp(key, "01") && all && (kn == 8 || kn == 12 || kn == 13))
         pad = 14 - kn; /* step 4 */
-    st_sbuf_printf(b, "%s/%s/%.*s%.*s", DL_STEM, key, (int)pad, "00000000", (int)kn, kv);
-    for (size_t i = 0; i < nq; i++)
-        if (qai[i])
-            st_sbuf_printf(b, "/%s/%.*s", qai[i], (int)len[qv[i]], s + off[qv[i]]);
+    st_sbuf_puts(b, DL_STEM "/");
+    st_sbuf_puts(b, key);
+    st_sbuf_putc(b, '/');
+    st_sbuf_putn(b, "00000000", pad);
+    put_upto(b, kv, kn);
+    for (size_t i = 0; i < nq; i++) {
+        if (qai[i]) {
+            st_sbuf_putc(b, '/');
+            st_sbuf_puts(b, qai[i]);
+            st_sbuf_putc(b, '/');
+            put_upto(b, s + off[qv[i]], len[qv[i]]);
+        }
+    }
     return 1;
 }
 
@@ -538,7 +665,7 @@ static int step_number(const hctx *c, int vocab, const char *s, size_t n, st_sbu
 static int step_identifier(const hctx *c, int vocab, const char *s, size_t n, st_sbuf *b)
 {
     (void)c, (void)vocab;
-    return canon_epc(s, n, b) || canon_dl(s, n, b);
+    return canon_epc_plain(s, n, b) || canon_epc(s, n, b) || canon_dl(s, n, b);
 }
 
 /* Steps 2-5 of canon(), in order; each returns 1 when it rewrote s into b. */
@@ -612,6 +739,13 @@ static int num(const char *s, size_t n, size_t *i, int k)
     return v;
 }
 
+/* v (0 <= v < 10^k) as k decimal digits at p, zero-padded. */
+static void put_digits(char *p, int k, int64_t v)
+{
+    for (int i = k - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+}
+
 /* The timestamp rule (6.6) for s[0..n) into b; 0 when s is no date-time. */
 static int canon_time(const char *s, size_t n, st_sbuf *b)
 {
@@ -671,8 +805,16 @@ static int canon_time(const char *s, size_t n, st_sbuf *b)
     civil_from_days(days, &yy, &m2, &d2);
     if (yy < 1 || yy > 9999)
         return 0;
-    st_sbuf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", (int)yy, m2, d2, (int)(sec / 3600),
-                   (int)(sec / 60 % 60), (int)(sec % 60), ms);
+    /* YYYY-MM-DDTHH:MM:SS.mmmZ; every field is in range, so digits suffice */
+    char w[24] = "0000-00-00T00:00:00.000Z";
+    put_digits(w, 4, yy);
+    put_digits(w + 5, 2, m2);
+    put_digits(w + 8, 2, d2);
+    put_digits(w + 11, 2, sec / 3600);
+    put_digits(w + 14, 2, sec / 60 % 60);
+    put_digits(w + 17, 2, sec % 60);
+    put_digits(w + 20, 3, ms);
+    st_sbuf_putn(b, w, sizeof w);
     return 1;
 }
 
@@ -734,58 +876,88 @@ static st_slice join(hctx *c, st_slice head, st_slice val, hlist *l, int sort)
 /* Nodes that never take part: xsi attributes, JSON-LD @context, comments. */
 static int ignored(const st_evnode *n)
 {
+    const char *nm = n->name;
     if (n->ns)
-        return !strcmp(n->ns, XSI_NS) || (!strcmp(n->ns, RDFS_NS) && !strcmp(n->name, "comment"));
-    return starts(n->name, strlen(n->name), "xsi:") || !strcmp(n->name, "@context") ||
-           !strcmp(n->name, "comment") || !strcmp(n->name, "rdfs:comment");
+        return !strcmp(n->ns, XSI_NS) || (!strcmp(n->ns, RDFS_NS) && !strcmp(nm, "comment"));
+    switch (nm[0]) {
+    case 'x':
+        return !strncmp(nm, "xsi:", 4);
+    case '@':
+        return !strcmp(nm, "@context");
+    case 'c':
+        return !strcmp(nm, "comment");
+    case 'r':
+        return !strcmp(nm, "rdfs:comment");
+    default:
+        return 0;
+    }
 }
 
 static int event_ignored_field(const st_evnode *n)
 {
     for (size_t i = 0; !n->ns && i < sizeof event_ignored / sizeof event_ignored[0]; i++)
-        if (!strcmp(n->name, event_ignored[i]))
+        if (st_evname_eq(n->name, event_ignored[i]))
             return 1;
     return ignored(n);
 }
 
-/* An extension: namespaced, or a prefixed name the reader could not resolve. */
-static int is_ext(const st_evnode *n)
+/* The entry of table f (may be NULL) named name[0..len), or NULL. */
+static const hfield *lookup(const hfield *f, const char *name, size_t len)
 {
-    return n->ns || strchr(n->name, ':');
-}
-
-/* 1 when n is the standard field named name. */
-static int is_field(const st_evnode *n, const char *name)
-{
-    return !is_ext(n) && !strcmp(n->name, name);
-}
-
-/* Number of children of n that are the standard field name. */
-static size_t count_field(const st_evnode *n, const char *name)
-{
-    size_t m = 0;
-    for (const st_evnode *k = n->first; k; k = k->next)
-        m += is_field(k, name);
-    return m;
-}
-
-/* The standard field of table f that n is, or NULL. */
-static const hfield *field_of(const st_evnode *n, const hfield *f)
-{
-    for (; f && f->name && !is_ext(n); f++)
-        if (!strcmp(f->name, n->name))
+    for (; f && f->name; f++)
+        if (f->len == len && f->name[0] == name[0] && !memcmp(f->name, name, len))
             return f;
     return NULL;
+}
+
+#define TABLE_MAX 32 /* entries of the longest field table (render_groups counts per entry) */
+_Static_assert(sizeof f_event / sizeof f_event[0] <= TABLE_MAX &&
+                   sizeof f_report / sizeof f_report[0] <= TABLE_MAX,
+               "a field table is longer than TABLE_MAX");
+
+/* How a child takes part, decided once per child by classify(): the index of
+ * the standard field of the table it is (>= 0), or one of these. */
+#define CLS_IGNORED (-3) /* never takes part */
+#define CLS_EXT (-2)     /* namespaced, or a prefix the reader could not resolve */
+#define CLS_OTHER (-1)   /* a name that is not a field of the table */
+
+/* The class of every child of n against table f (NULL: no fields), in an
+ * array in the arena, in child order; nk is the number of children. With
+ * event_level, the event-level ignored fields are ignored too. */
+static signed char *classify(hctx *c, const st_evnode *n, size_t nk, const hfield *f,
+                             int event_level)
+{
+    signed char *cls = halloc(c, nk);
+    size_t i = 0;
+    for (const st_evnode *k = n->first; cls && k; k = k->next, i++) {
+        if (event_level ? event_ignored_field(k) : ignored(k)) {
+            cls[i] = CLS_IGNORED;
+            continue;
+        }
+        const char *end = k->name; /* a ':' in the name, and its length on the way */
+        while (!k->ns && *end && *end != ':')
+            end++;
+        if (k->ns || *end) {
+            cls[i] = CLS_EXT;
+            continue;
+        }
+        const hfield *kf = lookup(f, k->name, (size_t)(end - k->name));
+        cls[i] = kf ? (signed char)(kf - f) : CLS_OTHER;
+    }
+    return cls;
 }
 
 /* n's name as rendered: "{IRI}local" for extensions. */
 static st_slice node_name(hctx *c, const st_evnode *n)
 {
-    const char *iri = n->ns, *local = n->name, *colon = strchr(n->name, ':');
+    const char *iri = n->ns, *local = n->name, *end = n->name, *colon;
+    while (*end && *end != ':')
+        end++;
+    colon = *end ? end : NULL; /* else end is the end of a plain name */
     if (!iri && colon && (iri = binding(c->ns, n->name, (size_t)(colon - n->name))))
         local = colon + 1;
     if (!iri)
-        return (st_slice){n->name, strlen(n->name)};
+        return (st_slice){n->name, colon ? strlen(n->name) : (size_t)(end - n->name)};
     size_t k = strlen(iri) + strlen(local) + 2;
     char *p = halloc(c, k + 1);
     if (!p)
@@ -807,7 +979,8 @@ static int entry_vocab(const st_evnode *n)
     for (size_t i = 0;
          !n->ns && n->parent && !n->parent->ns && i < sizeof typed_lists / sizeof typed_lists[0];
          i++)
-        if (!strcmp(n->name, typed_lists[i].entry) && !strcmp(n->parent->name, typed_lists[i].list))
+        if (st_evname_eq(n->name, typed_lists[i].entry) &&
+            st_evname_eq(n->parent->name, typed_lists[i].list))
             return typed_lists[i].vocab;
     return -1;
 }
@@ -842,15 +1015,54 @@ static st_slice render_generic(hctx *c, const st_evnode *n, int depth)
     return join(c, join(c, EMPTY, EMPTY, &head, 0), cv, &kids, 1);
 }
 
+/* 1 when the lower-case word occurs in name at i, case aside, within the
+ * first TIME_SCAN bytes of name. */
+#define TIME_SCAN 63
+static int word_at(const char *name, size_t i, const char *word)
+{
+    for (; *word; word++, i++)
+        if (i >= TIME_SCAN ||
+            (char)(name[i] | ((name[i] >= 'A' && name[i] <= 'Z') ? 0x20 : 0)) != *word)
+            return 0;
+    return 1;
+}
+
 /* 1 for fields under the timestamp rule: "time" in the name, no "offset". */
 static int is_time_field(const char *name)
 {
-    char low[64];
-    size_t i = 0;
-    for (; name[i] && i < sizeof low - 1; i++)
-        low[i] = (char)(name[i] | ((name[i] >= 'A' && name[i] <= 'Z') ? 0x20 : 0));
-    low[i] = '\0';
-    return strstr(low, "time") && !strstr(low, "offset");
+    int time = 0;
+    for (size_t i = 0; name[i] && i < TIME_SCAN; i++) {
+        char ch = (char)(name[i] | 0x20);
+        if (ch == 'o' && word_at(name, i, "offset"))
+            return 0;
+        time |= ch == 't' && word_at(name, i, "time");
+    }
+    return time;
+}
+
+static st_slice render_field(hctx *c, const st_evnode *n, const hfield *f, int depth);
+
+/* The ordered part of n's children (nk of them, classed in cls against table
+ * f): for each field of f in order, its nodes rendered at depth and sorted,
+ * appended to all as one piece. */
+static void render_groups(hctx *c, const st_evnode *n, size_t nk, const signed char *cls,
+                          const hfield *f, int depth, hlist *all)
+{
+    size_t count[TABLE_MAX] = {0};
+    for (size_t i = 0; i < nk; i++)
+        if (cls[i] >= 0)
+            count[cls[i]]++;
+    for (const hfield *kf = f; kf && kf->name; kf++) {
+        signed char j = (signed char)(kf - f);
+        if (!count[j])
+            continue;
+        hlist group = hl_new(c, count[j]);
+        size_t i = 0;
+        for (const st_evnode *k = n->first; k; k = k->next, i++)
+            if (cls[i] == j)
+                hl_push(&group, render_field(c, k, kf, depth));
+        hl_push(all, join(c, EMPTY, EMPTY, &group, 1));
+    }
 }
 
 /* The ordered rendering of field n (described by f): name, value, then its
@@ -870,21 +1082,18 @@ static st_slice render_field(hctx *c, const st_evnode *n, const hfield *f, int d
         cv = canon(c, v.p, v.n, f->vocab);
     }
     size_t nk = st_evnode_count(n, NULL);
-    hlist all = hl_new(c, nk + 1);
-    for (const hfield *kf = f->kids; kf && kf->name; kf++) {
-        size_t m = count_field(n, kf->name);
-        if (!m)
-            continue;
-        hlist group = hl_new(c, m);
-        for (const st_evnode *k = n->first; k; k = k->next)
-            if (!ignored(k) && is_field(k, kf->name))
-                hl_push(&group, render_field(c, k, kf, depth + 1));
-        hl_push(&all, join(c, EMPTY, EMPTY, &group, 1));
-    }
-    if (f->inline_ext) {
+    const signed char *cls = /* NULL: no child can take part (a leaf) */
+        nk && (f->kids || f->inline_ext) ? classify(c, n, nk, f->kids, 0) : NULL;
+    hlist all = {NULL, 0};
+    if (cls)
+        all = hl_new(c, nk + 1);
+    if (cls)
+        render_groups(c, n, nk, cls, f->kids, depth + 1, &all);
+    if (f->inline_ext && cls) {
         hlist ext = hl_new(c, nk);
-        for (const st_evnode *k = n->first; k; k = k->next)
-            if (!ignored(k) && is_ext(k))
+        size_t i = 0;
+        for (const st_evnode *k = n->first; cls && k; k = k->next, i++)
+            if (cls[i] == CLS_EXT)
                 hl_push(&ext, render_generic(c, k, depth + 1));
         hl_push(&all, join(c, EMPTY, EMPTY, &ext, 1));
     }
@@ -901,12 +1110,16 @@ static st_slice render_leftover(hctx *c, const st_evnode *n, const hfield *f, in
 {
     if (too_deep(c, depth))
         return EMPTY;
-    hlist l = hl_new(c, st_evnode_count(n, NULL));
-    for (const st_evnode *k = n->first; k; k = k->next) {
-        const hfield *kf = field_of(k, f->kids);
-        if (ignored(k) || (f->kids && f->inline_ext && is_ext(k)))
+    size_t nk = st_evnode_count(n, NULL), i = 0;
+    if (!nk)
+        return EMPTY;
+    hlist l = hl_new(c, nk);
+    const signed char *cls = classify(c, n, nk, f->kids, 0);
+    for (const st_evnode *k = n->first; cls && k; k = k->next, i++) {
+        if (cls[i] == CLS_IGNORED || (cls[i] == CLS_EXT && f->kids && f->inline_ext))
             continue;
-        hl_push(&l, kf ? render_leftover(c, k, kf, depth + 1) : render_generic(c, k, depth + 1));
+        hl_push(&l, cls[i] >= 0 ? render_leftover(c, k, &f->kids[cls[i]], depth + 1)
+                                : render_generic(c, k, depth + 1));
     }
     if (!l.n)
         return EMPTY;
@@ -917,27 +1130,21 @@ static st_slice render_leftover(hctx *c, const st_evnode *n, const hfield *f, in
 /* The whole pre-hash string of the event rooted at root. */
 static st_slice render_event(hctx *c, const st_evnode *root)
 {
-    size_t nk = st_evnode_count(root, NULL);
+    size_t nk = st_evnode_count(root, NULL), i;
     hlist all = hl_new(c, nk + 2 + sizeof f_event / sizeof f_event[0]);
     st_slice head =
         join(c, (st_slice){"eventType", 9}, (st_slice){root->name, strlen(root->name)}, NULL, 0);
     hl_push(&all, head);
-    for (const hfield *f = f_event; f->name; f++) {
-        size_t m = count_field(root, f->name);
-        if (!m)
-            continue;
-        hlist group = hl_new(c, m);
-        for (const st_evnode *k = root->first; k; k = k->next)
-            if (!event_ignored_field(k) && is_field(k, f->name))
-                hl_push(&group, render_field(c, k, f, 1));
-        hl_push(&all, join(c, EMPTY, EMPTY, &group, 1));
-    }
+    const signed char *cls = nk ? classify(c, root, nk, f_event, 1) : NULL;
+    if (cls)
+        render_groups(c, root, nk, cls, f_event, 1, &all);
     hlist rest = hl_new(c, nk);
-    for (const st_evnode *k = root->first; k; k = k->next) {
-        if (event_ignored_field(k))
+    i = 0;
+    for (const st_evnode *k = root->first; cls && k; k = k->next, i++) {
+        if (cls[i] == CLS_IGNORED)
             continue;
-        const hfield *f = field_of(k, f_event);
-        hl_push(&rest, f ? render_leftover(c, k, f, 1) : render_generic(c, k, 1));
+        hl_push(&rest,
+                cls[i] >= 0 ? render_leftover(c, k, &f_event[cls[i]], 1) : render_generic(c, k, 1));
     }
     hl_push(&all, join(c, EMPTY, EMPTY, &rest, 1));
     return join(c, EMPTY, EMPTY, &all, 0);
@@ -947,20 +1154,27 @@ static st_slice render_event(hctx *c, const st_evnode *root)
 
 static st_rc ctx_open(hctx *c, const st_evnode *ns)
 {
-    memset(c, 0, sizeof *c);
     c->ns = ns;
+    c->iri_max = 0;
     for (const st_evnode *b = ns ? ns->first : NULL; b; b = b->next)
         if (b->value && strlen(b->value) > c->iri_max)
             c->iri_max = strlen(b->value);
-    c->a = st_arena_create(ST_HASHID_MAX_WORK);
-    return c->a ? ST_OK : ST_ERR_NOMEM;
+    c->tmp[0] = c->local[0];
+    c->tmp[1] = c->local[1];
+    c->tmpcap = TMP_LOCAL;
+    c->tmp_heap = 0;
+    c->rc = ST_OK;
+    c->a = st_arena_create_in(c->mem, sizeof c->mem, ST_HASHID_MAX_WORK);
+    return c->a ? ST_OK : ST_ERR_INTERNAL;
 }
 
 static void ctx_close(hctx *c)
 {
     st_arena_destroy(c->a);
-    free(c->tmp[0]);
-    free(c->tmp[1]);
+    if (c->tmp_heap) {
+        free(c->tmp[0]);
+        free(c->tmp[1]);
+    }
 }
 
 /* Copy s to out[0..cap) as the public functions promise. */
@@ -1009,6 +1223,16 @@ st_rc st_hashid_prehash(const st_event *ev, const st_evnode *ns_bindings, char *
     return rc;
 }
 
+/* SHA-256, fetched from OpenSSL once: EVP_sha256() is looked up again on
+ * every use. NULL when the fetch failed (EVP_sha256() is used then). */
+static pthread_once_t sha_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha_md;
+
+static void sha_fetch(void)
+{
+    sha_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 st_rc st_hashid_compute(const st_event *ev, const st_evnode *ns_bindings,
                         char out[ST_HASHID_LEN + 1])
 {
@@ -1022,7 +1246,9 @@ st_rc st_hashid_compute(const st_event *ev, const st_evnode *ns_bindings,
     st_rc rc = ctx_open(&c, ns_bindings);
     if (!rc)
         rc = prehash(&c, ev, &s);
-    if (!rc && (!EVP_Digest(s.p, s.n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32))
+    pthread_once(&sha_once, sha_fetch);
+    if (!rc &&
+        (!EVP_Digest(s.p, s.n, md, &mdlen, sha_md ? sha_md : EVP_sha256(), NULL) || mdlen != 32))
         rc = ST_ERR_INTERNAL;
     if (!rc) {
         static const char hex[] = "0123456789abcdef";

@@ -1,8 +1,9 @@
 /*
  * The EPCIS JSON-LD reader (see jsonld.h). jansson parses the whole document;
- * one pass over its tree checks the caps and lists the numbers, a scan of the
- * raw bytes recovers each number's text, and a table-driven walk builds the
- * event trees in the shape event.h describes.
+ * one pass over its tree checks the caps and lists the numbers (a second one
+ * builds the paths of the faults, when there are any), a scan of the raw
+ * bytes recovers each number's text, and a table-driven walk builds the event
+ * trees in the shape event.h describes.
  *
  * Key order: jansson (2.8 and later) iterates object keys in insertion order,
  * which for a parsed document is document order; duplicate keys are rejected,
@@ -272,9 +273,12 @@ static size_t path_push(reader *r, const char *seg)
 
 static size_t path_index(reader *r, size_t i)
 {
-    char seg[32];
-    snprintf(seg, sizeof seg, "%zu", i);
-    return path_push(r, seg);
+    char seg[32], *p = seg + sizeof seg; /* the decimal digits of i, written backwards */
+    *--p = '\0';
+    do
+        *--p = (char)('0' + i % 10);
+    while (i /= 10);
+    return path_push(r, p);
 }
 
 static void path_pop(reader *r, size_t len)
@@ -392,6 +396,38 @@ static void cap_pass(reader *r, json_t *v, unsigned depth)
     }
 }
 
+/* cap_pass without the paths and messages, for the common case: lists the
+ * numbers and returns 1 when every cap holds (or the walk stopped with a fatal
+ * code). When it returns 0 the numbers are forgotten and cap_pass walks the
+ * document again, building the path of every fault it reports. */
+static int caps_hold(reader *r, json_t *v, unsigned depth)
+{
+    if (r->fatal)
+        return 1;
+    if (json_is_object(v)) {
+        if (depth > ST_EPCIS_MAX_DEPTH)
+            return 0;
+        const char *key;
+        json_t *m;
+        json_object_foreach(v, key, m)
+        {
+            if (strlen(key) > ST_EPCIS_MAX_STRING || !caps_hold(r, m, depth + 1))
+                return 0;
+        }
+    } else if (json_is_array(v)) {
+        if (depth > ST_EPCIS_MAX_DEPTH)
+            return 0;
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if (!caps_hold(r, json_array_get(v, i), depth + 1))
+                return 0;
+    } else if (json_is_string(v)) {
+        return json_string_length(v) <= ST_EPCIS_MAX_STRING;
+    } else if (json_is_number(v)) {
+        note_number(r, v);
+    }
+    return 1;
+}
+
 static int by_value(const void *x, const void *y)
 {
     uintptr_t a = (uintptr_t)((const numtext *)x)->j, b = (uintptr_t)((const numtext *)y)->j;
@@ -410,11 +446,21 @@ static void number_texts(reader *r, const char *buf, size_t n)
     size_t k = 0;
     for (size_t i = 0; i < n;) {
         char c = buf[i];
-        if (c == '"') {
-            for (i++; i < n && buf[i] != '"'; i++)
-                if (buf[i] == '\\')
-                    i++;
-            i++;
+        if (c == '"') { /* to the quote that ends the string: one after an even run of '\\' */
+            size_t start = ++i;
+            for (;;) {
+                const char *q = memchr(buf + i, '"', n - i);
+                if (!q) {
+                    i = n + 1;
+                    break;
+                }
+                size_t end = (size_t)(q - buf), bs = 0;
+                while (end - bs > start && buf[end - bs - 1] == '\\')
+                    bs++;
+                i = end + 1;
+                if (bs % 2 == 0)
+                    break;
+            }
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             size_t start = i;
             while (i < n && number_char(buf[i]))
@@ -794,10 +840,12 @@ static void build_field(reader *r, st_evnode *parent, const field *f, json_t *v,
     }
 }
 
+/* The field of sh (may be NULL) with key key, or NULL. The first bytes are
+ * compared before the rest: most keys differ there. */
 static const field *find_field(const shape *sh, const char *key)
 {
     for (size_t i = 0; sh && i < sh->n; i++)
-        if (!strcmp(sh->fields[i].key, key))
+        if (sh->fields[i].key[0] == key[0] && !strcmp(sh->fields[i].key, key))
             return &sh->fields[i];
     return NULL;
 }
@@ -821,7 +869,7 @@ static void build_members(reader *r, st_evnode *node, json_t *obj, const shape *
     {
         if (r->fatal)
             return;
-        if (!strcmp(key, "@context") || (id && !strcmp(key, "id")))
+        if ((key[0] == '@' && !strcmp(key, "@context")) || (id && !strcmp(key, "id")))
             continue;
         size_t save = path_push(r, key);
         const field *f = find_field(sh, key);
@@ -1085,7 +1133,10 @@ static st_rc read_root(reader *r, json_t *root, const char *buf, size_t n, st_ep
     }
     path_pop(r, 0);
     r->event = doc->kind == ST_EPCIS_DOC_EVENT ? 0 : -1;
-    cap_pass(r, root, 1);
+    if (!caps_hold(r, root, 1)) {
+        r->n_nums = 0;
+        cap_pass(r, root, 1);
+    }
     r->event = -1;
     if (r->over_cap)
         return ST_ERR_LIMIT;

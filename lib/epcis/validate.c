@@ -44,6 +44,7 @@ typedef struct vfield {
     const struct vfield *item; /* a list field: what each item is; NULL otherwise */
     unsigned may;              /* event level: types that may have it */
     unsigned must;             /* event level: types that must have it */
+    size_t len;                /* strlen(name), filled in by FIELD() */
 } vfield;
 
 /* The members a structure may have. */
@@ -57,8 +58,10 @@ struct vshape {
 };
 
 // clang-format off
-#define VAL(name, kind, flags) {name, kind, -1, flags, NULL, NULL, 0, 0}
-#define VOC(name, vocab, flags) {name, ST_V_VOCAB, vocab, flags, NULL, NULL, 0, 0}
+#define FIELD(name, kind, vocab, flags, sub, item, may, must) \
+    {name, kind, vocab, flags, sub, item, may, must, sizeof(name) - 1}
+#define VAL(name, kind, flags) FIELD(name, kind, -1, flags, NULL, NULL, 0, 0)
+#define VOC(name, vocab, flags) FIELD(name, ST_V_VOCAB, vocab, flags, NULL, NULL, 0, 0)
 #define SHAPE(what, fields, ext, one_of) {what, fields, COUNT(fields), ext, one_of}
 // clang-format on
 
@@ -129,8 +132,8 @@ static const vfield report_fields[] = {
 static const vshape report_shape = SHAPE("sensorReport", report_fields, 1, NULL);
 
 static const vfield sensor_fields[] = {
-    {"sensorMetadata", ST_V_NONE, -1, F_TEXT, &meta_shape, NULL, 0, 0},
-    {"sensorReport", ST_V_NONE, -1, F_REQ | F_MULTI | F_TEXT, &report_shape, NULL, 0, 0},
+    FIELD("sensorMetadata", ST_V_NONE, -1, F_TEXT, &meta_shape, NULL, 0, 0),
+    FIELD("sensorReport", ST_V_NONE, -1, F_REQ | F_MULTI | F_TEXT, &report_shape, NULL, 0, 0),
 };
 static const vshape sensor_shape = SHAPE("sensorElement", sensor_fields, 1, NULL);
 
@@ -138,7 +141,7 @@ static const vfield corrective_item = VAL("correctiveEventID", ST_V_EVENTID, 0);
 static const vfield error_fields[] = {
     VAL("declarationTime", ST_V_TIME, F_REQ),
     VOC("reason", ST_CBV_ER, 0),
-    {"correctiveEventIDs", ST_V_NONE, -1, 0, NULL, &corrective_item, 0, 0},
+    FIELD("correctiveEventIDs", ST_V_NONE, -1, 0, NULL, &corrective_item, 0, 0),
 };
 static const vshape error_shape = SHAPE("errorDeclaration", error_fields, 1, NULL);
 
@@ -147,17 +150,18 @@ static const vshape ilmd_shape = SHAPE("ilmd", no_fields, 1, NULL);
 
 /* List items */
 static const vfield epc_item = VAL("epc", ST_V_INSTANCE, 0);
-static const vfield qty_item = {"quantityElement", ST_V_NONE, -1, 0, &qty_shape, NULL, 0, 0};
-static const vfield bt_item = {"bizTransaction", ST_V_ID, -1, 0, &bt_shape, NULL, 0, 0};
-static const vfield source_item = {"source", ST_V_ID, -1, 0, &source_shape, NULL, 0, 0};
-static const vfield dest_item = {"destination", ST_V_ID, -1, 0, &dest_shape, NULL, 0, 0};
-static const vfield sensor_item = {"sensorElement", ST_V_NONE, -1, 0, &sensor_shape, NULL, 0, 0};
+static const vfield qty_item = FIELD("quantityElement", ST_V_NONE, -1, 0, &qty_shape, NULL, 0, 0);
+static const vfield bt_item = FIELD("bizTransaction", ST_V_ID, -1, 0, &bt_shape, NULL, 0, 0);
+static const vfield source_item = FIELD("source", ST_V_ID, -1, 0, &source_shape, NULL, 0, 0);
+static const vfield dest_item = FIELD("destination", ST_V_ID, -1, 0, &dest_shape, NULL, 0, 0);
+static const vfield sensor_item =
+    FIELD("sensorElement", ST_V_NONE, -1, 0, &sensor_shape, NULL, 0, 0);
 
 /* ---- the event level ------------------------------------------------------------- */
 
 // clang-format off
 #define EV(name, kind, vocab, flags, sub, item, may, must) \
-    {name, kind, vocab, flags, sub, item, may, must}
+    FIELD(name, kind, vocab, flags, sub, item, may, must)
 // clang-format on
 #define LIST(name, item, flags, may, must) EV(name, ST_V_NONE, -1, flags, NULL, item, may, must)
 #define STRUCT(name, sub, may) EV(name, ST_V_NONE, -1, 0, sub, NULL, may, 0)
@@ -206,11 +210,25 @@ static const char *article(const char *word)
 
 static void check_field(st_vctx *c, const st_evnode *n, const vfield *f);
 
-static const vfield *find(const vshape *sh, const char *name)
+/* 1 when name holds a ':' (a prefixed name); else 0, with its length in *len. */
+static int has_colon(const char *name, size_t *len)
 {
-    for (size_t i = 0; i < sh->n; i++)
-        if (!strcmp(sh->fields[i].name, name))
-            return &sh->fields[i];
+    const char *p = name;
+    for (; *p; p++)
+        if (*p == ':')
+            return 1;
+    *len = (size_t)(p - name);
+    return 0;
+}
+
+/* The member of sh named name[0..len), or NULL. */
+static const vfield *find(const vshape *sh, const char *name, size_t len)
+{
+    for (size_t i = 0; i < sh->n; i++) {
+        const vfield *f = &sh->fields[i];
+        if (f->len == len && f->name[0] == name[0] && !memcmp(f->name, name, len))
+            return f;
+    }
     return NULL;
 }
 
@@ -281,9 +299,10 @@ static void check_members(st_vctx *c, const st_evnode *n, const vshape *sh)
                           m->prefix ? m->prefix : "", m->prefix ? ":" : "", m->name, sh->what);
             continue;
         }
-        if (strchr(m->name, ':'))
+        size_t len;
+        if (has_colon(m->name, &len))
             continue; /* an undeclared prefix: the reader reported it */
-        const vfield *f = find(sh, m->name);
+        const vfield *f = find(sh, m->name, len);
         if (!f) {
             unknown(c, m, sh, 0);
             continue;
@@ -318,7 +337,7 @@ static void check_items(st_vctx *c, const st_evnode *n, const vfield *f)
         if (m->ns) {
             st_vfault(c, m, 0, ST_ERR_SYNTAX, "extension \"%s%s%s\" is not allowed in %s",
                       m->prefix ? m->prefix : "", m->prefix ? ":" : "", m->name, f->name);
-        } else if (strcmp(m->name, f->item->name)) {
+        } else if (!st_evname_eq(m->name, f->item->name)) {
             st_vfault(c, m, 0, ST_ERR_SYNTAX, "unexpected \"%s\" in %s; expected %s items", m->name,
                       f->name, f->item->name);
         } else {
@@ -436,9 +455,10 @@ static void check_event_members(st_vctx *c, const st_evnode *root, unsigned type
 {
     unsigned seen = 0;
     for (const st_evnode *m = root->first; m; m = m->next) {
-        if (m->ns || strchr(m->name, ':'))
+        size_t len;
+        if (m->ns || has_colon(m->name, &len))
             continue; /* extensions are free; an undeclared prefix was reported by the reader */
-        const vfield *f = find(&event_shape, m->name);
+        const vfield *f = find(&event_shape, m->name, len);
         if (!f) {
             if (type)
                 unknown(c, m, &event_shape, type);

@@ -1,9 +1,9 @@
 /*
  * The checks of single EPCIS values (validate_int.h): date-times and
  * time-zone offsets, URIs and event IDs, numbers, units, hex, identifiers
- * (EPC URIs and GS1 Digital Links through st_id_parse), CBV terms, and
- * st_vcheck_node, which applies them to a node and words the diagnostic as
- * `<field> "<value>" <what is wrong; what was expected>`.
+ * (EPC URIs and GS1 Digital Links, checked as st_id_parse checks them), CBV
+ * terms, and st_vcheck_node, which applies them to a node and words the
+ * diagnostic as `<field> "<value>" <what is wrong; what was expected>`.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -11,9 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <serialtrack/id.h>
+#include <serialtrack/limits.h>
 
 #include "epcis/cbv.h"
 #include "epcis/validate_int.h"
+#include "gs1/ai.h"
+#include "gs1/dl.h"
+#include "gs1/epc.h"
+#include "gs1/key.h"
 
 #define SIG_DIGITS 40 /* significant digits kept when testing a number for finiteness */
 
@@ -156,6 +161,13 @@ static size_t scheme_len(const char *s, size_t n)
     return i < n && s[i] == ':' ? i : 0;
 }
 
+/* Printable bytes a URI cannot hold unescaped, and '%', which starts an
+ * escape: st_val_uri looks closer at these, at space and at controls. */
+static const unsigned char uri_marked[256] = {
+    ['<'] = 1, ['>'] = 1,  ['"'] = 1, ['{'] = 1, ['}'] = 1,
+    ['|'] = 1, ['\\'] = 1, ['^'] = 1, ['`'] = 1, ['%'] = 1,
+};
+
 st_rc st_val_uri(const char *s, size_t n, char *why, size_t cap)
 {
     size_t k = scheme_len(s, n);
@@ -167,6 +179,8 @@ st_rc st_val_uri(const char *s, size_t n, char *why, size_t cap)
         return why_rc(why, cap, ST_ERR_SYNTAX, "has nothing after its scheme; expected a URI");
     for (size_t i = k + 1; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
+        if (ch > ' ' && ch != 0x7f && !uri_marked[ch])
+            continue; /* the common case, decided with one look-up */
         if (ch == ' ')
             return why_rc(why, cap, ST_ERR_SYNTAX,
                           "has a space at offset %zu; a URI holds none (write %%20)", i);
@@ -365,7 +379,8 @@ static int looks_like_dl(const char *s, size_t n)
         if (prev && i - b >= 4 && is_digit(s[b]) && is_digit(s[b + 1]) && is_digit(s[b + 2]) &&
             is_digit(s[b + 3]))
             for (size_t k = 0; k < sizeof dl_keys / sizeof dl_keys[0]; k++)
-                if (strlen(dl_keys[k]) == prev_n && !memcmp(prev, dl_keys[k], prev_n))
+                if (prev_n && dl_keys[k][0] == prev[0] && strlen(dl_keys[k]) == prev_n &&
+                    !memcmp(prev, dl_keys[k], prev_n))
                     return 1;
         prev = s + b;
         prev_n = i - b;
@@ -375,7 +390,9 @@ static int looks_like_dl(const char *s, size_t n)
 
 static int other_scheme(const char *s, size_t n)
 {
-    for (size_t k = 0; k < sizeof other_epc_schemes / sizeof other_epc_schemes[0]; k++) {
+    for (size_t k = 0; n > 11 && k < sizeof other_epc_schemes / sizeof other_epc_schemes[0]; k++) {
+        if (s[11] != other_epc_schemes[k][0])
+            continue; /* the common case: no strlen */
         size_t l = strlen(other_epc_schemes[k]);
         if (n > 11 + l && !memcmp(s + 11, other_epc_schemes[k], l) && s[11 + l] == ':')
             return 1;
@@ -403,12 +420,13 @@ static st_rc epc_role(const char *s, size_t n, st_vkind kind, char *why, size_t 
     return ST_OK;
 }
 
-/* The rules on a parsed Digital Link that depend on where it is used. */
-static st_rc dl_role(const st_id *id, st_vkind kind, char *why, size_t cap)
+/* The rules on a parsed Digital Link (its AI data d) that depend on where it
+ * is used. */
+static st_rc dl_role(const st_aidata *d, st_vkind kind, char *why, size_t cap)
 {
-    int gtin = st_id_get(id, "01") != NULL, itip = st_id_get(id, "8006") != NULL;
-    int serial = st_id_get(id, "21") || st_id_get(id, "235");
-    int cpid = st_id_get(id, "8010") != NULL, cpsn = st_id_get(id, "8011") != NULL;
+    int gtin = st_ai_get(d, "01") != NULL, itip = st_ai_get(d, "8006") != NULL;
+    int serial = st_ai_get(d, "21") || st_ai_get(d, "235");
+    int cpid = st_ai_get(d, "8010") != NULL, cpsn = st_ai_get(d, "8011") != NULL;
     if (kind == ST_V_INSTANCE && (((gtin || itip) && !serial) || (cpid && !cpsn)))
         return why_rc(why, cap, ST_ERR_RULE,
                       "identifies a class of objects (%s without serial), not one object; list "
@@ -423,6 +441,71 @@ static st_rc dl_role(const st_id *id, st_vkind kind, char *why, size_t cap)
     return ST_OK;
 }
 
+/* 1 when d holds a Digital Link primary key. */
+static int has_primary_key(const st_aidata *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->e[i].def->flags & ST_AI_DL_PKEY)
+            return 1;
+    return 0;
+}
+
+/* st_key_build's error for d, which holds no primary key (on its own frame:
+ * the key buffer is as large as st_id's). */
+static st_rc key_error(const st_aidata *d, st_error *e)
+{
+    char key[ST_AI_MAX_DATA * 3 + 512];
+    return st_key_build(d, key, sizeof key, e);
+}
+
+/*
+ * Check identifier s[0..n), an EPC URI (epc) or an http(s) URI, exactly as
+ * st_id_parse with dl_legacy_gtin accepts or rejects it (same code, same
+ * message in e), leaving its AI data in d; but without the 20 KB st_id, and
+ * without deriving the forms a validator does not need. st_id_parse's steps
+ * for these two forms, and why the ones left out cannot fail:
+ *  - EPC URI: st_epc_parse_uri; a pattern has no AI data; else st_epc_to_ai
+ *    and st_ai_validate. Then the EPC URI is formatted again in its own kind:
+ *    the parser admits class: for lgtin only, wildcards in idpat: only, and
+ *    no component longer than st_epc's buffers, so it fits and succeeds;
+ *  - Digital Link: st_dl_parse (it validates the AI data);
+ *  - with AI data, st_key_build: it fails only when no element is a primary
+ *    key (it adds at most two elements, and their Digital Link is far below
+ *    its buffer), so it is called only then, for its error; the element
+ *    strings and the Digital Link are sized for the largest AI data, and a
+ *    failure of the latter is ignored by st_id_parse anyway.
+ * Tag URIs and inputs over ST_ID_MAX_INPUT go through st_id_parse itself;
+ * d is then left empty (neither needs it: tags are EPCs, and a long input
+ * is refused).
+ */
+static st_rc check_identifier(const char *s, size_t n, int epc, st_aidata *d, st_error *e)
+{
+    st_rc rc;
+    st_error_clear(e);
+    st_ai_init(d);
+    if (n > ST_ID_MAX_INPUT || (epc && starts(s, n, "urn:epc:tag:")) ||
+        (!epc && !st_dl_is_uri(s, n))) {
+        st_id_opts opts = {0};
+        opts.dl_legacy_gtin = 1;
+        st_id *id = NULL;
+        rc = st_id_parse(s, n, &opts, &id, e);
+        st_id_destroy(id);
+        return rc;
+    }
+    if (epc) {
+        st_epc u;
+        if ((rc = st_epc_parse_uri(s, n, &u, e)))
+            return rc;
+        if (u.kind == ST_EPC_KIND_IDPAT)
+            return ST_OK;
+        if ((rc = st_epc_to_ai(&u, d, e)) || (rc = st_ai_validate(d, e)))
+            return rc;
+    } else if ((rc = st_dl_parse(s, n, ST_DL_LEGACY_GTIN, d, e))) {
+        return rc;
+    }
+    return d->n && !has_primary_key(d) ? key_error(d, e) : ST_OK;
+}
+
 st_rc st_val_identifier(const char *s, size_t n, st_vkind kind, char *why, size_t cap)
 {
     st_rc rc = st_val_uri(s, n, why, cap);
@@ -435,19 +518,13 @@ st_rc st_val_identifier(const char *s, size_t n, st_vkind kind, char *why, size_
         return rc;
     if (epc && starts(s, n, "urn:epc:id:") && other_scheme(s, n))
         return ST_OK;
-    st_id_opts opts = {0};
-    opts.dl_legacy_gtin = 1;
-    st_id *id = NULL;
+    st_aidata d;
     st_error e;
-    st_error_clear(&e);
-    rc = st_id_parse(s, n, &opts, &id, &e);
-    if (rc) {
-        why_rc(why, cap, rc, "is not a valid %s: %s", epc ? "EPC URI" : "GS1 Digital Link", e.msg);
-    } else if (!epc) {
-        rc = dl_role(id, kind, why, cap);
-    }
-    st_id_destroy(id);
-    return rc;
+    rc = check_identifier(s, n, epc, &d, &e);
+    if (rc)
+        return why_rc(why, cap, rc, "is not a valid %s: %s", epc ? "EPC URI" : "GS1 Digital Link",
+                      e.msg);
+    return epc ? ST_OK : dl_role(&d, kind, why, cap);
 }
 
 /* ---- diagnostics ------------------------------------------------------------------ */

@@ -56,22 +56,28 @@
 #define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA)
 
 /* Fields whose children repeat one singular name. */
-static const char *const list_fields[] = {
-    "epcList",
-    "inputEPCList",
-    "outputEPCList",
-    "childEPCs",
-    "quantityList",
-    "childQuantityList",
-    "inputQuantityList",
-    "outputQuantityList",
-    "sensorElementList",
-    "bizTransactionList",
-    "sourceList",
-    "destinationList",
-    "correctiveEventIDs",
-    "VocabularyList",
-    "VocabularyElementList",
+// clang-format off
+#define LF(name) {name, sizeof(name) - 1}
+// clang-format on
+static const struct {
+    const char *name; /* the element's local name */
+    size_t len;       /* its length */
+} list_fields[] = {
+    LF("epcList"),
+    LF("inputEPCList"),
+    LF("outputEPCList"),
+    LF("childEPCs"),
+    LF("quantityList"),
+    LF("childQuantityList"),
+    LF("inputQuantityList"),
+    LF("outputQuantityList"),
+    LF("sensorElementList"),
+    LF("bizTransactionList"),
+    LF("sourceList"),
+    LF("destinationList"),
+    LF("correctiveEventIDs"),
+    LF("VocabularyList"),
+    LF("VocabularyElementList"),
 };
 
 enum fkind {
@@ -148,15 +154,16 @@ static int epcis_ns(const char *ns)
 
 static int is_list_field(const char *name)
 {
+    size_t n = strlen(name);
     for (size_t i = 0; i < sizeof list_fields / sizeof list_fields[0]; i++)
-        if (!strcmp(name, list_fields[i]))
+        if (list_fields[i].len == n && !memcmp(name, list_fields[i].name, n))
             return 1;
     return 0;
 }
 
 static int is_wrapper(const char *name)
 {
-    return !strcmp(name, "extension") || !strcmp(name, "baseExtension");
+    return st_evname_eq(name, "extension") || st_evname_eq(name, "baseExtension");
 }
 
 static int all_space(const char *s, size_t n)
@@ -381,7 +388,7 @@ static void on_text(xr *x)
 static unsigned long count_child(struct frame *p, const char *seg)
 {
     for (int i = 0; i < p->n_seen; i++)
-        if (p->seen[i].name == seg || !strcmp(p->seen[i].name, seg))
+        if (p->seen[i].name == seg || st_evname_eq(p->seen[i].name, seg))
             return ++p->seen[i].n;
     if (p->n_seen == SEEN_MAX)
         return 0;
