@@ -181,8 +181,8 @@ static st_rc read_fd(st_epcis_report *r, int fd, struct step *s)
     if ((f == ST_EPCIS_FMT_XML2 || f == ST_EPCIS_FMT_XML12) && lseek(fd, 0, SEEK_SET) == 0)
         return st_xml_read_fd(&r->doc, fd, on_event, s, &r->errors); /* streamed */
     /* JSON-LD (jansson reads whole documents), or a pipe: hold it in memory */
-    char *buf;
-    size_t n;
+    char *buf = NULL;
+    size_t n = 0;
     st_rc rc = slurp(fd, ST_EPCIS_MAX_DOC_BYTES - (size_t)k, &buf, &n, r);
     if (rc)
         return rc;
