@@ -479,6 +479,10 @@ static int canon_epc(const char *s, size_t n, st_sbuf *b)
                 keep = vn - dn;
                 raw = comp[epc_text[t].comp];
                 rawn = clen[epc_text[t].comp];
+                /* a text component is the URI's last and may hold '.' (TDS);
+                 * only a CPI part reference sits in the middle, without '.' */
+                if (!(e.scheme == ST_EPC_CPI && epc_text[t].is_ref))
+                    rawn = (size_t)(s + n - raw);
             }
         }
         st_sbuf_putc(b, '/');
