@@ -42,4 +42,26 @@ say "Sequential and templated serials:"
 run "$st" serials generate --gtin 09520123456788 --count 3 --scheme sequential --prefix SN --width 8
 run "$st" serials generate --gtin 09520123456788 --count 3 --scheme template --template '{YYYY}07{SEQ:6}'
 
+say "An EPCIS 2.0 event (JSON-LD), as a packing line sends it:"
+doc="${TMPDIR:-/tmp}/tour-event.$$.jsonld"
+cat >"$doc" <<'JSON'
+{"@context": "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+ "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-11-21T08:00:00Z",
+ "epcisBody": {"eventList": [
+  {"type": "ObjectEvent", "eventTime": "2026-11-21T08:00:00.000+01:00", "eventTimeZoneOffset": "+01:00",
+   "action": "OBSERVE", "bizStep": "shipping", "disposition": "in_transit",
+   "epcList": ["urn:epc:id:sgtin:0614141.812345.6789", "https://id.gs1.org/01/80614141123458/21/27"],
+   "readPoint": {"id": "urn:epc:id:sgln:0614141.07346.1234"}}]}}
+JSON
+cat "$doc"
+run "$st" epcis validate "$doc"
+say "Its CBV 2.0 event hash ID (the same whatever the format or identifier spelling):"
+run "$st" hash "$doc"
+say "The same document as EPCIS 1.2 XML for a DSCSA partner:"
+run "$st" epcis convert --to xml12 --ids urn "$doc"
+say "A typo is caught with its path and a suggestion:"
+sed -i 's/"shipping"/"shiping"/' "$doc"
+run "$st" epcis validate "$doc"
+rm -f "$doc"
+
 echo "Tour done. Try: $st help, $st id parse --help, and docs/ARCHITECTURE.md."

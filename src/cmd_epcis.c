@@ -52,8 +52,9 @@ static int epcis_validate(int argc, char **argv)
             return CLI_FAILURE;
         }
         size_t errors = st_epcis_report_error_count(r);
-        printf("%s: %s, %zu events, %s", argv[i],
-               st_epcis_format_name(st_epcis_report_format(r)), st_epcis_report_events(r),
+        size_t events = st_epcis_report_events(r);
+        printf("%s: %s, %zu event%s, %s", argv[i],
+               st_epcis_format_name(st_epcis_report_format(r)), events, events == 1 ? "" : "s",
                v == ST_OK ? "valid\n" : "");
         if (v != ST_OK) {
             printf("%zu error%s\n", errors ? errors : 1, errors == 1 ? "" : "s");
@@ -118,11 +119,8 @@ static int epcis_convert(int argc, char **argv)
         long ev;
         const char *path, *msg;
         st_epcis_report_note(r, i, &ev, &path, &msg);
-        if (ev >= 0)
-            fprintf(stderr, "%s: note: event %ld: %s%s%s\n", file, ev, path, path[0] ? ": " : "",
-                    msg);
-        else
-            fprintf(stderr, "%s: note: %s\n", file, msg);
+        /* notes name their event themselves ("event 3: ...") */
+        fprintf(stderr, "%s: note: %s%s%s\n", file, path, path[0] ? ": " : "", msg);
     }
     int rc = CLI_OK;
     if (v != ST_OK) {
