@@ -415,6 +415,19 @@ static void j_attr(hd *h, const st_evnode *a)
     st_jw_object_end(j);
 }
 
+/* The member key: [...] with fn's output for each of parent's items of kind
+ * s, when it has any (nothing otherwise). */
+static void j_list(hd *h, const st_evnode *parent, int s, const char *key, item_fn fn)
+{
+    if (!each(h, parent, s, NULL))
+        return;
+    st_jw *j = J(h->w);
+    st_jw_key(j, key);
+    st_jw_array_begin(j);
+    each(h, parent, s, fn);
+    st_jw_array_end(j);
+}
+
 static void j_child(hd *h, const st_evnode *c)
 {
     const char *v = val(h->w, c, 1);
@@ -429,18 +442,8 @@ static void j_elem(hd *h, const st_evnode *e)
     st_jw *j = J(w);
     st_jw_object_begin(j);
     st_jw_member_str(j, "id", val(w, st_evnode_child(e, "id"), 1));
-    if (each(h, e, S_ATTR, NULL)) {
-        st_jw_key(j, "attributes");
-        st_jw_array_begin(j);
-        each(h, e, S_ATTR, j_attr);
-        st_jw_array_end(j);
-    }
-    if (each(h, e, S_KIDS, NULL)) {
-        st_jw_key(j, "children");
-        st_jw_array_begin(j);
-        each(h, e, S_KIDS, j_child);
-        st_jw_array_end(j);
-    }
+    j_list(h, e, S_ATTR, "attributes", j_attr);
+    j_list(h, e, S_KIDS, "children", j_child);
     j_members(h, e, skip_elem, 0, NULL);
     st_jw_object_end(j);
     st_wr_jl_flush(w);
@@ -453,12 +456,7 @@ static void j_vocab(hd *h, const st_evnode *v)
     st_jw *j = J(w);
     st_jw_object_begin(j);
     st_jw_member_str(j, "type", val(w, st_evnode_child(v, "type"), 0));
-    if (each(h, v, S_ELIST, NULL)) {
-        st_jw_key(j, "vocabularyElementList");
-        st_jw_array_begin(j);
-        each(h, v, S_ELIST, j_elem);
-        st_jw_array_end(j);
-    }
+    j_list(h, v, S_ELIST, "vocabularyElementList", j_elem);
     j_members(h, v, skip_vocab, 0, NULL);
     st_jw_object_end(j);
 }
@@ -721,6 +719,17 @@ static void x_child(hd *h, const st_evnode *c)
     st_wr_xml_end(h->w);
 }
 
+/* The element <tag> with fn's output for each of parent's items of kind s,
+ * when it has any (nothing otherwise). */
+static void x_list(hd *h, const st_evnode *parent, int s, const char *tag, item_fn fn)
+{
+    if (!each(h, parent, s, NULL))
+        return;
+    st_wr_xml_start(h->w, tag);
+    each(h, parent, s, fn);
+    st_wr_xml_end(h->w);
+}
+
 /* A VocabularyElement, in XSD order; the scratch goes after each one. */
 static void x_elem(hd *h, const st_evnode *e)
 {
@@ -731,11 +740,7 @@ static void x_elem(hd *h, const st_evnode *e)
         st_wr_xml_attr(w, &id_attr, id);
     x_attrs(h, e, skip_elem);
     each(h, e, S_ATTR, x_attr);
-    if (each(h, e, S_KIDS, NULL)) {
-        st_wr_xml_start(w, "children");
-        each(h, e, S_KIDS, x_child);
-        st_wr_xml_end(w);
-    }
+    x_list(h, e, S_KIDS, "children", x_child);
     x_rest(h, e, skip_elem, 1);
     st_wr_xml_end(w);
     st_wr_scratch_reset(w);
@@ -749,11 +754,7 @@ static void x_vocab(hd *h, const st_evnode *v)
     if (type)
         st_wr_xml_attr(w, &type_attr, type);
     x_attrs(h, v, skip_vocab);
-    if (each(h, v, S_ELIST, NULL)) {
-        st_wr_xml_start(w, "VocabularyElementList");
-        each(h, v, S_ELIST, x_elem);
-        st_wr_xml_end(w);
-    }
+    x_list(h, v, S_ELIST, "VocabularyElementList", x_elem);
     x_rest(h, v, skip_vocab, 1);
     st_wr_xml_end(w);
 }

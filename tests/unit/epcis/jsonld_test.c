@@ -27,6 +27,7 @@
 #include "epcis/jsonld.h"
 #include "epcis/tree_dump.h"
 #include "unit/test_util.h"
+#include "epcis_test_util.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -41,22 +42,9 @@ static char *q(const char *s, size_t *n)
     return b;
 }
 
-/* A reading: the document, its diagnostics and their arena. */
-typedef struct reading {
-    st_arena *a;      /* owns doc and diag contents */
-    st_epcis_doc doc; /* the document read */
-    st_diag diag;     /* its faults */
-    st_rc rc;         /* what st_jsonld_read returned */
-} reading;
-
 static void read_raw(reading *r, const char *buf, size_t n, st_epcis_on_event cb, void *ctx)
 {
-    memset(r, 0, sizeof *r);
-    r->a = st_arena_create(0);
-    assert_non_null(r->a);
-    r->doc.arena = r->a;
-    r->doc.name = "test";
-    st_diag_init(&r->diag, r->a);
+    reading_start(r);
     r->rc = st_jsonld_read(&r->doc, buf, n, cb, ctx, &r->diag);
 }
 
@@ -67,37 +55,6 @@ static void read_q(reading *r, const char *s, st_epcis_on_event cb, void *ctx)
     char *b = q(s, &n);
     read_raw(r, b, n, cb, ctx);
     free(b);
-}
-
-static void done(reading *r)
-{
-    st_arena_destroy(r->a);
-}
-
-/* Print every diagnostic (for failing assertions). */
-static void show_diag(const st_diag *d)
-{
-    for (size_t i = 0; i < d->n; i++)
-        print_message("  diag: event %ld %s: %s\n", d->items[i].event, d->items[i].path,
-                      d->items[i].msg);
-}
-
-/* A growing text in an arena: the dumps of several trees, one after another. */
-typedef struct text {
-    st_arena *a; /* owns s */
-    char *s;     /* NUL-terminated */
-} text;
-
-static void text_add(text *t, const st_evnode *n)
-{
-    const char *d = st_evdump(t->a, n, ST_EVDUMP_PREFIX);
-    assert_non_null(d);
-    size_t old = t->s ? strlen(t->s) : 0;
-    char *s = st_arena_alloc(t->a, old + strlen(d) + 1);
-    assert_non_null(s);
-    memcpy(s, t->s ? t->s : "", old);
-    strcpy(s + old, d);
-    t->s = s;
 }
 
 /* ---- the conventions, in one document ------------------------------------------ */
@@ -404,8 +361,8 @@ static void test_conventions(void **state)
     assert_int_equal(r2.doc.n_kept, 0);
     assert_null(r2.doc.kept);
     assert_string_equal(t2.s, conv_dump);
-    done(&r2);
-    done(&r);
+    reading_done(&r2);
+    reading_done(&r);
 }
 
 /* ---- st_evdump ----------------------------------------------------------------- */
@@ -476,7 +433,7 @@ static void test_query_document(void **state)
                         "ObjectEvent\n  action=OBSERVE\n  quantityList [L]\n"
                         "    quantityElement\n      quantity [N]=-0\n");
     assert_int_equal(r.doc.kept[1]->index, 1);
-    done(&r);
+    reading_done(&r);
 }
 
 static void test_bare_event(void **state)
@@ -502,7 +459,7 @@ static void test_bare_event(void **state)
     assert_int_equal(r.diag.items[0].event, 0);
     assert_string_equal(r.diag.items[0].path, "/epcList");
     assert_string_equal(r.diag.items[0].msg, "must be an array of strings (found a number)");
-    done(&r);
+    reading_done(&r);
 
     /* the root of a bare event is read once: one fault, one binding */
     read_q(&r, "{'@context': [{'a': 'urn:a:'}, 5], 'type': 'ObjectEvent', 'a:x': 1}", NULL, NULL);
@@ -510,7 +467,7 @@ static void test_bare_event(void **state)
     assert_int_equal(r.diag.n, 1);
     assert_string_equal(r.diag.items[0].path, "/@context/1");
     assert_string_equal(st_evdump(r.a, r.doc.ns, 0), "ns\n  a=urn:a:\n");
-    done(&r);
+    reading_done(&r);
 }
 
 typedef struct stopper {
@@ -539,7 +496,7 @@ static void test_callback_stops(void **state)
     assert_int_equal(s.calls, 2);
     assert_int_equal(r.doc.events, 2);
     assert_int_equal(r.diag.n, 0);
-    done(&r);
+    reading_done(&r);
 }
 
 /* Several faults in one document are all reported, and reading goes on. */
@@ -579,7 +536,7 @@ static void test_all_errors_reported(void **state)
     assert_string_equal(st_evdump(r.a, r.doc.kept[1]->root, 0),
                         "ObjectEvent\n  zz:x=y\n  action=ADD\n");
     assert_int_equal(r.doc.kept[1]->index, 2);
-    done(&r);
+    reading_done(&r);
 }
 
 /* ---- bad inputs ---------------------------------------------------------------- */
@@ -716,7 +673,7 @@ static void test_bad_inputs(void **state)
             show_diag(&r.diag);
             fail_msg("row \"%s\" failed", row->name);
         }
-        done(&r);
+        reading_done(&r);
     }
 }
 
@@ -780,7 +737,7 @@ static void test_cap_depth(void **state)
     read_raw(&r, in, n, NULL, NULL);
     assert_int_equal(r.rc, ST_OK);
     assert_int_equal(r.diag.n, 0);
-    done(&r);
+    reading_done(&r);
     free(in);
 
     /* in a document (event at level 4): ilmd and 27 more objects reach 32, the array 33 */
@@ -792,7 +749,7 @@ static void test_cap_depth(void **state)
     assert_int_equal(strncmp(r.diag.items[0].path, "/epcisBody/eventList/0/ilmd/a/a/a", 33), 0);
     assert_int_equal(r.diag.n, 1);
     assert_int_equal(r.doc.events, 0);
-    done(&r);
+    reading_done(&r);
     free(in);
 }
 
@@ -806,21 +763,21 @@ static void test_cap_strings(void **state)
     assert_int_equal(r.rc, ST_OK);
     assert_int_equal(strlen(st_evnode_child_value(r.doc.kept[0]->root, "eventID")),
                      ST_EPCIS_MAX_STRING);
-    done(&r);
+    reading_done(&r);
     free(in);
 
     in = repeat("{'type': 'ObjectEvent', 'eventID': '", "x", ST_EPCIS_MAX_STRING + 1, "'}", &n);
     read_raw(&r, in, n, NULL, NULL);
     expect_first(&r, ST_ERR_LIMIT, 0, "/eventID", "string holds 65537 bytes; the limit is 65536");
     assert_int_equal(r.doc.events, 0);
-    done(&r);
+    reading_done(&r);
     free(in);
 
     in = repeat("{'type': 'ObjectEvent', '", "k", ST_EPCIS_MAX_STRING + 1, "': 1}", &n);
     read_raw(&r, in, n, NULL, NULL);
     expect_first(&r, ST_ERR_LIMIT, 0, NULL, "key holds 65537 bytes; the limit is 65536");
     assert_true(strlen(r.diag.items[0].path) < 1024); /* the pointer is cut, not the report */
-    done(&r);
+    reading_done(&r);
     free(in);
 }
 
@@ -832,7 +789,7 @@ static void test_cap_document(void **state)
     read_raw(&r, "{}", (size_t)ST_EPCIS_MAX_DOC_BYTES + 1, NULL, NULL);
     expect_first(&r, ST_ERR_LIMIT, -1, "",
                  "document holds 536870913 bytes; the limit is 536870912");
-    done(&r);
+    reading_done(&r);
 
     size_t n;
     char *in = repeat("{'type': 'EPCISDocument', 'epcisBody': {'eventList': [", "0,",
@@ -841,7 +798,7 @@ static void test_cap_document(void **state)
     expect_first(&r, ST_ERR_LIMIT, -1, "/epcisBody/eventList",
                  "document holds 1000001 events; the limit is 1000000");
     assert_int_equal(r.doc.events, 0);
-    done(&r);
+    reading_done(&r);
     free(in);
 }
 
@@ -871,7 +828,7 @@ static void test_cap_event_bytes(void **state)
         assert_int_equal(strncmp(r.diag.items[0].path, "/epcisBody/eventList/1/epcList/", 31), 0);
         assert_int_equal(r.doc.events, 1); /* the first event only: a cap stops the reader */
         assert_int_equal(calls, mode ? 1 : 0);
-        done(&r);
+        reading_done(&r);
     }
     free(in);
 }
@@ -936,20 +893,6 @@ typedef struct walk {
     int checked7; /* the hash example with number texts was seen */
 } walk;
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    rewind(f);
-    char *b = malloc(len > 0 ? (size_t)len : 1);
-    assert_non_null(b);
-    *n = fread(b, 1, (size_t)len, f);
-    fclose(f);
-    return b;
-}
-
 static void check_example(walk *w, const char *path, const char *base)
 {
     size_t n;
@@ -961,7 +904,7 @@ static void check_example(walk *w, const char *path, const char *base)
         if (!strcmp(base, known_bad[k].file)) {
             assert_int_equal(r.rc, ST_ERR_SYNTAX);
             assert_non_null(strstr(r.diag.items[0].msg, known_bad[k].frag));
-            done(&r);
+            reading_done(&r);
             free(buf);
             return;
         }
@@ -987,7 +930,7 @@ static void check_example(walk *w, const char *path, const char *base)
     read_raw(&r2, buf, n, collect, &t2);
     assert_int_equal(r2.rc, ST_OK);
     assert_string_equal(t.s, t2.s);
-    done(&r2);
+    reading_done(&r2);
 
     if (!strcmp(base, "event_with_identical_hash_id_7.json")) {
         /* numbers keep their text; extensions their namespace as declared */
@@ -1002,7 +945,7 @@ static void check_example(walk *w, const char *path, const char *base)
         assert_string_equal(x->value, "20.0");
         w->checked7 = 1;
     }
-    done(&r);
+    reading_done(&r);
     free(buf);
 }
 

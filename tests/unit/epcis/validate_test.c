@@ -24,6 +24,7 @@
 #include "epcis/validate.h"
 #include "epcis/xml.h"
 #include "unit/test_util.h"
+#include "epcis_test_util.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -63,13 +64,6 @@ typedef struct run {
     st_rc rc[8];      /* what st_epcis_validate_event returned, per event */
 } run;
 
-static void show(const st_diag *d)
-{
-    for (size_t i = 0; i < d->n; i++)
-        print_message("  diag: event %ld rc %d %s: %s\n", d->items[i].event, d->items[i].rc,
-                      d->items[i].path, d->items[i].msg);
-}
-
 /* Read buf[0..n) with the reader for its format (no reader fault allowed)
  * and validate every event into r->diag. */
 static void validate_buf(run *r, const char *buf, size_t n, int xml)
@@ -84,7 +78,7 @@ static void validate_buf(run *r, const char *buf, size_t n, int xml)
     st_rc rc = xml ? st_xml_read(&r->doc, buf, n, NULL, NULL, &rd)
                    : st_jsonld_read(&r->doc, buf, n, NULL, NULL, &rd);
     if (rc != ST_OK || rd.n) {
-        show(&rd);
+        show_diag(&rd);
         fail_msg("the reader failed (rc %d) on:\n%.*s", rc, (int)n, buf);
     }
     st_diag_init(&r->diag, r->a);
@@ -143,14 +137,14 @@ static void expect(const run *r, const want *w, const char *name)
                 break;
         }
         if (i == r->diag.n || i == 64) {
-            show(&r->diag);
+            show_diag(&r->diag);
             fail_msg("%s: no fault (event %ld, %s, rc %d, \"%s\")", name, w[nw].ev, w[nw].path,
                      w[nw].rc, w[nw].frag);
         }
         used[i] = 1;
     }
     if (st_diag_count(&r->diag) != nw) {
-        show(&r->diag);
+        show_diag(&r->diag);
         fail_msg("%s: %zu faults, %zu expected", name, st_diag_count(&r->diag), nw);
     }
     for (size_t e = 0; e < r->doc.n_kept && e < COUNT(r->rc); e++) {
@@ -690,20 +684,6 @@ typedef struct walk {
     size_t events;   /* events in them */
     int faults;      /* rows of example_faults met */
 } walk;
-
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    rewind(f);
-    char *b = malloc(len > 0 ? (size_t)len : 1);
-    assert_non_null(b);
-    *n = fread(b, 1, (size_t)len, f);
-    fclose(f);
-    return b;
-}
 
 static void check_example(walk *w, const char *path)
 {

@@ -29,6 +29,7 @@
 #include "epcis/write.h"
 #include "epcis/xml.h"
 #include "unit/test_util.h"
+#include "epcis_test_util.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define CTX "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -50,80 +51,6 @@
     "<eventTime>2024-03-01T09:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>"
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-/* A document read (every event kept) and what writing it gave. */
-typedef struct conv {
-    st_arena *a;      /* owns doc, back, notes */
-    st_epcis_doc doc; /* the source */
-    st_diag diag;     /* its read faults */
-    st_diag notes;    /* the writer's notes */
-    char *out;        /* the written document (malloc'd by open_memstream) */
-    size_t n;         /* its length */
-    st_rc rc;         /* first non-OK code of open, event or finish */
-} conv;
-
-static st_rc read_doc(st_epcis_doc *doc, st_arena *a, st_diag *diag, const char *buf, size_t n)
-{
-    memset(doc, 0, sizeof *doc);
-    doc->arena = a;
-    doc->name = "test";
-    st_diag_init(diag, a);
-    return st_epcis_detect(buf, n) == ST_EPCIS_FMT_JSONLD
-               ? st_jsonld_read(doc, buf, n, NULL, NULL, diag)
-               : st_xml_read(doc, buf, n, NULL, NULL, diag);
-}
-
-/* Write the events of doc (already read into c) as fmt / ids. */
-static void write_doc(conv *c, st_epcis_format fmt, st_epcis_ids ids)
-{
-    free(c->out);
-    c->out = NULL;
-    st_diag_init(&c->notes, c->a);
-    FILE *f = open_memstream(&c->out, &c->n);
-    assert_non_null(f);
-    st_epcis_writer *w = NULL;
-    c->rc = st_epcis_writer_open(fmt, ids, &c->doc, f, &c->notes, &w);
-    for (size_t i = 0; i < c->doc.n_kept && c->rc == ST_OK; i++)
-        c->rc = st_epcis_writer_event(w, c->doc.kept[i]);
-    st_rc rc = st_epcis_writer_finish(w);
-    if (c->rc == ST_OK)
-        c->rc = rc;
-    fclose(f);
-}
-
-/* Read s, write it as fmt / ids. */
-static void convert(conv *c, const char *s, st_epcis_format fmt, st_epcis_ids ids)
-{
-    memset(c, 0, sizeof *c);
-    c->a = st_arena_create(0);
-    assert_non_null(c->a);
-    st_rc rc = read_doc(&c->doc, c->a, &c->diag, s, strlen(s));
-    if (rc != ST_OK || c->diag.n)
-        fail_msg("the test document does not read: rc %d, %zu faults, first: %s", rc, c->diag.n,
-                 c->diag.n ? c->diag.items[0].msg : "");
-    write_doc(c, fmt, ids);
-}
-
-static void conv_free(conv *c)
-{
-    free(c->out);
-    st_arena_destroy(c->a);
-}
-
-/* Compare line by line, so that a failure names the first line that differs. */
-static void assert_same_text(const char *got, const char *want)
-{
-    int line = 1;
-    while (*got || *want) {
-        size_t gl = strcspn(got, "\n"), wl = strcspn(want, "\n");
-        if (gl != wl || memcmp(got, want, gl))
-            fail_msg("line %d differs:\n  got:  %.*s\n  want: %.*s", line, (int)gl, got, (int)wl,
-                     want);
-        got += gl + (got[gl] == '\n');
-        want += wl + (want[wl] == '\n');
-        line++;
-    }
-}
 
 /* The notes' messages, one per line. */
 static char *notes_text(const st_diag *d, char *buf, size_t cap)
@@ -747,22 +674,12 @@ static void tally_notes(corpus *c, const conv *cv, const char *rel, int fmt, int
     }
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = malloc(1 << 22); /* the largest example is about 100 kB */
-    assert_true(f && buf);
-    *n = fread(buf, 1, 1 << 22, f);
-    assert_true(*n < 1 << 22);
-    fclose(f);
-    return buf;
-}
-
 static void convert_example(corpus *c, const char *path, const char *rel)
 {
     size_t n = 0;
     char *buf = slurp(path, &n);
     assert_non_null(buf);
+    assert_true(n < 1 << 22); /* the largest example is about 100 kB */
     conv cv;
     memset(&cv, 0, sizeof cv);
     cv.a = st_arena_create(0);

@@ -28,6 +28,7 @@
 #include "epcis/tree_dump.h"
 #include "epcis/xml.h"
 #include "unit/test_util.h"
+#include "epcis_test_util.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -42,24 +43,6 @@
 #define UNDER_ASAN 0
 #endif
 
-/* A reading: the document, its diagnostics and their arena. */
-typedef struct reading {
-    st_arena *a;      /* owns doc and diag contents */
-    st_epcis_doc doc; /* the document read */
-    st_diag diag;     /* its faults */
-    st_rc rc;         /* what the reader returned */
-} reading;
-
-static void start(reading *r)
-{
-    memset(r, 0, sizeof *r);
-    r->a = st_arena_create(0);
-    assert_non_null(r->a);
-    r->doc.arena = r->a;
-    r->doc.name = "test";
-    st_diag_init(&r->diag, r->a);
-}
-
 /* Read s (strlen(s) bytes, copied to a buffer of exactly that size so that
  * ASan sees any read past the end), keeping every event unless cb is set. */
 static void read_s(reading *r, const char *s, st_epcis_on_event cb, void *ctx)
@@ -68,57 +51,9 @@ static void read_s(reading *r, const char *s, st_epcis_on_event cb, void *ctx)
     char *b = malloc(n ? n : 1);
     assert_non_null(b);
     memcpy(b, s, n);
-    start(r);
+    reading_start(r);
     r->rc = st_xml_read(&r->doc, b, n, cb, ctx, &r->diag);
     free(b);
-}
-
-static void done(reading *r)
-{
-    st_arena_destroy(r->a);
-}
-
-/* Print every diagnostic (for failing assertions). */
-static void show_diag(const st_diag *d)
-{
-    for (size_t i = 0; i < d->n; i++)
-        print_message("  diag: rc %d event %ld %s: %s\n", d->items[i].rc, d->items[i].event,
-                      d->items[i].path, d->items[i].msg);
-}
-
-/* A growing text in an arena: the dumps of several trees, one after another. */
-typedef struct text {
-    st_arena *a; /* owns s */
-    char *s;     /* NUL-terminated */
-} text;
-
-static void text_add(text *t, const st_evnode *n)
-{
-    const char *d = st_evdump(t->a, n, ST_EVDUMP_PREFIX);
-    assert_non_null(d);
-    size_t old = t->s ? strlen(t->s) : 0;
-    char *s = st_arena_alloc(t->a, old + strlen(d) + 1);
-    assert_non_null(s);
-    memcpy(s, t->s ? t->s : "", old);
-    strcpy(s + old, d);
-    t->s = s;
-}
-
-/* Compare line by line, so that a failure names the first line that differs. */
-static void assert_same_text(const char *got, const char *want)
-{
-    int line = 1;
-    while (*got || *want) {
-        size_t gl = strcspn(got, "\n"), wl = strcspn(want, "\n");
-        if (gl != wl || memcmp(got, want, gl)) {
-            print_message("line %d differs:\n  got:  %.*s\n  want: %.*s\n", line, (int)gl, got,
-                          (int)wl, want);
-            fail();
-        }
-        got += gl + (got[gl] == '\n');
-        want += wl + (want[wl] == '\n');
-        line++;
-    }
 }
 
 /* The dump of doc->ns, doc->header and every kept event. */
@@ -626,7 +561,7 @@ static void check_conventions(const char *xml, const char *dump, st_epcis_format
     }
     text t = {r.a, NULL};
     assert_same_text(dump_doc(&t, &r.doc), dump);
-    done(&r);
+    reading_done(&r);
 
     collect c;
     memset(&c, 0, sizeof c);
@@ -643,7 +578,7 @@ static void check_conventions(const char *xml, const char *dump, st_epcis_format
     }
     assert_same_text(c.t.s, dump);
     st_arena_destroy(c.t.a);
-    done(&r);
+    reading_done(&r);
 }
 
 static void test_conventions_20(void **state)
@@ -670,7 +605,7 @@ static void test_conventions_20(void **state)
     assert_null(st_evnode_child(r.doc.kept[0]->root, "dims")); /* not an EPCIS field */
     assert_null(r.doc.kept[0]->root->first->prefix);
     assert_null(r.doc.kept[0]->root->parent);
-    done(&r);
+    reading_done(&r);
 }
 
 static void test_conventions_12(void **state)
@@ -714,8 +649,8 @@ static void test_12_equals_20(void **state)
     assert_int_equal(b.doc.n_kept, 1);
     assert_string_equal(st_evdump(a.a, a.doc.kept[0]->root, ST_EVDUMP_PREFIX),
                         st_evdump(b.a, b.doc.kept[0]->root, ST_EVDUMP_PREFIX));
-    done(&a);
-    done(&b);
+    reading_done(&a);
+    reading_done(&b);
 }
 
 static void test_query_documents(void **state)
@@ -763,7 +698,7 @@ static void test_query_documents(void **state)
                                            "  action=OBSERVE\n"
                                            "AggregationEvent\n"
                                            "  action=ADD\n");
-    done(&r);
+    reading_done(&r);
 
     read_s(&r, q12, NULL, NULL);
     assert_int_equal(r.rc, ST_OK);
@@ -773,7 +708,7 @@ static void test_query_documents(void **state)
     assert_int_equal(r.doc.n_kept, 2);
     assert_int_equal(r.doc.kept[1]->type, ST_EVENT_TRANSFORMATION);
     assert_string_equal(st_evnode_child_value(r.doc.header, "queryName"), "SimpleEventQuery");
-    done(&r);
+    reading_done(&r);
 }
 
 /* A master-data document has no events; its vocabularies are header content. */
@@ -796,7 +731,7 @@ static void test_master_data_document(void **state)
                           "  VocabularyList [L]\n"
                           "    Vocabulary\n"
                           "      type [A]=urn:epcglobal:epcis:vtype:ReadPoint\n");
-    done(&r);
+    reading_done(&r);
 }
 
 static st_rc count_cb(void *ctx, const st_epcis_doc *doc, st_event *ev)
@@ -818,7 +753,7 @@ static void test_callback_stops(void **state)
     assert_int_equal(r.rc, ST_ERR_RANGE);
     assert_int_equal(c.n, 2);
     assert_int_equal(st_diag_count(&r.diag), 0); /* the caller's code, not a fault */
-    done(&r);
+    reading_done(&r);
 }
 
 /* ---- bad inputs ------------------------------------------------------------------ */
@@ -947,7 +882,7 @@ static void test_bad_inputs(void **state)
         memset(&doc, 0, sizeof doc);
         doc.arena = r.a;
         assert_int_equal(st_xml_read(&doc, xml, strlen(xml), NULL, NULL, NULL), b->rc);
-        done(&r);
+        reading_done(&r);
         free(xml);
     }
 }
@@ -966,12 +901,12 @@ static void test_empty_and_arguments(void **state)
     st_epcis_doc no_arena;
     memset(&no_arena, 0, sizeof no_arena);
     assert_int_equal(st_xml_read(&no_arena, "<a/>", 4, NULL, NULL, NULL), ST_ERR_ARG);
-    done(&r);
+    reading_done(&r);
 
     /* a descriptor that cannot be read: a folder */
     int fd = open(".", O_RDONLY);
     assert_true(fd >= 0);
-    start(&r);
+    reading_start(&r);
     r.rc = st_xml_read_fd(&r.doc, fd, NULL, NULL, &r.diag);
     close(fd);
     show_diag(&r.diag);
@@ -979,7 +914,7 @@ static void test_empty_and_arguments(void **state)
     assert_int_equal(r.diag.n, 1);
     assert_int_equal(r.diag.items[0].rc, ST_ERR_IO);
     assert_non_null(strstr(r.diag.items[0].msg, "reading the document failed"));
-    done(&r);
+    reading_done(&r);
 }
 
 /* ---- entities are never resolved --------------------------------------------------- */
@@ -1040,7 +975,7 @@ static void test_external_entities(void **state)
             assert_string_equal(inc->ns, "http://www.w3.org/2001/XInclude");
             assert_null(inc->value);
         }
-        done(&r);
+        reading_done(&r);
     }
     unlink(secret);
     rmdir(dir);
@@ -1064,14 +999,14 @@ static void test_cap_events(void **state)
     memcpy(p, T, strlen(T) + 1);
     size_t delivered = 0;
     reading r;
-    start(&r);
+    reading_start(&r);
     r.rc = st_xml_read(&r.doc, xml, len, count_cb, &delivered, &r.diag);
     assert_int_equal(r.rc, ST_ERR_LIMIT);
     assert_int_equal(delivered, ST_EPCIS_MAX_EVENTS);
     assert_int_equal(r.diag.n, 1);
     assert_string_equal(r.diag.items[0].path, EVL "/ObjectEvent[1000001]");
     assert_non_null(strstr(r.diag.items[0].msg, "the limit is 1000000 (ST_EPCIS_MAX_EVENTS)"));
-    done(&r);
+    reading_done(&r);
     free(xml);
 }
 
@@ -1095,7 +1030,7 @@ static void test_cap_event_bytes(void **state)
         collect c;
         memset(&c, 0, sizeof c);
         reading r;
-        start(&r);
+        reading_start(&r);
         r.rc = st_xml_read(&r.doc, xml, len, keep ? NULL : collect_cb, &c, &r.diag);
         if (r.diag.n != 1)
             show_diag(&r.diag);
@@ -1114,7 +1049,7 @@ static void test_cap_event_bytes(void **state)
             assert_int_equal(c.type[0], ST_EVENT_AGGREGATION);
             assert_int_equal(c.index[0], 1);
         }
-        done(&r);
+        reading_done(&r);
     }
     free(xml);
 }
@@ -1199,7 +1134,7 @@ static void test_streaming(void **state)
     stream_stats s;
     memset(&s, 0, sizeof s);
     reading r;
-    start(&r);
+    reading_start(&r);
     r.rc = st_xml_read_fd(&r.doc, fd, stream_cb, &s, &r.diag);
     long rss_after = peak_rss_kb();
     fclose(f);
@@ -1217,7 +1152,7 @@ static void test_streaming(void **state)
     assert_true(s.max_tree < 4096);
     if (!UNDER_ASAN) /* ASan's quarantine holds on to freed memory (256 MB by default) */
         assert_true(rss_after - rss_before < 64 * 1024);
-    done(&r);
+    reading_done(&r);
 }
 
 /* ---- the GS1 examples ------------------------------------------------------------------ */
@@ -1233,7 +1168,7 @@ static void check_example(walk *w, const char *path)
     int fd = open(path, O_RDONLY);
     assert_true(fd >= 0);
     reading r;
-    start(&r);
+    reading_start(&r);
     r.doc.name = path;
     r.rc = st_xml_read_fd(&r.doc, fd, NULL, NULL, &r.diag);
     close(fd);
@@ -1255,7 +1190,7 @@ static void check_example(walk *w, const char *path)
         w->files++;
         w->events += r.doc.n_kept;
     }
-    done(&r);
+    reading_done(&r);
 }
 
 static void walk_dir(walk *w, const char *dir)
