@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 
 #include "epcis/jsonld.h"
 #include "epcis/tree_dump.h"
@@ -202,5 +204,47 @@ static inline char *slurp(const char *path, size_t *n)
     fclose(f);
     return b;
 }
+
+
+/* Called by walk_examples for each matching file: its path, its path relative
+ * to the walk's start (prefixed by the walk's rel), and its bare name. */
+typedef void (*example_fn)(void *ctx, const char *path, const char *rel, const char *name);
+
+/* Call fn for every file below dir whose name ends in one of the suffixes of
+ * exts (NULL-terminated), depth first; rel names dir in the rel argument
+ * ("" for none). A folder that cannot be opened fails the test. */
+static inline void walk_examples(const char *dir, const char *rel, const char *const *exts,
+                                 example_fn fn, void *ctx)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        fail_msg("cannot open %s", dir);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[2048], r[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        snprintf(r, sizeof r, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        if (S_ISDIR(st.st_mode)) {
+            walk_examples(path, r, exts, fn, ctx);
+            continue;
+        }
+        size_t len = strlen(e->d_name);
+        for (const char *const *x = exts; *x; x++) {
+            size_t k = strlen(*x);
+            if (len > k && !strcmp(e->d_name + len - k, *x)) {
+                fn(ctx, path, r, e->d_name);
+                break;
+            }
+        }
+    }
+    closedir(d);
+}
+
+/* The suffixes of EPCIS example documents. */
+static const char *const epcis_exts[] __attribute__((unused)) = {".xml", ".json", ".jsonld", NULL};
 
 #endif

@@ -949,27 +949,13 @@ static void check_example(walk *w, const char *path, const char *base)
     free(buf);
 }
 
-static void walk_dir(walk *w, const char *dir)
+static void on_example(void *ctx, const char *path, const char *rel, const char *name)
 {
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[2048];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        assert_int_equal(stat(path, &st), 0);
-        size_t len = strlen(e->d_name);
-        if (S_ISDIR(st.st_mode))
-            walk_dir(w, path);
-        else if ((len > 7 && !strcmp(e->d_name + len - 7, ".jsonld")) ||
-                 (len > 5 && !strcmp(e->d_name + len - 5, ".json")))
-            check_example(w, path, e->d_name);
-    }
-    closedir(d);
+    (void)rel;
+    check_example(ctx, path, name);
 }
+
+static const char *const json_exts[] = {".jsonld", ".json", NULL};
 
 static void test_gs1_examples(void **state)
 {
@@ -982,9 +968,9 @@ static void test_gs1_examples(void **state)
     walk w = {0, 0};
     char path[1024];
     snprintf(path, sizeof path, "%s/conformance/gs1-epcis/JSON", shared);
-    walk_dir(&w, path);
+    walk_examples(path, "", json_exts, on_example, &w);
     snprintf(path, sizeof path, "%s/conformance/gs1-epcis/XML/WithEventHashID", shared);
-    walk_dir(&w, path);
+    walk_examples(path, "", json_exts, on_example, &w);
     print_message("%d GS1 JSON-LD examples read\n", w.files);
     assert_true(w.files >= 40);
     assert_true(w.checked7);

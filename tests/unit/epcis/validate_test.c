@@ -715,30 +715,13 @@ static void check_example(walk *w, const char *path)
     done(&r);
 }
 
-static void walk_dir(walk *w, const char *dir)
+static void on_example(void *ctx, const char *path, const char *rel, const char *name)
 {
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        char path[2048];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || stat(path, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            if (strcmp(e->d_name, "CaptureJob")) /* capture-job status files hold no events */
-                walk_dir(w, path);
-        } else if (!strcmp(e->d_name, "AssociationEvent-h.jsonld")) {
-            continue; /* a duplicate key: not JSON (jsonld_test.c) */
-        } else if ((len > 4 && !strcmp(e->d_name + len - 4, ".xml")) ||
-                   (len > 5 && !strcmp(e->d_name + len - 5, ".json")) ||
-                   (len > 7 && !strcmp(e->d_name + len - 7, ".jsonld"))) {
-            check_example(w, path);
-        }
-    }
-    closedir(d);
+    if (strstr(rel, "CaptureJob/")) /* capture-job status files hold no events */
+        return;
+    if (!strcmp(name, "AssociationEvent-h.jsonld"))
+        return; /* a duplicate key: not JSON (jsonld_test.c) */
+    check_example(ctx, path);
 }
 
 static void test_gs1_examples(void **state)
@@ -755,7 +738,7 @@ static void test_gs1_examples(void **state)
     static const char *const dirs[] = {"JSON", "XML", "XML-1.2"};
     for (size_t i = 0; i < COUNT(dirs); i++) {
         snprintf(dir, sizeof dir, "%s/%s", root, dirs[i]);
-        walk_dir(&w, dir);
+        walk_examples(dir, dirs[i], epcis_exts, on_example, &w);
     }
     print_message("%d GS1 examples validated (%zu events)\n", w.files, w.events);
     assert_true(w.files >= 80);

@@ -660,29 +660,10 @@ static void check_example(corpus *k, const char *path, const char *rel)
     conv_free(&c);
 }
 
-static void walk(corpus *k, const char *dir, const char *rel)
+static void on_example(void *ctx, const char *path, const char *rel, const char *name)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[2048], r[1024];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        snprintf(r, sizeof r, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
-        struct stat st;
-        assert_int_equal(stat(path, &st), 0);
-        size_t len = strlen(e->d_name);
-        if (S_ISDIR(st.st_mode))
-            walk(k, path, r);
-        else if ((len > 4 && !strcmp(e->d_name + len - 4, ".xml")) ||
-                 (len > 5 && !strcmp(e->d_name + len - 5, ".json")) ||
-                 (len > 7 && !strcmp(e->d_name + len - 7, ".jsonld")))
-            check_example(k, path, r);
-    }
-    closedir(d);
+    (void)name;
+    check_example(ctx, path, rel);
 }
 
 /* Every GS1 example with a header (JSON, XML, XML-1.2): its notes exactly,
@@ -699,7 +680,7 @@ static void test_gs1_headers(void **state)
     for (size_t i = 0; i < COUNT(dirs); i++) {
         char dir[1100];
         snprintf(dir, sizeof dir, "%s/%s", k.root, dirs[i]);
-        walk(&k, dir, dirs[i]);
+        walk_examples(dir, dirs[i], epcis_exts, on_example, &k);
     }
     print_message("%zu GS1 examples with a header (%zu with an SBDH or the fields for one, %zu "
                   "with master data) round-trip in every format\n",

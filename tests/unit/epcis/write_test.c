@@ -718,29 +718,10 @@ static void convert_example(corpus *c, const char *path, const char *rel)
     conv_free(&cv);
 }
 
-static void walk(corpus *c, const char *dir, const char *rel)
+static void on_example(void *ctx, const char *path, const char *rel, const char *name)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[2048], r[1024];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        snprintf(r, sizeof r, "%s/%s", rel, e->d_name);
-        struct stat st;
-        assert_int_equal(stat(path, &st), 0);
-        size_t len = strlen(e->d_name);
-        if (S_ISDIR(st.st_mode))
-            walk(c, path, r);
-        else if ((len > 4 && !strcmp(e->d_name + len - 4, ".xml")) ||
-                 (len > 5 && !strcmp(e->d_name + len - 5, ".json")) ||
-                 (len > 7 && !strcmp(e->d_name + len - 7, ".jsonld")))
-            convert_example(c, path, r);
-    }
-    closedir(d);
+    (void)name;
+    convert_example(ctx, path, rel);
 }
 
 /* Run xmllint on every file of c->tmp written as fmt; the files that fail
@@ -808,7 +789,7 @@ static void test_gs1_examples(void **state)
     for (size_t i = 0; i < COUNT(dirs); i++) {
         char dir[1100];
         snprintf(dir, sizeof dir, "%s/%s", root, dirs[i]);
-        walk(&c, dir, dirs[i]);
+        walk_examples(dir, dirs[i], epcis_exts, on_example, &c);
     }
     print_message("%zu GS1 examples converted (%zu the readers refuse)\n", c.files, c.unreadable);
     for (int fmt = ST_EPCIS_FMT_JSONLD; fmt <= ST_EPCIS_FMT_XML12; fmt++)

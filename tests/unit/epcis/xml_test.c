@@ -1193,27 +1193,14 @@ static void check_example(walk *w, const char *path)
     reading_done(&r);
 }
 
-static void walk_dir(walk *w, const char *dir)
+static void on_example(void *ctx, const char *path, const char *rel, const char *name)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[2048];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        assert_int_equal(stat(path, &st), 0);
-        size_t len = strlen(e->d_name);
-        if (S_ISDIR(st.st_mode))
-            walk_dir(w, path);
-        else if (len > 4 && !strcmp(e->d_name + len - 4, ".xml"))
-            check_example(w, path);
-    }
-    closedir(d);
+    (void)rel;
+    (void)name;
+    check_example(ctx, path);
 }
+
+static const char *const xml_exts[] = {".xml", NULL};
 
 static void test_gs1_examples(void **state)
 {
@@ -1230,8 +1217,8 @@ static void test_gs1_examples(void **state)
         skip();
     }
     walk w = {0, 0, 0};
-    walk_dir(&w, xml2);
-    walk_dir(&w, xml12);
+    walk_examples(xml2, "", xml_exts, on_example, &w);
+    walk_examples(xml12, "", xml_exts, on_example, &w);
     print_message("%d GS1 XML examples read (%zu events); %d capture-job files refused\n", w.files,
                   w.events, w.rejected);
     assert_true(w.files >= 30);
