@@ -15,5 +15,10 @@ int cmd_id(int argc, char **argv);      /* cmd_id.c: id parse, id encode */
 int cmd_serials(int argc, char **argv); /* cmd_serials.c: serials generate */
 int cmd_epcis(int argc, char **argv);   /* cmd_epcis.c: epcis validate, epcis convert */
 int cmd_hash(int argc, char **argv);    /* cmd_epcis.c: hash */
+int cmd_capture(int argc, char **argv); /* cmd_store.c: capture */
+int cmd_db(int argc, char **argv);      /* cmd_store.c: db migrate, db info */
+int cmd_audit(int argc, char **argv);   /* cmd_store.c: audit verify */
+int cmd_events(int argc, char **argv);  /* cmd_events.c: events */
+int cmd_trace(int argc, char **argv);   /* cmd_trace.c: trace */
 
 #endif

@@ -20,6 +20,11 @@ static const struct command commands[] = {
     {"serials", cmd_serials, "generate serial numbers (serials generate)"},
     {"epcis", cmd_epcis, "validate and convert EPCIS documents (epcis validate, epcis convert)"},
     {"hash", cmd_hash, "print the CBV 2.0 event hash ID of every event in a document"},
+    {"capture", cmd_capture, "store EPCIS documents in the event store (capture FILE...)"},
+    {"events", cmd_events, "query stored events with EPCIS query parameters"},
+    {"trace", cmd_trace, "one unit's state, history, containers and genealogy"},
+    {"db", cmd_db, "create or upgrade the store, show what it holds (db migrate, db info)"},
+    {"audit", cmd_audit, "recompute the tamper-evident chain (audit verify)"},
 };
 
 static void usage(FILE *out)

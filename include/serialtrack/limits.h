@@ -31,6 +31,16 @@
 #define ST_EPCIS_MAX_ERRORS 1000          /* errors reported per document (more are counted) */
 
 /* Command line */
+#define ST_STORE_MAX_CAPTURE_EVENTS 250000 /* events in one captured document */
+#define ST_STORE_IDCACHE_MAX 1000000   /* identifier keys cached by a writer */
+#define ST_STORE_URL_MAX 512           /* bytes of a store URL */
+#define ST_QUERY_DEFAULT_PAGE 1000     /* events per page when perPage is not given */
+#define ST_QUERY_MAX_PAGE 10000        /* largest perPage */
+#define ST_QUERY_MAX_VALUES 256        /* values in one list parameter */
+#define ST_QUERY_MAX_PARAMS 64         /* parameters in one query */
+#define ST_TRACE_MAX_NODES 1000000     /* identifiers one genealogy walk may visit */
+#define ST_TRACE_MAX_HISTORY 10000     /* events in one item's history answer */
+
 #define ST_CLI_LINE_MAX 4096      /* bytes of one line read by `id parse -` */
 
 #endif

@@ -11,6 +11,7 @@
 #include <serialtrack/limits.h>
 #include <serialtrack/rc.h>
 #include <serialtrack/serial.h>
+#include <serialtrack/store.h>
 
 /* The library version, "MAJOR.MINOR.PATCH". */
 const char *st_version(void);

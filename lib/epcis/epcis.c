@@ -16,6 +16,7 @@
 #include "common/arena.h"
 #include "epcis/diag.h"
 #include "epcis/doc.h"
+#include "epcis/epcis_int.h"
 #include "epcis/hashid.h"
 #include "epcis/jsonld.h"
 #include "epcis/validate.h"
@@ -32,10 +33,6 @@ struct st_epcis_report {
     size_t invalid;       /* events that failed validation */
 };
 
-struct st_epcis_event {
-    const st_epcis_doc *doc; /* the document it belongs to */
-    const st_event *ev;      /* its tree */
-};
 
 /* What the per-event step needs. */
 struct step {
@@ -313,6 +310,16 @@ st_rc st_epcis_event_prehash(const st_epcis_event *ev, char **out, size_t *len)
     }
     *out = s;
     return ST_OK;
+}
+
+st_diag *st_epcis_report_diag(st_epcis_report *r)
+{
+    return r ? &r->errors : NULL;
+}
+
+const st_epcis_doc *st_epcis_report_doc(const st_epcis_report *r)
+{
+    return r ? &r->doc : NULL;
 }
 
 st_epcis_format st_epcis_report_format(const st_epcis_report *r)

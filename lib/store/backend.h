@@ -1,0 +1,87 @@
+/*
+ * The store's backend interface: a methods table, like SQLite's VFS. A
+ * backend owns the schema and its migrations, the write path (one
+ * transaction per group of documents, each document its own savepoint and
+ * chain link) and a generic read path that runs portable SQL with $1..$N
+ * placeholders; queries (query.c), traces (lib/trace) and the audit are
+ * written once over that read path, so every backend answers them alike.
+ */
+#ifndef ST_STORE_BACKEND_H
+#define ST_STORE_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <serialtrack/rc.h>
+#include <serialtrack/store.h>
+
+#include "store/capture.h"
+
+/* The schema version this program writes (see the migrations of each backend). */
+#define ST_SCHEMA_VERSION 1
+
+/* A value passed to or read from SQL. Text and blobs are borrowed: arguments
+ * must live until the call returns; row values only during the row callback. */
+typedef enum st_val_type { ST_VAL_NULL = 0, ST_VAL_INT = 1, ST_VAL_TEXT = 2, ST_VAL_BLOB = 3 } st_val_type;
+typedef struct st_val {
+    st_val_type type; /* which member holds the value */
+    int64_t i;        /* ST_VAL_INT */
+    const void *p;    /* ST_VAL_TEXT (NUL-terminated) or ST_VAL_BLOB */
+    size_t n;         /* bytes of text (without NUL) or blob */
+} st_val;
+
+static inline st_val st_val_int(int64_t i)
+{
+    st_val v = {ST_VAL_INT, i, NULL, 0};
+    return v;
+}
+static inline st_val st_val_text(const char *s);
+static inline st_val st_val_blob(const void *p, size_t n)
+{
+    st_val v = {ST_VAL_BLOB, 0, p, n};
+    return v;
+}
+
+/* Called for each row of a read; a non-OK return stops the read and is
+ * returned by exec. */
+typedef st_rc (*st_row_cb)(void *ctx, const st_val *cols, int ncols);
+
+typedef struct st_store_methods {
+    const char *name; /* "sqlite" */
+
+    /* Open (create unless read_only) the store at target (the URL without its
+     * scheme). *impl receives the backend's handle. */
+    st_rc (*open)(const char *target, const st_store_opts *o, void **impl, st_error *err);
+    /* Close; accepts NULL. */
+    void (*close)(void *impl);
+    /* The schema version of the store (0: empty). */
+    st_rc (*schema_version)(void *impl, int *v, st_error *err);
+    /* Apply the missing migrations in one transaction. */
+    st_rc (*migrate)(void *impl, int *from, int *to, st_error *err);
+    /* Commit docs[0..n) in one durable transaction; each document atomic
+     * (its rc, counts, batch and record time are filled in; a failed
+     * document leaves nothing). Returns non-OK only when the transaction as
+     * a whole failed (then every document failed). */
+    st_rc (*commit)(void *impl, st_cap_doc **docs, size_t n, st_error *err);
+    /* Backend-specific facts for db info (location, bytes). */
+    st_rc (*info)(void *impl, st_store_info *info, st_error *err);
+    /* Run a read-only SQL statement with $1..$N placeholders bound to
+     * args[0..nargs), calling cb for every row. */
+    st_rc (*exec)(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                  void *ctx, st_error *err);
+} st_store_methods;
+
+extern const st_store_methods st_store_sqlite;
+
+static inline st_val st_val_text(const char *s)
+{
+    st_val v = {s ? ST_VAL_TEXT : ST_VAL_NULL, 0, s, 0};
+    if (s) {
+        const char *e = s;
+        while (*e)
+            e++;
+        v.n = (size_t)(e - s);
+    }
+    return v;
+}
+
+#endif

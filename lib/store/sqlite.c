@@ -1,0 +1,799 @@
+/*
+ * The SQLite backend (st_store_sqlite): WAL journal, synchronous=FULL (a
+ * reported capture survives a crash or power loss once the WAL is synced),
+ * one write connection that commits groups of documents in one transaction
+ * with a savepoint and a chain link per document, and one read connection
+ * that serves every query from a snapshot while writes go on.
+ */
+#include "store/sqlite_int.h"
+
+#include <errno.h>
+#include <serialtrack/limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "common/error.h"
+#include "store/chain.h"
+
+static const char *const write_sql[SQ_COUNT] = {
+    [SQ_IDENT_GET] = "SELECT id FROM ident WHERE key = ?1",
+    [SQ_IDENT_ADD] = "INSERT INTO ident(key) VALUES (?1)",
+    [SQ_DUP_HASH] = "SELECT 1 FROM event WHERE hash = ?1",
+    [SQ_DUP_EID] = "SELECT 1 FROM event WHERE event_id = ?1",
+    [SQ_EVENT_ADD] = "INSERT INTO event(batch, record_time, event_time, type, action, biz_step,"
+                     " disposition, read_point, biz_location, fields, hash, event_id, body)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [SQ_EPC_ADD] = "INSERT INTO event_epc(ident, event, role) VALUES (?1, ?2, ?3)"
+                   " ON CONFLICT DO NOTHING",
+    /* A later event (by event time) overrides what it says; an earlier one
+     * arriving late only fills what is still unknown. */
+    [SQ_STATE_UPSERT] =
+        "INSERT INTO item_state(ident, first_seen, last_seen, last_event, disposition, read_point,"
+        " biz_location, container, owner, possessor, lot, expiry, deleted)"
+        " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " ON CONFLICT(ident) DO UPDATE SET"
+        " first_seen = CASE WHEN excluded.first_seen < item_state.first_seen"
+        "  THEN excluded.first_seen ELSE item_state.first_seen END,"
+        " last_seen = CASE WHEN excluded.last_seen >= item_state.last_seen"
+        "  THEN excluded.last_seen ELSE item_state.last_seen END,"
+        " last_event = CASE WHEN excluded.last_seen >= item_state.last_seen"
+        "  THEN excluded.last_event ELSE item_state.last_event END,"
+#define LATEST(col)                                                                              \
+    " " col " = CASE WHEN excluded." col " IS NOT NULL AND (excluded.last_seen >="              \
+    " item_state.last_seen OR item_state." col " IS NULL) THEN excluded." col                    \
+    " ELSE item_state." col " END"
+        LATEST("disposition") "," LATEST("read_point") "," LATEST("biz_location") ","
+        LATEST("owner") "," LATEST("possessor") "," LATEST("lot") "," LATEST("expiry") ","
+        LATEST("container") "," LATEST("deleted"),
+#undef LATEST
+    [SQ_UNPACK_ALL] = "UPDATE item_state SET container = 0 WHERE container = ?1",
+    [SQ_PACK] = "INSERT INTO containment(child, packed_event, parent) VALUES (?1, ?2, ?3)"
+                " ON CONFLICT DO NOTHING",
+    [SQ_UNPACK] = "UPDATE containment SET unpacked_event = ?2"
+                  " WHERE child = ?1 AND unpacked_event IS NULL",
+    [SQ_UNPACK_PARENT] = "UPDATE containment SET unpacked_event = ?2"
+                         " WHERE parent = ?1 AND unpacked_event IS NULL",
+    [SQ_GENEALOGY_ADD] = "INSERT INTO genealogy(xform, role, ident, event) VALUES (?1, ?2, ?3, ?4)"
+                         " ON CONFLICT DO NOTHING",
+    [SQ_LOCATION_ADD] = "INSERT INTO location_child(parent, child) VALUES (?1, ?2)"
+                        " ON CONFLICT DO NOTHING",
+    [SQ_LAST_BATCH] = "SELECT id, hash, record_time FROM batch ORDER BY id DESC LIMIT 1",
+    [SQ_BATCH_ADD] = "INSERT INTO batch(id, record_time, first_event, last_event, events,"
+                     " prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+};
+
+static st_rc db_fail(st_error *err, sqlite3 *db, const char *what)
+{
+    int code = db ? sqlite3_errcode(db) : SQLITE_ERROR;
+    st_rc rc = code == SQLITE_NOMEM     ? ST_ERR_NOMEM
+               : code == SQLITE_FULL    ? ST_ERR_IO
+               : code == SQLITE_CORRUPT ? ST_ERR_IO
+                                        : ST_ERR_IO;
+    return st_fail(err, rc, -1, NULL, "%s: %s", what, db ? sqlite3_errmsg(db) : "no database");
+}
+
+static int exec_sql(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* ---- connections ----------------------------------------------------------- */
+
+static void conn_close(st_sqlite_conn *c)
+{
+    if (!c->db)
+        return;
+    for (int i = 0; i < ST_SQLITE_STMT_CACHE; i++) {
+        sqlite3_finalize(c->cache[i].stmt);
+        free(c->cache[i].sql);
+    }
+    sqlite3_close(c->db);
+    pthread_mutex_destroy(&c->mu);
+    memset(c, 0, sizeof *c);
+}
+
+static st_rc conn_open(st_sqlite_conn *c, const char *path, int flags, st_error *err)
+{
+    memset(c, 0, sizeof *c);
+    if (sqlite3_open_v2(path, &c->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        st_rc rc = db_fail(err, c->db, path);
+        sqlite3_close(c->db);
+        c->db = NULL;
+        return rc;
+    }
+    pthread_mutex_init(&c->mu, NULL);
+    sqlite3_busy_timeout(c->db, 30000);
+    sqlite3_extended_result_codes(c->db, 0);
+    return ST_OK;
+}
+
+/* The statement for sql on c, from the cache or newly prepared. */
+static sqlite3_stmt *conn_stmt(st_sqlite_conn *c, const char *sql)
+{
+    int victim = 0;
+    c->tick++;
+    for (int i = 0; i < ST_SQLITE_STMT_CACHE; i++) {
+        if (c->cache[i].sql && !strcmp(c->cache[i].sql, sql)) {
+            c->cache[i].used = c->tick;
+            return c->cache[i].stmt;
+        }
+        if (c->cache[i].used < c->cache[victim].used)
+            victim = i;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return NULL;
+    char *copy = strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    sqlite3_finalize(c->cache[victim].stmt);
+    free(c->cache[victim].sql);
+    c->cache[victim].sql = copy;
+    c->cache[victim].stmt = st;
+    c->cache[victim].used = c->tick;
+    return st;
+}
+
+static int bind_val(sqlite3_stmt *st, int i, const st_val *v)
+{
+    switch (v->type) {
+    case ST_VAL_INT:
+        return sqlite3_bind_int64(st, i, v->i);
+    case ST_VAL_TEXT:
+        return sqlite3_bind_text(st, i, v->p, (int)v->n, SQLITE_STATIC);
+    case ST_VAL_BLOB:
+        return sqlite3_bind_blob(st, i, v->p, (int)v->n, SQLITE_STATIC);
+    default:
+        return sqlite3_bind_null(st, i);
+    }
+}
+
+/* ---- schema ------------------------------------------------------------------ */
+
+static int user_version(sqlite3 *db, int *v)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st);
+    *v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static st_rc sq_schema_version(void *impl, int *v, st_error *err)
+{
+    st_sqlite *q = impl;
+    sqlite3 *db = q->w.db ? q->w.db : q->r.db;
+    if (user_version(db, v))
+        return db_fail(err, db, "reading the schema version");
+    return ST_OK;
+}
+
+static st_rc migrate_locked(st_sqlite *q, int *from, int *to, st_error *err)
+{
+    sqlite3 *db = q->w.db;
+    if (exec_sql(db, "BEGIN IMMEDIATE") != SQLITE_OK)
+        return db_fail(err, db, "starting the migration");
+    int v = 0;
+    if (user_version(db, &v)) {
+        exec_sql(db, "ROLLBACK");
+        return db_fail(err, db, "reading the schema version");
+    }
+    if (from)
+        *from = v;
+    if (v > st_sqlite_migration_count) {
+        exec_sql(db, "ROLLBACK");
+        return st_fail(err, ST_ERR_UNSUPPORTED, -1, NULL,
+                       "%s has schema version %d; this serialtrack knows up to %d: upgrade "
+                       "serialtrack",
+                       q->path, v, st_sqlite_migration_count);
+    }
+    for (; v < st_sqlite_migration_count; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if (exec_sql(db, st_sqlite_migrations[v]) != SQLITE_OK ||
+            exec_sql(db, pragma) != SQLITE_OK) {
+            st_rc rc = db_fail(err, db, "migrating the schema");
+            exec_sql(db, "ROLLBACK");
+            return rc;
+        }
+    }
+    if (exec_sql(db, "COMMIT") != SQLITE_OK) {
+        st_rc rc = db_fail(err, db, "committing the migration");
+        exec_sql(db, "ROLLBACK");
+        return rc;
+    }
+    if (to)
+        *to = v;
+    return ST_OK;
+}
+
+static st_rc prepare_writes(st_sqlite *q, st_error *err)
+{
+    for (int i = 0; i < SQ_COUNT; i++) {
+        if (q->st[i])
+            continue;
+        if (sqlite3_prepare_v3(q->w.db, write_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &q->st[i],
+                               NULL) != SQLITE_OK)
+            return db_fail(err, q->w.db, "preparing the write path");
+    }
+    return ST_OK;
+}
+
+static st_rc sq_migrate(void *impl, int *from, int *to, st_error *err)
+{
+    st_sqlite *q = impl;
+    if (!q->w.db)
+        return st_fail(err, ST_ERR_ARG, -1, NULL, "the store is open read-only");
+    pthread_mutex_lock(&q->w.mu);
+    st_rc rc = migrate_locked(q, from, to, err);
+    if (rc == ST_OK)
+        rc = prepare_writes(q, err);
+    pthread_mutex_unlock(&q->w.mu);
+    return rc;
+}
+
+/* ---- open and close ---------------------------------------------------------- */
+
+static void sq_close(void *impl)
+{
+    st_sqlite *q = impl;
+    if (!q)
+        return;
+    for (int i = 0; i < SQ_COUNT; i++)
+        sqlite3_finalize(q->st[i]);
+    conn_close(&q->r); /* the writer closes last: it checkpoints the WAL into the file */
+    conn_close(&q->w);
+    st_idcache_free(&q->ids);
+    free(q);
+}
+
+static st_rc sq_open(const char *target, const st_store_opts *o, void **impl, st_error *err)
+{
+    if (!target || !*target)
+        return st_fail(err, ST_ERR_ARG, -1, NULL, "no database file given");
+    if (strlen(target) >= sizeof ((st_sqlite *)0)->path)
+        return st_fail(err, ST_ERR_LIMIT, -1, NULL, "the database path is longer than %zu bytes",
+                       sizeof ((st_sqlite *)0)->path - 1);
+    struct stat sb;
+    int exists = stat(target, &sb) == 0;
+    if (!exists && o->read_only)
+        return st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no store at %s (capture something first)",
+                       target);
+    st_sqlite *q = calloc(1, sizeof *q);
+    if (!q)
+        return ST_ERR_NOMEM;
+    snprintf(q->path, sizeof q->path, "%s", target);
+    q->read_only = o->read_only;
+    st_idcache_init(&q->ids);
+    st_rc rc = ST_OK;
+    if (!o->read_only) {
+        rc = conn_open(&q->w, target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+        if (rc)
+            goto fail;
+        char *msg = NULL;
+        if (sqlite3_exec(q->w.db,
+                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                         " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+                         NULL, NULL, &msg) != SQLITE_OK) {
+            rc = st_fail(err, ST_ERR_IO, -1, NULL, "%s: %s", target,
+                         msg ? msg : "cannot set the journal mode");
+            sqlite3_free(msg);
+            goto fail;
+        }
+        int v = 0;
+        if (user_version(q->w.db, &v)) {
+            rc = db_fail(err, q->w.db, target);
+            goto fail;
+        }
+        if (v == 0 || (o->migrate && v < st_sqlite_migration_count)) {
+            if ((rc = migrate_locked(q, NULL, NULL, err)))
+                goto fail;
+        } else if (v != st_sqlite_migration_count) {
+            rc = st_fail(err, ST_ERR_UNSUPPORTED, -1, NULL,
+                         v < st_sqlite_migration_count
+                             ? "%s has schema version %d; this serialtrack needs %d: run "
+                               "`serialtrack db migrate`"
+                             : "%s has schema version %d; this serialtrack knows up to %d: "
+                               "upgrade serialtrack",
+                         target, v, st_sqlite_migration_count);
+            goto fail;
+        }
+        if ((rc = prepare_writes(q, err)))
+            goto fail;
+    }
+    rc = conn_open(&q->r, target, SQLITE_OPEN_READONLY, err);
+    if (rc)
+        goto fail;
+    exec_sql(q->r.db, "PRAGMA cache_size = -65536");
+    if (o->read_only) {
+        int v = 0;
+        if (user_version(q->r.db, &v)) {
+            rc = db_fail(err, q->r.db, target);
+            goto fail;
+        }
+        if (v != st_sqlite_migration_count) {
+            rc = st_fail(err, ST_ERR_UNSUPPORTED, -1, NULL,
+                         "%s has schema version %d; this serialtrack reads %d%s", target, v,
+                         st_sqlite_migration_count,
+                         v < st_sqlite_migration_count ? ": run `serialtrack db migrate`" : "");
+            goto fail;
+        }
+    }
+    *impl = q;
+    return ST_OK;
+fail:
+    sq_close(q);
+    return rc;
+}
+
+/* ---- the write path ------------------------------------------------------------ */
+
+/* One statement: bind, step to the end, reset. Returns the sqlite code of the step. */
+static int run(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static void bind_opt_id(sqlite3_stmt *st, int i, int64_t id)
+{
+    if (id > 0)
+        sqlite3_bind_int64(st, i, id);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* The ident id of key (inserting it when new); 0 for a NULL key, -1 on error. */
+static int64_t ident_id(st_sqlite *q, const char *key)
+{
+    if (!key)
+        return 0;
+    size_t n = strlen(key);
+    int64_t id = st_idcache_get(&q->ids, key, n);
+    if (id)
+        return id;
+    sqlite3_stmt *st = q->st[SQ_IDENT_GET];
+    sqlite3_bind_text(st, 1, key, (int)n, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (!id) {
+        st = q->st[SQ_IDENT_ADD];
+        sqlite3_bind_text(st, 1, key, (int)n, SQLITE_STATIC);
+        if (run(st) != SQLITE_DONE)
+            return -1;
+        id = sqlite3_last_insert_rowid(q->w.db);
+    }
+    st_idcache_put(&q->ids, key, n, id);
+    return id;
+}
+
+static int is_dup(st_sqlite *q, const st_cap_event *e)
+{
+    sqlite3_stmt *st = q->st[SQ_DUP_HASH];
+    sqlite3_bind_blob(st, 1, e->hash, 32, SQLITE_STATIC);
+    int dup = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    if (!dup && e->event_id) {
+        st = q->st[SQ_DUP_EID];
+        sqlite3_bind_text(st, 1, e->event_id, -1, SQLITE_STATIC);
+        dup = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_reset(st);
+    }
+    return dup;
+}
+
+/* The ids an event's state update needs, looked up once per event. */
+struct ev_ids {
+    int64_t event, parent, biz_step, disposition, read_point, biz_location, owner, possessor;
+};
+
+static int is_instance(unsigned role)
+{
+    return role >= ST_ROLE_EPC && role <= ST_ROLE_OUTPUT;
+}
+
+/* Item state of one instance identifier named by e. */
+static int update_state(st_sqlite *q, const st_cap_event *e, const st_cap_ref *r, int64_t item,
+                        const struct ev_ids *x)
+{
+    sqlite3_stmt *st = q->st[SQ_STATE_UPSERT];
+    sqlite3_bind_int64(st, 1, item);
+    sqlite3_bind_int64(st, 2, e->event_time);
+    sqlite3_bind_int64(st, 3, x->event);
+    bind_opt_id(st, 4, x->disposition);
+    bind_opt_id(st, 5, x->read_point);
+    bind_opt_id(st, 6, x->biz_location);
+    /* container: set by aggregation ADD/OBSERVE of a child, cleared by DELETE */
+    if (e->type == ST_EVENT_AGGREGATION && r->role == ST_ROLE_CHILD && x->parent > 0)
+        sqlite3_bind_int64(st, 7, e->action == ST_ACTION_DELETE ? 0 : x->parent);
+    else
+        sqlite3_bind_null(st, 7);
+    bind_opt_id(st, 8, x->owner);
+    bind_opt_id(st, 9, x->possessor);
+    int64_t lot = r->lot_key ? ident_id(q, r->lot_key) : 0;
+    if (lot < 0)
+        return -1;
+    bind_opt_id(st, 10, lot);
+    if (e->expiry && r->lot_key)
+        sqlite3_bind_text(st, 11, e->expiry, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 11);
+    if (e->type == ST_EVENT_OBJECT && e->action == ST_ACTION_ADD)
+        sqlite3_bind_int(st, 12, 0);
+    else if (e->type == ST_EVENT_OBJECT && e->action == ST_ACTION_DELETE)
+        sqlite3_bind_int(st, 12, 1);
+    else
+        sqlite3_bind_null(st, 12);
+    return run(st) == SQLITE_DONE ? 0 : -1;
+}
+
+static int containment(st_sqlite *q, const st_cap_event *e, int64_t child, const struct ev_ids *x)
+{
+    if (e->action == ST_ACTION_ADD) {
+        sqlite3_stmt *st = q->st[SQ_UNPACK]; /* it leaves whatever held it */
+        sqlite3_bind_int64(st, 1, child);
+        sqlite3_bind_int64(st, 2, x->event);
+        if (run(st) != SQLITE_DONE)
+            return -1;
+        st = q->st[SQ_PACK];
+        sqlite3_bind_int64(st, 1, child);
+        sqlite3_bind_int64(st, 2, x->event);
+        sqlite3_bind_int64(st, 3, x->parent);
+        return run(st) == SQLITE_DONE ? 0 : -1;
+    }
+    if (e->action == ST_ACTION_DELETE) {
+        sqlite3_stmt *st = q->st[SQ_UNPACK];
+        sqlite3_bind_int64(st, 1, child);
+        sqlite3_bind_int64(st, 2, x->event);
+        return run(st) == SQLITE_DONE ? 0 : -1;
+    }
+    return 0;
+}
+
+/* An AggregationEvent DELETE without children empties the parent. */
+static int unpack_all(st_sqlite *q, const struct ev_ids *x)
+{
+    sqlite3_stmt *st = q->st[SQ_UNPACK_PARENT];
+    sqlite3_bind_int64(st, 1, x->parent);
+    sqlite3_bind_int64(st, 2, x->event);
+    if (run(st) != SQLITE_DONE)
+        return -1;
+    st = q->st[SQ_UNPACK_ALL];
+    sqlite3_bind_int64(st, 1, x->parent);
+    return run(st) == SQLITE_DONE ? 0 : -1;
+}
+
+static int add_genealogy(st_sqlite *q, int64_t xform, unsigned role, int64_t item, int64_t event)
+{
+    sqlite3_stmt *st = q->st[SQ_GENEALOGY_ADD];
+    sqlite3_bind_int64(st, 1, xform);
+    sqlite3_bind_int(st, 2, (int)role);
+    sqlite3_bind_int64(st, 3, item);
+    sqlite3_bind_int64(st, 4, event);
+    return run(st) == SQLITE_DONE ? 0 : -1;
+}
+
+/* Store one event and its projections. *stored is 1 when it was new. */
+static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64_t record_ms,
+                       int *stored, int64_t *event_id)
+{
+    *stored = 0;
+    if (is_dup(q, e))
+        return 0;
+    struct ev_ids x = {0};
+    if ((x.biz_step = ident_id(q, e->biz_step)) < 0 ||
+        (x.disposition = ident_id(q, e->disposition)) < 0 ||
+        (x.read_point = ident_id(q, e->read_point)) < 0 ||
+        (x.biz_location = ident_id(q, e->biz_location)) < 0 ||
+        (x.owner = ident_id(q, e->owner)) < 0 || (x.possessor = ident_id(q, e->possessor)) < 0)
+        return -1;
+    sqlite3_stmt *st = q->st[SQ_EVENT_ADD];
+    sqlite3_bind_int64(st, 1, batch);
+    sqlite3_bind_int64(st, 2, record_ms);
+    sqlite3_bind_int64(st, 3, e->event_time);
+    sqlite3_bind_int(st, 4, e->type);
+    sqlite3_bind_int(st, 5, e->action);
+    bind_opt_id(st, 6, x.biz_step);
+    bind_opt_id(st, 7, x.disposition);
+    bind_opt_id(st, 8, x.read_point);
+    bind_opt_id(st, 9, x.biz_location);
+    sqlite3_bind_int64(st, 10, e->fields);
+    sqlite3_bind_blob(st, 11, e->hash, 32, SQLITE_STATIC);
+    if (e->event_id)
+        sqlite3_bind_text(st, 12, e->event_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 12);
+    sqlite3_bind_blob(st, 13, e->body, (int)e->body_len, SQLITE_STATIC);
+    if (run(st) != SQLITE_DONE)
+        return -1;
+    x.event = sqlite3_last_insert_rowid(q->w.db);
+    *event_id = x.event;
+    *stored = 1;
+
+    for (size_t i = 0; i < e->n_refs; i++)
+        if (e->refs[i].role == ST_ROLE_PARENT && (x.parent = ident_id(q, e->refs[i].key)) < 0)
+            return -1;
+    int64_t xform = 0;
+    if (e->type == ST_EVENT_TRANSFORMATION) {
+        xform = e->xform_id ? ident_id(q, e->xform_id) : -x.event;
+        if (xform == -1 && e->xform_id)
+            return -1;
+    }
+    int children = 0;
+    for (size_t i = 0; i < e->n_refs; i++) {
+        const st_cap_ref *r = &e->refs[i];
+        int64_t item = ident_id(q, r->key);
+        if (item < 0)
+            return -1;
+        st = q->st[SQ_EPC_ADD];
+        sqlite3_bind_int64(st, 1, item);
+        sqlite3_bind_int64(st, 2, x.event);
+        sqlite3_bind_int(st, 3, r->role);
+        if (run(st) != SQLITE_DONE)
+            return -1;
+        if (is_instance(r->role) && update_state(q, e, r, item, &x))
+            return -1;
+        if (e->type == ST_EVENT_AGGREGATION && r->role == ST_ROLE_CHILD && x.parent > 0) {
+            children++;
+            if (containment(q, e, item, &x))
+                return -1;
+        }
+        if (e->type == ST_EVENT_TRANSFORMATION && r->role >= ST_ROLE_INPUT &&
+            r->role != ST_ROLE_EPC_CLASS && r->role != ST_ROLE_CHILD_CLASS &&
+            add_genealogy(q, xform, r->role, item, x.event))
+            return -1;
+    }
+    if (e->type == ST_EVENT_AGGREGATION && e->action == ST_ACTION_DELETE && x.parent > 0 &&
+        !children && unpack_all(q, &x))
+        return -1;
+    return 0;
+}
+
+static int add_links(st_sqlite *q, const st_cap_doc *d)
+{
+    for (size_t i = 0; i < d->n_links; i++) {
+        int64_t p = ident_id(q, d->links[i].parent), c = ident_id(q, d->links[i].child);
+        if (p < 0 || c < 0)
+            return -1;
+        sqlite3_stmt *st = q->st[SQ_LOCATION_ADD];
+        sqlite3_bind_int64(st, 1, p);
+        sqlite3_bind_int64(st, 2, c);
+        if (run(st) != SQLITE_DONE)
+            return -1;
+    }
+    return 0;
+}
+
+/* The chain's tail as the transaction sees it. */
+struct tail {
+    int64_t batch;           /* last link id */
+    unsigned char hash[32];  /* its hash */
+    int64_t record_ms;       /* its record time */
+};
+
+static int read_tail(st_sqlite *q, struct tail *t)
+{
+    memset(t, 0, sizeof *t);
+    sqlite3_stmt *st = q->st[SQ_LAST_BATCH];
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        t->batch = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_bytes(st, 1) == 32)
+            memcpy(t->hash, sqlite3_column_blob(st, 1), 32);
+        t->record_ms = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Store one document inside the open transaction; on failure its savepoint
+ * is rolled back and d->rc says why. */
+static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t record_ms)
+{
+    d->stored = d->duplicates = 0;
+    d->batch = 0;
+    d->record_ms = record_ms;
+    d->rc = ST_OK;
+    if (exec_sql(q->w.db, "SAVEPOINT doc") != SQLITE_OK) {
+        d->rc = ST_ERR_IO;
+        snprintf(d->msg, sizeof d->msg, "%s", sqlite3_errmsg(q->w.db));
+        return;
+    }
+    int64_t batch = t->batch + 1, first = 0, last = 0;
+    st_chain ch = {0};
+    if (st_chain_begin(&ch, t->hash, batch, record_ms) != ST_OK)
+        goto fail;
+    for (size_t i = 0; i < d->n; i++) {
+        int stored = 0;
+        int64_t id = 0;
+        if (store_event(q, &d->ev[i], batch, record_ms, &stored, &id))
+            goto fail;
+        if (!stored) {
+            d->duplicates++;
+            continue;
+        }
+        if (!first)
+            first = id;
+        last = id;
+        d->stored++;
+        st_chain_event(&ch, d->ev[i].hash);
+    }
+    if (add_links(q, d))
+        goto fail;
+    unsigned char h[32];
+    if (st_chain_end(&ch, h) != ST_OK)
+        goto fail;
+    if (d->stored) {
+        sqlite3_stmt *st = q->st[SQ_BATCH_ADD];
+        sqlite3_bind_int64(st, 1, batch);
+        sqlite3_bind_int64(st, 2, record_ms);
+        sqlite3_bind_int64(st, 3, first);
+        sqlite3_bind_int64(st, 4, last);
+        sqlite3_bind_int64(st, 5, (int64_t)d->stored);
+        sqlite3_bind_blob(st, 6, t->hash, 32, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 7, h, 32, SQLITE_STATIC);
+        if (run(st) != SQLITE_DONE)
+            goto fail;
+    }
+    if (exec_sql(q->w.db, "RELEASE doc") != SQLITE_OK)
+        goto fail;
+    if (d->stored) {
+        t->batch = batch;
+        memcpy(t->hash, h, 32);
+        d->batch = batch;
+    }
+    return;
+fail:
+    st_chain_abort(&ch);
+    d->rc = sqlite3_errcode(q->w.db) == SQLITE_NOMEM ? ST_ERR_NOMEM : ST_ERR_IO;
+    snprintf(d->msg, sizeof d->msg, "storing the document failed: %s", sqlite3_errmsg(q->w.db));
+    exec_sql(q->w.db, "ROLLBACK TO doc");
+    exec_sql(q->w.db, "RELEASE doc");
+    st_idcache_clear(&q->ids); /* ids inserted by the rolled-back part are gone */
+    d->stored = d->duplicates = 0;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static st_rc sq_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err)
+{
+    st_sqlite *q = impl;
+    if (!q->w.db)
+        return st_fail(err, ST_ERR_ARG, -1, NULL, "the store is open read-only");
+    pthread_mutex_lock(&q->w.mu);
+    st_rc rc = ST_OK;
+    struct tail t;
+    if (exec_sql(q->w.db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+        rc = db_fail(err, q->w.db, "starting the capture");
+        goto out;
+    }
+    if (read_tail(q, &t)) {
+        rc = db_fail(err, q->w.db, "reading the chain");
+        exec_sql(q->w.db, "ROLLBACK");
+        goto out;
+    }
+    /* record times never go backwards, whatever the clock does */
+    int64_t record_ms = now_ms();
+    if (record_ms < t.record_ms)
+        record_ms = t.record_ms;
+    for (size_t i = 0; i < n; i++)
+        commit_doc(q, docs[i], &t, record_ms);
+    if (exec_sql(q->w.db, "COMMIT") != SQLITE_OK) {
+        rc = db_fail(err, q->w.db, "committing the capture");
+        exec_sql(q->w.db, "ROLLBACK");
+        st_idcache_clear(&q->ids);
+    }
+out:
+    if (rc != ST_OK)
+        for (size_t i = 0; i < n; i++) {
+            docs[i]->rc = rc;
+            docs[i]->stored = docs[i]->duplicates = 0;
+            docs[i]->batch = 0;
+            snprintf(docs[i]->msg, sizeof docs[i]->msg, "%s",
+                     err && err->msg[0] ? err->msg : "the capture failed");
+        }
+    pthread_mutex_unlock(&q->w.mu);
+    return rc;
+}
+
+/* ---- reads ----------------------------------------------------------------------- */
+
+#define MAX_COLS 32
+
+static st_rc sq_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                     void *ctx, st_error *err)
+{
+    st_sqlite *q = impl;
+    st_sqlite_conn *c = &q->r;
+    pthread_mutex_lock(&c->mu);
+    st_rc rc = ST_OK;
+    sqlite3_stmt *st = conn_stmt(c, sql);
+    if (!st) {
+        rc = db_fail(err, c->db, "preparing a query");
+        goto out;
+    }
+    for (int i = 0; i < nargs; i++)
+        if (bind_val(st, i + 1, &args[i]) != SQLITE_OK) {
+            rc = db_fail(err, c->db, "binding a query parameter");
+            goto done;
+        }
+    int ncols = sqlite3_column_count(st);
+    if (ncols > MAX_COLS)
+        ncols = MAX_COLS;
+    st_val cols[MAX_COLS];
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < ncols; i++) {
+            switch (sqlite3_column_type(st, i)) {
+            case SQLITE_INTEGER:
+                cols[i] = st_val_int(sqlite3_column_int64(st, i));
+                break;
+            case SQLITE_TEXT:
+            case SQLITE_FLOAT:
+                cols[i].type = ST_VAL_TEXT;
+                cols[i].p = sqlite3_column_text(st, i);
+                cols[i].n = (size_t)sqlite3_column_bytes(st, i);
+                cols[i].i = 0;
+                break;
+            case SQLITE_BLOB:
+                cols[i] = st_val_blob(sqlite3_column_blob(st, i),
+                                      (size_t)sqlite3_column_bytes(st, i));
+                break;
+            default:
+                cols[i] = (st_val){ST_VAL_NULL, 0, NULL, 0};
+            }
+        }
+        if (cb && (rc = cb(ctx, cols, ncols)) != ST_OK)
+            goto done;
+    }
+    if (s != SQLITE_DONE)
+        rc = db_fail(err, c->db, "running a query");
+done:
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+out:
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+static int64_t file_size(const char *path, const char *suffix)
+{
+    char p[600];
+    snprintf(p, sizeof p, "%s%s", path, suffix);
+    struct stat sb;
+    return stat(p, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+static st_rc sq_info(void *impl, st_store_info *info, st_error *err)
+{
+    st_sqlite *q = impl;
+    snprintf(info->backend, sizeof info->backend, "sqlite");
+    snprintf(info->location, sizeof info->location, "%s", q->path);
+    info->bytes = file_size(q->path, "") + file_size(q->path, "-wal");
+    return ST_OK;
+}
+
+const st_store_methods st_store_sqlite = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .migrate = sq_migrate,
+    .commit = sq_commit,
+    .info = sq_info,
+    .exec = sq_exec,
+};

@@ -1,0 +1,95 @@
+/*
+ * The SQLite schema, as numbered migrations. A migration is only ever
+ * appended; a released one is never edited. The layout (docs/ARCHITECTURE.md,
+ * "Storage schema") is the same for every backend: integer surrogate keys
+ * for every identifier and vocabulary term, the event log with its chain,
+ * and the projections; every query path has an index.
+ */
+#include "store/sqlite_int.h"
+
+static const char *const v1 =
+    /* every interned string: identifier keys, locations, parties, vocabulary URIs */
+    "CREATE TABLE ident ("
+    " id INTEGER PRIMARY KEY,"
+    " key TEXT NOT NULL UNIQUE);"
+    /* the chain: one link per committed document */
+    "CREATE TABLE batch ("
+    " id INTEGER PRIMARY KEY,"
+    " record_time INTEGER NOT NULL,"   /* ms since the epoch, UTC */
+    " first_event INTEGER NOT NULL,"
+    " last_event INTEGER NOT NULL,"
+    " events INTEGER NOT NULL,"
+    " prev_hash BLOB NOT NULL,"        /* 32 bytes; zeros for the first link */
+    " hash BLOB NOT NULL);"
+    "CREATE INDEX batch_record_time ON batch(record_time);"
+    /* the event log: append-only, in record order */
+    "CREATE TABLE event ("
+    " id INTEGER PRIMARY KEY,"
+    " batch INTEGER NOT NULL,"
+    " record_time INTEGER NOT NULL,"
+    " event_time INTEGER NOT NULL,"
+    " type INTEGER NOT NULL,"
+    " action INTEGER NOT NULL,"
+    " biz_step INTEGER,"
+    " disposition INTEGER,"
+    " read_point INTEGER,"
+    " biz_location INTEGER,"
+    " fields INTEGER NOT NULL,"
+    " hash BLOB NOT NULL,"             /* SHA-256 of the CBV 2.0 pre-hash string */
+    " event_id TEXT,"                  /* declared eventID when it is not the hash ID */
+    " body BLOB NOT NULL);"            /* the event tree (lib/store/codec.h) */
+    "CREATE UNIQUE INDEX event_hash ON event(hash);"
+    "CREATE UNIQUE INDEX event_event_id ON event(event_id) WHERE event_id IS NOT NULL;"
+    "CREATE INDEX event_event_time ON event(event_time);"
+    "CREATE INDEX event_biz_step ON event(biz_step, event_time) WHERE biz_step IS NOT NULL;"
+    "CREATE INDEX event_disposition ON event(disposition, event_time)"
+    " WHERE disposition IS NOT NULL;"
+    "CREATE INDEX event_read_point ON event(read_point, event_time) WHERE read_point IS NOT NULL;"
+    "CREATE INDEX event_biz_location ON event(biz_location, event_time)"
+    " WHERE biz_location IS NOT NULL;"
+    /* which identifiers each event names, and how */
+    "CREATE TABLE event_epc ("
+    " ident INTEGER NOT NULL,"
+    " event INTEGER NOT NULL,"
+    " role INTEGER NOT NULL,"
+    " PRIMARY KEY (ident, event, role)) WITHOUT ROWID;"
+    /* projections */
+    "CREATE TABLE item_state ("
+    " ident INTEGER PRIMARY KEY,"
+    " first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " last_event INTEGER NOT NULL,"
+    " disposition INTEGER,"
+    " read_point INTEGER,"
+    " biz_location INTEGER,"
+    " container INTEGER,"              /* NULL unknown, 0 none, else the parent's ident */
+    " owner INTEGER,"
+    " possessor INTEGER,"
+    " lot INTEGER,"                    /* the lot's class key */
+    " expiry TEXT,"
+    " deleted INTEGER);"               /* 1 after ObjectEvent DELETE, 0 after ADD */
+    "CREATE INDEX item_state_container ON item_state(container) WHERE container > 0;"
+    "CREATE INDEX item_state_lot ON item_state(lot) WHERE lot IS NOT NULL;"
+    "CREATE TABLE containment ("
+    " child INTEGER NOT NULL,"
+    " packed_event INTEGER NOT NULL,"
+    " parent INTEGER NOT NULL,"
+    " unpacked_event INTEGER,"
+    " PRIMARY KEY (child, packed_event)) WITHOUT ROWID;"
+    "CREATE INDEX containment_parent ON containment(parent, packed_event);"
+    /* transformations: xform is the transformationID's ident, or -event id */
+    "CREATE TABLE genealogy ("
+    " xform INTEGER NOT NULL,"
+    " role INTEGER NOT NULL,"
+    " ident INTEGER NOT NULL,"
+    " event INTEGER NOT NULL,"
+    " PRIMARY KEY (xform, role, ident, event)) WITHOUT ROWID;"
+    "CREATE INDEX genealogy_ident ON genealogy(ident, role, xform);"
+    /* location hierarchy from master data */
+    "CREATE TABLE location_child ("
+    " parent INTEGER NOT NULL,"
+    " child INTEGER NOT NULL,"
+    " PRIMARY KEY (parent, child)) WITHOUT ROWID;";
+
+const char *const st_sqlite_migrations[] = {v1};
+const int st_sqlite_migration_count = (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);

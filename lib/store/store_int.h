@@ -1,0 +1,22 @@
+/*
+ * What the store's own modules (query.c, audit.c, lib/trace) share beyond
+ * the public header: the read path over whichever backend is open.
+ */
+#ifndef ST_STORE_INT_H
+#define ST_STORE_INT_H
+
+#include <serialtrack/store.h>
+
+#include "store/backend.h"
+
+/* Run a read-only SQL statement on s's backend (see st_store_methods.exec).
+ * Serialised with other reads of the same handle. */
+st_rc st_store_exec(st_store *s, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                    void *ctx, st_error *err);
+
+/* Commit one prepared document through the group-commit queue: returns when
+ * the transaction that holds it is durable; d->rc and its counts tell the
+ * outcome. */
+st_rc st_store_commit_doc(st_store *s, st_cap_doc *d, st_error *err);
+
+#endif
