@@ -12,6 +12,7 @@
 #include <serialtrack/rc.h>
 #include <serialtrack/serial.h>
 #include <serialtrack/store.h>
+#include <serialtrack/trace.h>
 
 /* The library version, "MAJOR.MINOR.PATCH". */
 const char *st_version(void);
