@@ -30,6 +30,15 @@
 #define ST_EPCIS_MAX_EVENT_BYTES (4u << 20) /* arena bytes one event may use */
 #define ST_EPCIS_MAX_ERRORS 1000          /* errors reported per document (more are counted) */
 
+/* Generated supply chains (lib/trace/chain.c) */
+#define ST_CHAIN_MAX_DOC_EVENTS ST_EPCIS_MAX_EVENTS /* events per generated document, so that
+                                                       every document reads back */
+#define ST_CHAIN_DOC_BYTES (64u << 20) /* a generated document is closed once it holds this many
+                                          bytes, whatever its event count */
+#define ST_CHAIN_MAX_LIST 10000   /* EPCs in one generated list: units per case, cases per
+                                     pallet, components commissioned per case */
+#define ST_CHAIN_MAX_SITES 1000   /* plants, distribution centres or stores of a generated chain */
+
 /* Command line */
 #define ST_STORE_MAX_CAPTURE_EVENTS 250000 /* events in one captured document */
 #define ST_STORE_IDCACHE_MAX 1000000   /* identifier keys cached by a writer */
