@@ -1,9 +1,9 @@
 /*
- * The EPCIS writers' front end (write.h): open / event / finish dispatched to
- * the format's methods (write_jsonld.c, write_xml.c), and the rules every
- * format shares: namespace bindings in scope, which standard fields hold
- * identifiers, vocabulary terms, numbers and booleans, and how a value is
- * spelled in the output (st_wr_value).
+ * The EPCIS writers' front end (write.h): the writer object, open / event /
+ * finish dispatched to the format's methods (write_jsonld.c, write_xml.c),
+ * and the rules every format shares: namespace bindings in scope, which
+ * standard fields hold identifiers, vocabulary terms, numbers and booleans,
+ * and how a value is spelled in the output (st_wr_value).
  *
  * Identifiers: the fields that name objects and places (epc of the four EPC
  * lists, parentID, readPoint/bizLocation id, epcClass, source/destination)
@@ -33,7 +33,7 @@
 
 void st_wr_put(st_epcis_writer *w, const char *s, size_t n)
 {
-    if (n && !w->io_failed && fwrite(s, 1, n, w->out) != n)
+    if (n && !w->io_failed && (!w->out || fwrite(s, 1, n, w->out) != n))
         w->io_failed = 1;
 }
 
@@ -357,10 +357,7 @@ static const char *spell_term(st_epcis_writer *w, int vocab, const char *v)
     return w->buf;
 }
 
-/* XML written from JSON-LD: a CURIE whose prefix the source's @context binds
- * (other than gs1: and cbv:, which XML readers expand too) as the full IRI,
- * as the JSON-LD reading of the value meant it. Else v. */
-const char *st_wr_expand_curie(st_epcis_writer *w, const char *v)
+const char *st_wr_curie_prefix(const char *v, size_t *pk)
 {
     const char *s = v;
     size_t n = strlen(v);
@@ -368,29 +365,50 @@ const char *st_wr_expand_curie(st_epcis_writer *w, const char *v)
     size_t k = 0;
     while (k < n && s[k] != ':')
         k++;
-    if (!w->nvals || k == 0 || k + 1 >= n || (s[k + 1] == '/' && k + 2 < n && s[k + 2] == '/'))
-        return v;
+    if (k == 0 || k + 1 >= n || (s[k + 1] == '/' && k + 2 < n && s[k + 2] == '/'))
+        return NULL;
     for (size_t i = 0; i < k; i++) {
         char c = s[i];
         int alpha = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
         if (!alpha && !(i && ((c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.')))
-            return v;
+            return NULL;
     }
     if (k == 3 && (!memcmp(s, "gs1", 3) || !memcmp(s, "cbv", 3)))
+        return NULL;
+    *pk = k;
+    return s;
+}
+
+const st_wr_bind *st_wr_curie(const st_epcis_writer *w, const char *v)
+{
+    size_t k = 0;
+    const char *s = w->nvals ? st_wr_curie_prefix(v, &k) : NULL;
+    for (size_t i = 0; s && i < w->nvals; i++)
+        if (strlen(w->vals[i].prefix) == k && !memcmp(w->vals[i].prefix, s, k))
+            return &w->vals[i];
+    return NULL;
+}
+
+const char *st_wr_curie_expand(st_epcis_writer *w, const st_wr_bind *b, const char *v)
+{
+    const char *s = v;
+    size_t n = strlen(v), k = strlen(b->prefix), il = strlen(b->iri);
+    trim(&s, &n);
+    if (il + n - k >= ST_WR_BUF)
         return v;
-    for (size_t i = 0; i < w->nvals; i++) {
-        const st_wr_bind *b = &w->vals[i];
-        if (strlen(b->prefix) != k || memcmp(b->prefix, s, k))
-            continue;
-        size_t il = strlen(b->iri);
-        if (il + n - k >= ST_WR_BUF)
-            return v;
-        memcpy(w->buf, b->iri, il);
-        memcpy(w->buf + il, s + k + 1, n - k - 1);
-        w->buf[il + n - k - 1] = '\0';
-        return w->buf;
-    }
-    return v;
+    memmove(w->buf + il, s + k + 1, n - k - 1); /* v may be in w->buf */
+    memcpy(w->buf, b->iri, il);
+    w->buf[il + n - k - 1] = '\0';
+    return w->buf;
+}
+
+/* XML written from JSON-LD: a CURIE whose prefix the source's @context binds
+ * (other than gs1: and cbv:, which XML readers expand too) as the full IRI,
+ * as the JSON-LD reading of the value meant it. Else v. */
+const char *st_wr_expand_curie(st_epcis_writer *w, const char *v)
+{
+    const st_wr_bind *b = st_wr_curie(w, v);
+    return b ? st_wr_curie_expand(w, b, v) : v;
 }
 
 /* 1 when n is an EPCIS field: no namespace on it or above it, not in ilmd. */
@@ -413,6 +431,8 @@ const char *st_wr_value(st_epcis_writer *w, const st_evnode *n)
         r = v;
     if (w->fmt != ST_EPCIS_FMT_JSONLD && (r == v || (vocab >= 0 && !strcmp(r, v))))
         r = st_wr_expand_curie(w, v);
+    else if (w->ev_own && (r == v || (vocab >= 0 && !strcmp(r, v))))
+        r = st_wr_jl_curie(w, n, v);
     size_t len = strlen(r);
     const char *t = r;
     trim(&t, &len);
@@ -453,8 +473,10 @@ static st_rc copy_bindings(st_epcis_writer *w, const st_epcis_doc *src)
     return ST_OK;
 }
 
-static void writer_free(st_epcis_writer *w)
+void st_wr_free(st_epcis_writer *w)
 {
+    if (!w)
+        return;
     st_arena_destroy(w->a);
     st_arena_destroy(w->ev_a);
     free(w->b);
@@ -462,18 +484,15 @@ static void writer_free(st_epcis_writer *w)
     free(w);
 }
 
-st_rc st_epcis_writer_open(st_epcis_format fmt, st_epcis_ids ids, const st_epcis_doc *src,
-                           FILE *out, st_diag *notes, st_epcis_writer **pw)
+st_rc st_wr_create(st_epcis_format fmt, st_epcis_ids ids, FILE *out, st_diag *notes,
+                   st_epcis_writer **pw)
 {
-    if (!pw)
-        return ST_ERR_ARG;
     *pw = NULL;
     const st_wr_methods *m = fmt == ST_EPCIS_FMT_JSONLD ? &st_wr_jsonld_methods
                              : fmt == ST_EPCIS_FMT_XML2 || fmt == ST_EPCIS_FMT_XML12
                                  ? &st_wr_xml_methods
                                  : NULL;
-    if (!out || !m ||
-        (ids != ST_EPCIS_IDS_ASIS && ids != ST_EPCIS_IDS_URN && ids != ST_EPCIS_IDS_DL))
+    if (!m || (ids != ST_EPCIS_IDS_ASIS && ids != ST_EPCIS_IDS_URN && ids != ST_EPCIS_IDS_DL))
         return ST_ERR_ARG;
     st_epcis_writer *w = calloc(1, sizeof *w);
     if (!w)
@@ -484,24 +503,52 @@ st_rc st_epcis_writer_open(st_epcis_format fmt, st_epcis_ids ids, const st_epcis
     w->out = out;
     w->notes = notes;
     w->cur = -1;
-    w->src = src;
-    w->hdr_open = src ? src->header : NULL;
-    w->hdr_last = w->hdr_open ? w->hdr_open->last : NULL;
     st_wr_now(w->now);
     w->a = st_arena_create(WRITER_ARENA_CAP);
     w->ev_a = st_arena_create(2 * ST_EPCIS_MAX_EVENT_BYTES);
     w->buf = malloc(ST_WR_BUF);
-    st_rc rc = !w->a || !w->ev_a || !w->buf ? ST_ERR_NOMEM : copy_bindings(w, src);
-    if (rc == ST_OK)
-        rc = m->open(w);
+    if (!w->a || !w->ev_a || !w->buf) {
+        st_wr_free(w);
+        return ST_ERR_NOMEM;
+    }
+    *pw = w;
+    return ST_OK;
+}
+
+st_rc st_wr_begin(st_epcis_writer *w)
+{
+    st_rc rc = w->m->open(w);
     if (rc == ST_OK && w->io_failed)
         rc = ST_ERR_IO;
     if (rc != ST_OK) {
         if (w->impl)
-            m->finish(w);
-        writer_free(w);
+            w->m->finish(w);
+        st_wr_free(w);
+    }
+    return rc;
+}
+
+st_rc st_epcis_writer_open(st_epcis_format fmt, st_epcis_ids ids, const st_epcis_doc *src,
+                           FILE *out, st_diag *notes, st_epcis_writer **pw)
+{
+    if (!pw)
+        return ST_ERR_ARG;
+    *pw = NULL;
+    if (!out)
+        return ST_ERR_ARG;
+    st_epcis_writer *w = NULL;
+    st_rc rc = st_wr_create(fmt, ids, out, notes, &w);
+    if (rc != ST_OK)
+        return rc;
+    w->src = src;
+    w->hdr_open = src ? src->header : NULL;
+    w->hdr_last = w->hdr_open ? w->hdr_open->last : NULL;
+    if ((rc = copy_bindings(w, src)) != ST_OK) {
+        st_wr_free(w);
         return rc;
     }
+    if ((rc = st_wr_begin(w)) != ST_OK)
+        return rc;
     *pw = w;
     return ST_OK;
 }
@@ -512,6 +559,8 @@ st_rc st_epcis_writer_event(st_epcis_writer *w, const st_event *ev)
         return ST_ERR_ARG;
     if (w->rc != ST_OK)
         return w->rc;
+    if (w->query_name && !w->ev_own) /* no source document: the event has no bindings */
+        return st_epcis_writer_event_ns(w, ev, NULL);
     w->cur = ev->index;
     st_rc rc;
     if (st_event_type_from_name(ev->root->name) == ST_EVENT_NONE || ev->root->ns) {
@@ -541,6 +590,6 @@ st_rc st_epcis_writer_finish(st_epcis_writer *w)
         rc = w->rc;
     else if (w->io_failed)
         rc = ST_ERR_IO;
-    writer_free(w);
+    st_wr_free(w);
     return rc;
 }

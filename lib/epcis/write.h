@@ -3,6 +3,10 @@
  * at a time so a converted document never has to sit in memory. Identifiers
  * are written as read, or converted to EPC URNs or to GS1 Digital Links.
  * Reading a writer's output again gives the same event and the same hash ID.
+ * Besides an EPCISDocument of one source, a writer makes the answer to a
+ * query (EPCISQueryDocument, write_query.c) from events that each bring
+ * their own namespace bindings (write_event.c), and one event can be written
+ * alone as a JSON-LD object.
  * The source's document header goes along (write_header.c): the SBDH (in
  * JSON-LD: sender, receiver, instanceIdentifier, and the SBDH as an extension
  * member), master data vocabularies (an EPCISMasterDataDocument becomes an
@@ -16,6 +20,7 @@
 #define ST_EPCIS_WRITE_H
 
 #include <stdio.h>
+#include <serialtrack/jsonw.h>
 #include <serialtrack/rc.h>
 
 #include "epcis/diag.h"
@@ -62,5 +67,71 @@ st_rc st_epcis_writer_event(st_epcis_writer *w, const st_event *ev);
  * reader added to src->header after open), flush, free w. ST_ERR_IO when
  * writing failed at any point. Accepts NULL. */
 st_rc st_epcis_writer_finish(st_epcis_writer *w);
+
+/*
+ * Start an EPCISQueryDocument (the answer to a query) of format fmt on out
+ * (not owned; not closed): JSON-LD up to epcisBody.queryResults.resultsBody.
+ * eventList, XML 2.0 and 1.2 (namespace urn:epcglobal:epcis-query:xsd:2 or
+ * :1) up to EPCISBody/epcisq:QueryResults/resultsBody/EventList, queryName
+ * before resultsBody. The document has no header and no source: its events
+ * come from anywhere, each with its own namespace bindings
+ * (st_epcis_writer_event_ns; st_epcis_writer_event is that with bindings
+ * NULL). query_name (e.g. "SimpleEventQuery"; copied) is required by both
+ * schemas. Events, notes, creationDate and st_epcis_writer_finish as for
+ * st_epcis_writer_open; reading the document gives kind ST_EPCIS_DOC_QUERY,
+ * the events and their hash IDs.
+ * Returns ST_OK; ST_ERR_ARG (w, out or query_name NULL, unknown fmt or ids);
+ * ST_ERR_LIMIT (query_name longer than ST_EPCIS_MAX_STRING bytes);
+ * ST_ERR_NOMEM; ST_ERR_IO (*w is then NULL).
+ */
+st_rc st_epcis_writer_open_query(st_epcis_format fmt, st_epcis_ids ids, const char *query_name,
+                                 FILE *out, st_diag *notes, st_epcis_writer **w);
+
+/*
+ * Write one event that brings its own namespace bindings instead of sharing
+ * the source document of w (events of a store, each kept with what
+ * st_hashid_bindings gave for its document), so that events of many sources
+ * share one output. bindings is a node whose children are prefix bindings
+ * (name = prefix, value = IRI), as doc->ns of a JSON-LD source, or NULL (an
+ * XML source: its values never expand a prefix); only read, during the call.
+ * The event's CURIE values (other than gs1: and cbv:, which every reader
+ * expands alike) mean what bindings says:
+ *  - JSON-LD: the event's own "@context" binds the prefixes of its extension
+ *    members, under names no value uses as a URI scheme ("ex" becomes
+ *    "ex-ns", or "ex-ns2" when another source took that), and its CURIE
+ *    values are written expanded. The JSON-LD reader adds every event's
+ *    @context to the bindings of the whole document, which hash IDs expand
+ *    values with; a source's own prefix ("example", which the GS1 XML
+ *    examples also use as a scheme in values) would change the hash ID of
+ *    another source's event. No prefix is bound to two IRIs in a document;
+ *  - XML: CURIE values are written expanded (XML readers do not expand them).
+ * Read back, the event has the hash ID of ev with bindings. A value that
+ * reads as a CURIE of a prefix the document binds for all events (the
+ * @context of st_epcis_writer_open's JSON-LD source) although bindings do
+ * not define it cannot keep its hash ID: noted (ST_ERR_SYNTAX). Otherwise as
+ * st_epcis_writer_event, whose return codes it shares.
+ */
+st_rc st_epcis_writer_event_ns(st_epcis_writer *w, const st_event *ev, const st_evnode *bindings);
+
+/*
+ * One event as a JSON-LD object that stands alone (an event embedded in a
+ * JSON answer): the members of the object an eventList holds
+ * (st_epcis_writer_event_ns, JSON-LD), after an "@context" of its own: the
+ * standard EPCIS 2.0 context URL and, when the event needs any, an object of
+ * the prefixes its extension members and CURIE values use. Nothing else
+ * shares that @context, so an event of a JSON-LD source keeps its prefixes
+ * and its CURIE values as read (an eventList renames and expands them); an
+ * event without bindings gets the "-ns" prefixes of an XML source. Written
+ * into jw as one value (after a key, in an array, or at the top); ev and
+ * bindings (as for st_epcis_writer_event_ns, may be NULL) are only read; jw
+ * is the caller's. Identifiers are written as ids asks. What could not be
+ * written as read (see the notes of st_epcis_writer_open) is not reported.
+ * Reading the object as a bare event (st_jsonld_read) gives ev's hash ID.
+ * Returns ST_OK; ST_ERR_ARG (ev, its root or jw NULL, unknown ids);
+ * ST_ERR_UNSUPPORTED (the root is no EPCIS event type; nothing is written);
+ * ST_ERR_NOMEM (also when jw failed to grow).
+ */
+st_rc st_epcis_event_jsonld(const st_event *ev, const st_evnode *bindings, st_epcis_ids ids,
+                            st_jw *jw);
 
 #endif

@@ -1,6 +1,8 @@
 /*
- * What the EPCIS writers share (write.h): the writer object, the methods
- * table each format plugs in (write_jsonld.c, write_xml.c), the namespace
+ * What the EPCIS writers share (write.h): the writer object (also of query
+ * documents, write_query.c, and of events with their own bindings,
+ * write_event.c), the methods table each format plugs in (write_jsonld.c,
+ * write_xml.c), the namespace
  * bindings in scope, the value rules of write.c (which standard fields hold
  * identifiers, vocabulary terms, numbers and booleans, and how their values
  * are spelled in each format), and the document header (write_header.c),
@@ -55,7 +57,8 @@ struct st_epcis_writer {
     st_wr_bind *vals;       /* JSON-LD source: its @context prefixes, which its values
                                may use as CURIEs (XML output expands them) */
     size_t nvals;           /* entries in vals */
-    int src_xml;            /* the source was XML (its values never expand prefixes) */
+    int src_xml;            /* the source was XML (its values never expand prefixes); also
+                               while an event without bindings is written (write_event.c) */
     int src_jsonld;         /* the source was JSON-LD (its keys may use the standard
                                context's prefixes, cbvmda above all) */
     unsigned next_ext;      /* number tried next for an invented prefix "extN" */
@@ -66,6 +69,11 @@ struct st_epcis_writer {
     st_rc rc;               /* first failure; every later call returns it */
     void *impl;             /* the format's own state */
     char now[32];           /* creationDate of the document written */
+    const char *query_name; /* an EPCISQueryDocument: its queryName (in a); NULL: an
+                               EPCISDocument */
+    int ev_own;             /* the event being written brought its own bindings
+                               (write_event.c; vals and src_xml are the event's):
+                               ST_WR_OWN_DOC or ST_WR_OWN_ALONE; 0: it did not */
 
     /* the document header (write_header.c) */
     const st_epcis_doc *src;   /* the source document, borrowed until finish; or NULL */
@@ -74,6 +82,32 @@ struct st_epcis_writer {
     int hdr_sbdh;              /* XML: a StandardBusinessDocumentHeader was written */
     int hdr_placed;            /* XML: an EPCISHeader could be written (1.2 needs an SBDH) */
 };
+
+/* How an event with its own bindings is written in JSON-LD (w->ev_own). */
+enum {
+    ST_WR_OWN_DOC = 1,   /* among others in a document: the JSON-LD reader adds every
+                            event's @context to the document's bindings, so the event
+                            binds only prefixes no value uses (json_prefix, then
+                            "ex-ns2", ...) and its CURIE values are written expanded */
+    ST_WR_OWN_ALONE = 2, /* alone (st_epcis_event_jsonld): its own prefixes, and the
+                            CURIE values as read, bound in its @context */
+};
+
+/* ---- the writer object (write.c) ---- */
+
+/* A writer for fmt and ids on out (NULL: nothing is ever written to a FILE;
+ * st_epcis_event_jsonld), with its arenas and scratch; no bindings, nothing
+ * written, no format state (w->impl NULL). ST_ERR_ARG (unknown fmt or ids),
+ * ST_ERR_NOMEM (*w is then NULL). */
+st_rc st_wr_create(st_epcis_format fmt, st_epcis_ids ids, FILE *out, st_diag *notes,
+                   st_epcis_writer **w);
+
+/* Write the head of w's document (its format's open). On failure w is freed
+ * and the code returned. */
+st_rc st_wr_begin(st_epcis_writer *w);
+
+/* Free w and what it owns (not its format state). Accepts NULL. */
+void st_wr_free(st_epcis_writer *w);
 
 /* ---- output and notes (write.c) ---- */
 
@@ -148,6 +182,19 @@ const char *st_wr_convert_id(st_epcis_writer *w, const st_evnode *n, const char 
  * expanded; else v. Points into v or w->buf. */
 const char *st_wr_expand_curie(st_epcis_writer *w, const char *v);
 
+/* The prefix of v when v reads as a CURIE ("p:x" with an NCName-like p
+ * other than gs1 and cbv, not "p://"; blanks around v ignored): a pointer
+ * into v, its length in *k. NULL when v is no CURIE. */
+const char *st_wr_curie_prefix(const char *v, size_t *k);
+
+/* The binding in w->vals (first of its prefix) of the CURIE prefix of v, or
+ * NULL when v is no CURIE or its prefix is not in w->vals. */
+const st_wr_bind *st_wr_curie(const st_epcis_writer *w, const char *v);
+
+/* v with the CURIE of binding b (st_wr_curie(w, v)) expanded, in w->buf; v
+ * when that does not fit. */
+const char *st_wr_curie_expand(st_epcis_writer *w, const st_wr_bind *b, const char *v);
+
 /* ---- JSON-LD primitives (write_jsonld.c), for the header ---- */
 
 /* Children of one node that share a name (and namespace). */
@@ -171,6 +218,21 @@ size_t st_wr_jl_groups(st_epcis_writer *w, const st_evnode *n, st_wr_group **out
 /* 1 when every namespace under n (n included) already has a prefix in the
  * document's @context, so that n can be written after it. */
 int st_wr_jl_bound(st_epcis_writer *w, const st_evnode *n);
+/* The JSON-LD state of w without a document head (st_epcis_event_jsonld);
+ * ST_ERR_NOMEM. st_wr_jl_done frees it (accepts a writer without it). */
+st_rc st_wr_jl_init(st_epcis_writer *w);
+void st_wr_jl_done(st_epcis_writer *w);
+/* Event ev as one JSON object in st_wr_jl_jw(w) (reset first), as an
+ * eventList holds it; standalone: its "@context" is the standard context URL
+ * and an object of the event's bindings (else only the bindings, when any).
+ * ST_OK, ST_ERR_NOMEM or w->rc. */
+st_rc st_wr_jl_event_object(st_epcis_writer *w, const st_event *ev, int standalone);
+/* In an event with its own bindings (w->ev_own): value v of node n as
+ * written; a CURIE of the event's bindings expanded (ST_WR_OWN_DOC;
+ * ST_WR_OWN_ALONE only when its prefix means another IRI where the event is
+ * written); a CURIE-like value whose prefix the event does not bind but the
+ * output does is noted. Points into v or w->buf. */
+const char *st_wr_jl_curie(st_epcis_writer *w, const st_evnode *n, const char *v);
 
 /* ---- XML primitives (write_xml.c), for the header ---- */
 

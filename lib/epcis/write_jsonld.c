@@ -25,7 +25,12 @@
  *    rest of the document so that no prefix is ever bound twice.
  * The document header's members (write_header.c) go between creationDate
  * and epcisBody, their namespaces into the document's @context; what the
- * reader added after open goes after epcisBody.
+ * reader added after open goes after epcisBody. A query document
+ * (w->query_name) holds the events in epcisBody.queryResults.resultsBody.
+ * An event with its own bindings (w->ev_own, write_event.c) is written as
+ * one of an XML source (prefixes renamed, "ex-ns2" when "ex-ns" is taken)
+ * with its CURIE values expanded; alone, with its prefixes and CURIE values
+ * bound in its own @context, after the standard context URL.
  */
 #include "epcis/write_int.h"
 
@@ -144,6 +149,25 @@ static int std_iri(const char *iri)
     return 0;
 }
 
+/* For a namespace of an event among events of other sources (ST_WR_OWN_DOC)
+ * whose renamed prefix hint ("ex-ns") another source took: "ex-ns2", ... (a
+ * name no value uses as a scheme, which "extN" might be), in w->a; or
+ * "extN" when those run out. NULL when out of memory. */
+static const char *renamed_prefix(st_epcis_writer *w, const char *hint)
+{
+    size_t n = strlen(hint);
+    char *p = st_arena_alloc(w->a, n + 4);
+    if (!p)
+        return NULL;
+    memcpy(p, hint, n + 1);
+    for (int i = 2; i < 1000; i++) {
+        if (!st_wr_bind_prefix(w, p) && !in_list(p, std_names))
+            return p;
+        snprintf(p + n, 4, "%d", i);
+    }
+    return st_wr_new_prefix(w, w->a, NULL, std_names);
+}
+
 /* The prefix that names namespace iri in this event (hint: the prefix the
  * source used): a binding made before, a prefix of the standard context, or
  * a new binding for the event's @context. NULL when out of memory. */
@@ -160,7 +184,9 @@ static const char *prefix_for(st_epcis_writer *w, const char *iri, const char *h
         for (size_t i = 0; i < COUNT(std_context); i++)
             if (!strcmp(std_context[i][1], iri) && !st_wr_bind_prefix(w, std_context[i][0]))
                 return std_context[i][0];
-        const char *p = st_wr_new_prefix(w, w->a, hint, std_names);
+        const char *p = hint && w->ev_own == ST_WR_OWN_DOC
+                            ? renamed_prefix(w, hint)
+                            : st_wr_new_prefix(w, w->a, hint, std_names);
         if (p == hint && p)
             p = st_arena_strndup(w->a, hint, strlen(hint));
         const char *ci = st_arena_strndup(w->a, iri, strlen(iri));
@@ -183,6 +209,74 @@ static void find_prefixes(st_epcis_writer *w, const st_evnode *n)
             prefix_for(w, c->ns, c->prefix);
         find_prefixes(w, c);
     }
+}
+
+/* The binding in scope, or of the standard context, that prefix p has; the
+ * standard one in *std (NULL when p is bound otherwise or not at all). */
+static const st_wr_bind *scope_of(st_epcis_writer *w, const char *p, const char **std)
+{
+    const st_wr_bind *b = st_wr_bind_prefix(w, p);
+    *std = NULL;
+    for (size_t i = 0; !b && i < COUNT(std_context); i++)
+        if (!strcmp(std_context[i][0], p))
+            *std = std_context[i][1];
+    return b;
+}
+
+/* Whether the CURIE prefix b->prefix of an event with its own bindings
+ * means b->iri where the event is written. */
+static int curie_holds(st_epcis_writer *w, const st_wr_bind *b)
+{
+    const char *std;
+    const st_wr_bind *s = scope_of(w, b->prefix, &std);
+    return s ? !strcmp(s->iri, b->iri) : std && !strcmp(std, b->iri);
+}
+
+/* An event alone with its own bindings (ST_WR_OWN_ALONE): bind in its
+ * @context the prefix of each CURIE value under n that its bindings define,
+ * unless the standard context binds it to that IRI already; a prefix bound
+ * to another IRI before (by an extension member) stays, and st_wr_jl_curie
+ * writes the value expanded, so no prefix is ever bound twice. */
+static void find_value_prefixes(st_epcis_writer *w, const st_evnode *n)
+{
+    for (const st_evnode *c = n->first; c && w->rc == ST_OK; c = c->next) {
+        const st_wr_bind *b = c->value ? st_wr_curie(w, c->value) : NULL;
+        const char *std = NULL;
+        st_wr_bind *s = b ? (st_wr_bind *)scope_of(w, b->prefix, &std) : NULL;
+        if (s && s->depth && !strcmp(s->iri, b->iri))
+            s->used = 1;
+        else if (b && !s && !(std && !strcmp(std, b->iri))) {
+            const char *p = st_arena_strndup(w->a, b->prefix, strlen(b->prefix));
+            const char *iri = st_arena_strndup(w->a, b->iri, strlen(b->iri));
+            if (!p || !iri || !(s = st_wr_bind_push(w, p, iri, 1)))
+                w->rc = ST_ERR_NOMEM;
+            else
+                s->used = 1;
+        }
+        find_value_prefixes(w, c);
+    }
+}
+
+const char *st_wr_jl_curie(st_epcis_writer *w, const st_evnode *n, const char *v)
+{
+    const st_wr_bind *b = st_wr_curie(w, v);
+    if (b)
+        return w->ev_own == ST_WR_OWN_ALONE && curie_holds(w, b) ? v : st_wr_curie_expand(w, b, v);
+    size_t k = 0;
+    const char *p = st_wr_curie_prefix(v, &k);
+    char pre[128];
+    const st_wr_bind *s = NULL;
+    if (p && k < sizeof pre) {
+        memcpy(pre, p, k);
+        pre[k] = '\0';
+        s = st_wr_bind_prefix(w, pre);
+    }
+    if (s) /* the source did not mean a CURIE: nothing else can be written */
+        st_wr_note(w, ST_ERR_SYNTAX, n,
+                   "the value \"%s\" reads as a CURIE in this document, whose @context binds "
+                   "\"%s\" to %s; read back, its event has another hash ID",
+                   v, pre, s->iri);
+    return v;
 }
 
 /* The member name of c: its name, or "prefix:name" for an extension. */
@@ -489,12 +583,31 @@ void st_wr_jl_flush(st_epcis_writer *w)
 
 /* ---- document and events --------------------------------------------------- */
 
-static st_rc jl_open(st_epcis_writer *w)
+st_rc st_wr_jl_init(st_epcis_writer *w)
 {
     jl *x = calloc(1, sizeof *x);
     if (!x)
         return ST_ERR_NOMEM;
+    st_jw_init(&x->jw);
     w->impl = x;
+    return ST_OK;
+}
+
+void st_wr_jl_done(st_epcis_writer *w)
+{
+    jl *x = w->impl;
+    if (!x)
+        return;
+    st_jw_free(&x->jw);
+    free(x);
+    w->impl = NULL;
+}
+
+static st_rc jl_open(st_epcis_writer *w)
+{
+    if (st_wr_jl_init(w) != ST_OK)
+        return ST_ERR_NOMEM;
+    jl *x = w->impl;
     if (w->src_xml) { /* rename (see json_prefix); standard IRIs need no binding */
         size_t k = 0;
         for (size_t i = 0; i < w->nb; i++) {
@@ -507,7 +620,6 @@ static st_rc jl_open(st_epcis_writer *w)
         w->nb = k;
     }
     st_jw *j = &x->jw;
-    st_jw_init(j);
     x->head = 1;
     if (w->src && w->src->header) /* its namespaces go into the document's @context */
         find_prefixes(w, w->src->header);
@@ -526,7 +638,7 @@ static st_rc jl_open(st_epcis_writer *w)
         st_jw_object_end(j);
     }
     st_jw_array_end(j);
-    st_jw_member_str(j, "type", "EPCISDocument");
+    st_jw_member_str(j, "type", w->query_name ? "EPCISQueryDocument" : "EPCISDocument");
     st_jw_member_str(j, "schemaVersion", "2.0");
     st_jw_member_str(j, "creationDate", w->now);
     st_wr_hdr_jsonld_head(w);
@@ -535,6 +647,13 @@ static st_rc jl_open(st_epcis_writer *w)
         return w->rc;
     st_jw_key(j, "epcisBody");
     st_jw_object_begin(j);
+    if (w->query_name) {
+        st_jw_key(j, "queryResults");
+        st_jw_object_begin(j);
+        st_jw_member_str(j, "queryName", w->query_name);
+        st_jw_key(j, "resultsBody");
+        st_jw_object_begin(j);
+    }
     st_jw_key(j, "eventList");
     st_jw_array_begin(j);
     if (j->failed)
@@ -544,7 +663,7 @@ static st_rc jl_open(st_epcis_writer *w)
     return ST_OK;
 }
 
-static st_rc jl_event(st_epcis_writer *w, const st_event *ev)
+st_rc st_wr_jl_event_object(st_epcis_writer *w, const st_event *ev, int standalone)
 {
     st_jw *j = &((jl *)w->impl)->jw;
     const st_evnode *root = ev->root;
@@ -552,15 +671,23 @@ static st_rc jl_event(st_epcis_writer *w, const st_event *ev)
     for (size_t i = 0; i < w->nb; i++)
         w->b[i].used = 0;
     find_prefixes(w, root);
+    if (w->ev_own == ST_WR_OWN_ALONE)
+        find_value_prefixes(w, root);
     if (w->rc != ST_OK)
         return w->rc;
     st_jw_object_begin(j);
     int ctx = 0;
+    if (standalone) {
+        st_jw_key(j, "@context");
+        st_jw_array_begin(j);
+        st_jw_cstring(j, CONTEXT_URL);
+    }
     for (size_t i = 0; i < w->nb; i++) {
         if (!w->b[i].used)
             continue;
         if (!ctx++) {
-            st_jw_key(j, "@context");
+            if (!standalone)
+                st_jw_key(j, "@context");
             st_jw_object_begin(j);
         }
         st_jw_key(j, w->b[i].prefix);
@@ -568,6 +695,8 @@ static st_rc jl_event(st_epcis_writer *w, const st_event *ev)
     }
     if (ctx)
         st_jw_object_end(j);
+    if (standalone)
+        st_jw_array_end(j);
     st_jw_member_str(j, "type", root->name);
     group *g = NULL;
     size_t ng = groups_of(w, root, &g);
@@ -594,8 +723,15 @@ static st_rc jl_event(st_epcis_writer *w, const st_event *ev)
     st_jw_object_end(j);
     if (j->failed)
         return ST_ERR_NOMEM;
-    if (w->rc != ST_OK)
-        return w->rc;
+    return w->rc;
+}
+
+static st_rc jl_event(st_epcis_writer *w, const st_event *ev)
+{
+    st_rc rc = st_wr_jl_event_object(w, ev, 0);
+    if (rc != ST_OK)
+        return rc;
+    st_jw *j = &((jl *)w->impl)->jw;
     if (w->written)
         st_wr_put(w, ",\n", 2);
     st_wr_put(w, j->p, j->n);
@@ -610,7 +746,10 @@ static st_rc jl_finish(st_epcis_writer *w)
         return ST_OK;
     if (w->written)
         st_wr_put(w, "\n", 1);
-    st_wr_put(w, "]}", 2);
+    if (w->query_name)
+        st_wr_put(w, "]}}}", 4); /* eventList, resultsBody, queryResults, epcisBody */
+    else
+        st_wr_put(w, "]}", 2);
     if (w->rc == ST_OK) { /* document-level members that came after the events */
         st_jw *j = &x->jw;
         st_jw_reset(j);
@@ -619,9 +758,7 @@ static st_rc jl_finish(st_epcis_writer *w)
         st_wr_jl_flush(w);
     }
     st_wr_put(w, "}\n", 2);
-    st_jw_free(&x->jw);
-    free(x);
-    w->impl = NULL;
+    st_wr_jl_done(w);
     return ST_OK;
 }
 

@@ -24,7 +24,9 @@
  *    declared, so elements without namespace are written without prefix.
  * The document header (write_header.c) writes through the primitives below:
  * <EPCISHeader> before <EPCISBody>, the document's <extension> and extension
- * elements after it.
+ * elements after it. A query document (w->query_name) is an
+ * epcisq:EPCISQueryDocument whose events are in EPCISBody/epcisq:QueryResults
+ * (queryName, resultsBody)/EventList, as the query XSDs of 2.0 and 1.2 want.
  */
 #include "epcis/write_int.h"
 
@@ -35,6 +37,8 @@
 
 #define NS_EPCIS2 "urn:epcglobal:epcis:xsd:2"
 #define NS_EPCIS1 "urn:epcglobal:epcis:xsd:1"
+#define NS_QUERY2 "urn:epcglobal:epcis-query:xsd:2"
+#define NS_QUERY1 "urn:epcglobal:epcis-query:xsd:1"
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 #define NS_CBVMDA "urn:epcglobal:cbv:mda:"
 #define X(s) ((const xmlChar *)(s))
@@ -42,6 +46,7 @@
 typedef struct xw {
     xmlTextWriterPtr tw; /* the libxml2 writer */
     int depth;           /* elements open, the document element counting 1 */
+    int list_depth;      /* depth of EventList: 3, 5 in a query document */
     int v12;             /* EPCIS 1.2 */
 } xw;
 
@@ -588,7 +593,8 @@ static st_rc xml_event(st_epcis_writer *w, const st_event *ev)
     if (wrap)
         close_elem(w);
     check(w, xmlTextWriterFlush(x->tw));
-    st_wr_bind_pop(w, 4); /* nothing of the event stays in scope (its strings go now) */
+    st_wr_bind_pop(w, x->list_depth + 1); /* nothing of the event stays in scope (its
+                                             strings go now) */
     w->written++;
     return w->rc;
 }
@@ -640,13 +646,17 @@ static st_rc xml_open(st_epcis_writer *w)
     st_wr_bind epcis = *e; /* declared first */
     memmove(w->b + 1, w->b, (w->nb - 1) * sizeof *w->b);
     w->b[0] = epcis;
+    if (w->query_name &&
+        !st_wr_bind_push(w, "epcisq", x->v12 ? NS_QUERY1 : NS_QUERY2, 0)) /* never a source's */
+        return ST_ERR_NOMEM;
     if (w->src_jsonld && !st_wr_bind_prefix(w, "cbvmda") && !st_wr_bind_iri(w, NS_CBVMDA) &&
         !st_wr_bind_push(w, "cbvmda", NS_CBVMDA, 0)) /* ILMD keys of the standard context */
         return ST_ERR_NOMEM;
     check(w, xmlTextWriterSetIndent(tw, 1));
     check(w, xmlTextWriterSetIndentString(tw, X("  ")));
     check(w, xmlTextWriterStartDocument(tw, "1.0", "UTF-8", NULL));
-    check(w, xmlTextWriterStartElement(tw, X("epcis:EPCISDocument")));
+    check(w, xmlTextWriterStartElement(
+                 tw, X(w->query_name ? "epcisq:EPCISQueryDocument" : "epcis:EPCISDocument")));
     for (size_t i = 0; i < w->nb; i++) { /* "epcis" first */
         char name[300];
         if (snprintf(name, sizeof name, "xmlns:%s", w->b[i].prefix) < (int)sizeof name)
@@ -659,9 +669,16 @@ static st_rc xml_open(st_epcis_writer *w)
     if (w->rc != ST_OK)
         return w->rc;
     check(w, xmlTextWriterStartElement(tw, X("EPCISBody")));
+    x->depth = 2;
+    if (w->query_name) { /* QueryResults, in the query namespace, holds unqualified fields */
+        check(w, xmlTextWriterStartElement(tw, X("epcisq:QueryResults")));
+        check(w, xmlTextWriterWriteElement(tw, X("queryName"), X(w->query_name)));
+        check(w, xmlTextWriterStartElement(tw, X("resultsBody")));
+        x->depth = 4;
+    }
     check(w, xmlTextWriterStartElement(tw, X("EventList")));
     check(w, xmlTextWriterFlush(tw));
-    x->depth = 3;
+    x->list_depth = ++x->depth;
     return w->rc;
 }
 
@@ -671,10 +688,10 @@ static st_rc xml_finish(st_epcis_writer *w)
     if (!x)
         return ST_OK;
     st_rc rc = ST_OK;
-    if (x->tw && w->rc == ST_OK && x->depth == 3) { /* after </EPCISBody>: the header's tail */
-        close_elem(w);
-        close_elem(w);
-        st_wr_hdr_xml_tail(w);
+    if (x->tw && w->rc == ST_OK && x->list_depth && x->depth == x->list_depth) {
+        while (x->depth > 1)
+            close_elem(w);
+        st_wr_hdr_xml_tail(w); /* after </EPCISBody>: the header's tail */
     }
     if (x->tw) {
         if (xmlTextWriterEndDocument(x->tw) < 0)
