@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"capture", cmd_capture, "store EPCIS documents in the event store (capture FILE...)"},
     {"events", cmd_events, "query stored events with EPCIS query parameters"},
     {"trace", cmd_trace, "one unit's state, history, containers and genealogy"},
+    {"demo", cmd_demo, "generate a realistic supply chain into the store (demo --units N)"},
     {"db", cmd_db, "create or upgrade the store, show what it holds (db migrate, db info)"},
     {"audit", cmd_audit, "recompute the tamper-evident chain (audit verify)"},
 };

@@ -20,12 +20,11 @@
 
 static const char *const write_sql[SQ_COUNT] = {
     [SQ_IDENT_GET] = "SELECT id FROM ident WHERE key = ?1",
-    [SQ_IDENT_ADD] = "INSERT INTO ident(key) VALUES (?1)",
-    [SQ_DUP_HASH] = "SELECT 1 FROM event WHERE hash = ?1",
-    [SQ_DUP_EID] = "SELECT 1 FROM event WHERE event_id = ?1",
+    [SQ_IDENT_ADD] = "INSERT INTO ident(key) VALUES (?1) ON CONFLICT DO NOTHING",
     [SQ_EVENT_ADD] = "INSERT INTO event(batch, record_time, event_time, type, action, biz_step,"
                      " disposition, read_point, biz_location, fields, hash, event_id, body)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                     " ON CONFLICT DO NOTHING", /* a duplicate: same hash or eventID */
     [SQ_EPC_ADD] = "INSERT INTO event_epc(ident, event, role) VALUES (?1, ?2, ?3)"
                    " ON CONFLICT DO NOTHING",
     /* A later event (by event time) overrides what it says; an earlier one
@@ -49,7 +48,10 @@ static const char *const write_sql[SQ_COUNT] = {
         LATEST("owner") "," LATEST("possessor") "," LATEST("lot") "," LATEST("expiry") ","
         LATEST("container") "," LATEST("deleted"),
 #undef LATEST
-    [SQ_UNPACK_ALL] = "UPDATE item_state SET container = 0 WHERE container = ?1",
+    [SQ_UNPACK_ALL] = "UPDATE item_state SET container = 0 WHERE ident IN (SELECT child FROM"
+                      " containment WHERE parent = ?1 AND unpacked_event IS NULL) AND"
+                      " container = ?1",
+    [SQ_LOT_ADD] = "INSERT INTO item_lot(lot, ident) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
     [SQ_PACK] = "INSERT INTO containment(child, packed_event, parent) VALUES (?1, ?2, ?3)"
                 " ON CONFLICT DO NOTHING",
     [SQ_UNPACK] = "UPDATE containment SET unpacked_event = ?2"
@@ -280,7 +282,7 @@ static st_rc sq_open(const char *target, const st_store_opts *o, void **impl, st
         char *msg = NULL;
         if (sqlite3_exec(q->w.db,
                          "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                         " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+                         " PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
                          NULL, NULL, &msg) != SQLITE_OK) {
             rc = st_fail(err, ST_ERR_IO, -1, NULL, "%s: %s", target,
                          msg ? msg : "cannot set the journal mode");
@@ -360,35 +362,25 @@ static int64_t ident_id(st_sqlite *q, const char *key)
     int64_t id = st_idcache_get(&q->ids, key, n);
     if (id)
         return id;
-    sqlite3_stmt *st = q->st[SQ_IDENT_GET];
+    /* most keys the cache misses are new (first sighting is commissioning):
+     * try the insert first, look up only when the key was already there */
+    sqlite3_stmt *st = q->st[SQ_IDENT_ADD];
     sqlite3_bind_text(st, 1, key, (int)n, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (!id) {
-        st = q->st[SQ_IDENT_ADD];
-        sqlite3_bind_text(st, 1, key, (int)n, SQLITE_STATIC);
-        if (run(st) != SQLITE_DONE)
-            return -1;
+    if (run(st) != SQLITE_DONE)
+        return -1;
+    if (sqlite3_changes(q->w.db) == 1) {
         id = sqlite3_last_insert_rowid(q->w.db);
+    } else {
+        st = q->st[SQ_IDENT_GET];
+        sqlite3_bind_text(st, 1, key, (int)n, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (!id)
+            return -1;
     }
     st_idcache_put(&q->ids, key, n, id);
     return id;
-}
-
-static int is_dup(st_sqlite *q, const st_cap_event *e)
-{
-    sqlite3_stmt *st = q->st[SQ_DUP_HASH];
-    sqlite3_bind_blob(st, 1, e->hash, 32, SQLITE_STATIC);
-    int dup = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    if (!dup && e->event_id) {
-        st = q->st[SQ_DUP_EID];
-        sqlite3_bind_text(st, 1, e->event_id, -1, SQLITE_STATIC);
-        dup = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_reset(st);
-    }
-    return dup;
 }
 
 /* The ids an event's state update needs, looked up once per event. */
@@ -422,6 +414,13 @@ static int update_state(st_sqlite *q, const st_cap_event *e, const st_cap_ref *r
     int64_t lot = r->lot_key ? ident_id(q, r->lot_key) : 0;
     if (lot < 0)
         return -1;
+    if (lot > 0) {
+        sqlite3_stmt *l = q->st[SQ_LOT_ADD];
+        sqlite3_bind_int64(l, 1, lot);
+        sqlite3_bind_int64(l, 2, item);
+        if (run(l) != SQLITE_DONE)
+            return -1;
+    }
     bind_opt_id(st, 10, lot);
     if (e->expiry && r->lot_key)
         sqlite3_bind_text(st, 11, e->expiry, -1, SQLITE_STATIC);
@@ -439,12 +438,9 @@ static int update_state(st_sqlite *q, const st_cap_event *e, const st_cap_ref *r
 static int containment(st_sqlite *q, const st_cap_event *e, int64_t child, const struct ev_ids *x)
 {
     if (e->action == ST_ACTION_ADD) {
-        sqlite3_stmt *st = q->st[SQ_UNPACK]; /* it leaves whatever held it */
-        sqlite3_bind_int64(st, 1, child);
-        sqlite3_bind_int64(st, 2, x->event);
-        if (run(st) != SQLITE_DONE)
-            return -1;
-        st = q->st[SQ_PACK];
+        /* packing into a new parent ends the previous period implicitly:
+         * a period lasts until its unpacking or the child's next packing */
+        sqlite3_stmt *st = q->st[SQ_PACK];
         sqlite3_bind_int64(st, 1, child);
         sqlite3_bind_int64(st, 2, x->event);
         sqlite3_bind_int64(st, 3, x->parent);
@@ -462,13 +458,13 @@ static int containment(st_sqlite *q, const st_cap_event *e, int64_t child, const
 /* An AggregationEvent DELETE without children empties the parent. */
 static int unpack_all(st_sqlite *q, const struct ev_ids *x)
 {
-    sqlite3_stmt *st = q->st[SQ_UNPACK_PARENT];
+    sqlite3_stmt *st = q->st[SQ_UNPACK_ALL]; /* before the rows are closed */
     sqlite3_bind_int64(st, 1, x->parent);
-    sqlite3_bind_int64(st, 2, x->event);
     if (run(st) != SQLITE_DONE)
         return -1;
-    st = q->st[SQ_UNPACK_ALL];
+    st = q->st[SQ_UNPACK_PARENT];
     sqlite3_bind_int64(st, 1, x->parent);
+    sqlite3_bind_int64(st, 2, x->event);
     return run(st) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -487,8 +483,6 @@ static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64
                        int *stored, int64_t *event_id)
 {
     *stored = 0;
-    if (is_dup(q, e))
-        return 0;
     struct ev_ids x = {0};
     if ((x.biz_step = ident_id(q, e->biz_step)) < 0 ||
         (x.disposition = ident_id(q, e->disposition)) < 0 ||
@@ -515,6 +509,8 @@ static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64
     sqlite3_bind_blob(st, 13, e->body, (int)e->body_len, SQLITE_STATIC);
     if (run(st) != SQLITE_DONE)
         return -1;
+    if (sqlite3_changes(q->w.db) == 0)
+        return 0; /* already stored: nothing else changes */
     x.event = sqlite3_last_insert_rowid(q->w.db);
     *event_id = x.event;
     *stored = 1;

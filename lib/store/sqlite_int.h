@@ -20,12 +20,11 @@ extern const int st_sqlite_migration_count;
 enum {
     SQ_IDENT_GET,      /* SELECT id FROM ident WHERE key = ? */
     SQ_IDENT_ADD,      /* INSERT INTO ident(key) */
-    SQ_DUP_HASH,       /* an event with this hash? */
-    SQ_DUP_EID,        /* an event with this eventID? */
     SQ_EVENT_ADD,      /* INSERT INTO event */
     SQ_EPC_ADD,        /* INSERT INTO event_epc */
     SQ_STATE_UPSERT,   /* item_state upsert */
     SQ_UNPACK_ALL,     /* children of a parent leave it (AggregationEvent DELETE, no children) */
+    SQ_LOT_ADD,        /* INSERT INTO item_lot */
     SQ_PACK,           /* INSERT INTO containment */
     SQ_UNPACK,         /* close the open containment row of a child */
     SQ_UNPACK_PARENT,  /* close all open rows of a parent */

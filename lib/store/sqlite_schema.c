@@ -68,15 +68,20 @@ static const char *const v1 =
     " lot INTEGER,"                    /* the lot's class key */
     " expiry TEXT,"
     " deleted INTEGER);"               /* 1 after ObjectEvent DELETE, 0 after ADD */
-    "CREATE INDEX item_state_container ON item_state(container) WHERE container > 0;"
-    "CREATE INDEX item_state_lot ON item_state(lot) WHERE lot IS NOT NULL;"
+    /* No secondary index on item_state: it is rewritten by nearly every event, and
+     * an index on a column in the SET list is rewritten with it. The two
+     * reverse look-ups live in tables written only when they change: */
+    "CREATE TABLE item_lot ("          /* units of a lot, from ILMD */
+    " lot INTEGER NOT NULL,"
+    " ident INTEGER NOT NULL,"
+    " PRIMARY KEY (lot, ident)) WITHOUT ROWID;"
     "CREATE TABLE containment ("
     " child INTEGER NOT NULL,"
     " packed_event INTEGER NOT NULL,"
     " parent INTEGER NOT NULL,"
     " unpacked_event INTEGER,"
     " PRIMARY KEY (child, packed_event)) WITHOUT ROWID;"
-    "CREATE INDEX containment_parent ON containment(parent, packed_event);"
+    "CREATE INDEX containment_parent ON containment(parent, unpacked_event);"
     /* transformations: xform is the transformationID's ident, or -event id */
     "CREATE TABLE genealogy ("
     " xform INTEGER NOT NULL,"

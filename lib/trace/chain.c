@@ -7,7 +7,7 @@
  * (capped, reused for every document); nothing per unit is remembered, so
  * memory depends on the document size and the number of sites only.
  */
-#include "trace/chain.h"
+#include <serialtrack/chain.h>
 
 #include <math.h>
 #include <stdint.h>

@@ -203,7 +203,7 @@ static st_rc write_state(struct tr *t, int64_t item, const int64_t *chain, size_
         /* a class (lot) or an identifier only named as a location or party */
         int64_t units = 0;
         st_val arg = st_val_int(item);
-        rc = st_store_exec(t->s, "SELECT count(*) FROM item_state WHERE lot = $1", &arg, 1,
+        rc = st_store_exec(t->s, "SELECT count(*) FROM item_lot WHERE lot = $1", &arg, 1,
                            row_id, &units, t->err);
         if (rc)
             return rc;
@@ -356,9 +356,12 @@ static st_rc write_children(struct tr *t, int64_t item, size_t *budget, int dept
     l.a = t->a;
     l.max = *budget;
     st_val arg = st_val_int(item);
+    /* open packings into item whose child has not moved on since */
     st_rc rc = st_store_exec(t->s,
-                             "SELECT s.ident, i.key FROM item_state s JOIN ident i ON i.id = "
-                             "s.ident WHERE s.container = $1 ORDER BY i.key",
+                             "SELECT DISTINCT c.child, i.key FROM containment c JOIN item_state s"
+                             " ON s.ident = c.child AND s.container = c.parent JOIN ident i ON"
+                             " i.id = c.child WHERE c.parent = $1 AND c.unpacked_event IS NULL"
+                             " ORDER BY i.key",
                              &arg, 1, row_idkey, &l, t->err);
     if (rc)
         return rc;
@@ -445,6 +448,12 @@ static st_rc row_period(void *ctx, const st_val *c, int n)
     return ST_OK;
 }
 
+static int period_cmp(const void *a, const void *b)
+{
+    const struct period *x = a, *y = b;
+    return x->from < y->from ? -1 : x->from > y->from;
+}
+
 static st_rc container_history(struct tr *t, int64_t item, int64_t from, int64_t to,
                                struct hist *h, int depth)
 {
@@ -459,6 +468,11 @@ static st_rc container_history(struct tr *t, int64_t item, int64_t from, int64_t
                              &arg, 1, row_period, &ps, t->err);
     if (rc)
         return rc;
+    /* a period ends at its unpacking or at the child's next packing */
+    qsort(ps.p, ps.n, sizeof *ps.p, period_cmp);
+    for (size_t i = 0; i + 1 < ps.n; i++)
+        if (ps.p[i + 1].from < ps.p[i].to)
+            ps.p[i].to = ps.p[i + 1].from;
     for (size_t i = 0; i < ps.n; i++) {
         int64_t lo = ps.p[i].from > from ? ps.p[i].from : from;
         int64_t hi = ps.p[i].to < to ? ps.p[i].to : to;
@@ -548,7 +562,7 @@ static const char *const step_sql[2][3] = {
         " g1.xform AND g2.role IN (5, 9) JOIN ident i ON i.id = g2.ident WHERE g1.role IN"
         " (4, 8) AND g1.ident IN " IN_CHUNK,
         /* down: the node is a lot; transformations that took any unit of it */
-        "SELECT DISTINCT g2.ident, i.key FROM item_state s JOIN genealogy g1 ON g1.ident ="
+        "SELECT DISTINCT g2.ident, i.key FROM item_lot s JOIN genealogy g1 ON g1.ident ="
         " s.ident AND g1.role = 4 JOIN genealogy g2 ON g2.xform = g1.xform AND g2.role IN"
         " (5, 9) JOIN ident i ON i.id = g2.ident WHERE s.lot IN " IN_CHUNK,
         /* down: the node's lot was consumed as a class */
@@ -560,7 +574,7 @@ static const char *const step_sql[2][3] = {
         "SELECT DISTINCT g2.ident, i.key FROM genealogy g1 JOIN genealogy g2 ON g2.xform ="
         " g1.xform AND g2.role IN (4, 8) JOIN ident i ON i.id = g2.ident WHERE g1.role IN"
         " (5, 9) AND g1.ident IN " IN_CHUNK,
-        "SELECT DISTINCT g2.ident, i.key FROM item_state s JOIN genealogy g1 ON g1.ident ="
+        "SELECT DISTINCT g2.ident, i.key FROM item_lot s JOIN genealogy g1 ON g1.ident ="
         " s.ident AND g1.role = 5 JOIN genealogy g2 ON g2.xform = g1.xform AND g2.role IN"
         " (4, 8) JOIN ident i ON i.id = g2.ident WHERE s.lot IN " IN_CHUNK,
         "SELECT DISTINCT g2.ident, i.key FROM item_state s JOIN genealogy g1 ON g1.ident ="

@@ -26,7 +26,7 @@
 #include "common/arena.h"
 #include "epcis/xml.h"
 #include "gs1/checkdigit.h"
-#include "trace/chain.h"
+#include <serialtrack/chain.h>
 #include "unit/test_util.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,0 +1,388 @@
+/*
+ * Event store benchmark (SQLite), one process, figures and ratios measured
+ * in the same run:
+ *  - capture: a generated realistic chain (lib/trace/chain.c: components by
+ *    lot, assembly, packing, shipping, receiving, unpacking, selling) of N
+ *    events captured document by document, split into preparation (read +
+ *    validate + hash + encode) and commit; beside a baseline that inserts the
+ *    very same rows (copied from the captured store) into an empty store of
+ *    the same schema with a bare prepared-statement loop, committing as often;
+ *  - trace: st_trace_write of 1,000 random units (full trace: state, history
+ *    through containers, container chain, genealogy up and down), p50/p99;
+ *  - genealogy down from one component lot used in 100,000 units;
+ *  - bytes on disk per event against the event's compact JSON-LD size.
+ * With a second, larger size (default 10,000,000 events) the trace figures
+ * are measured again there. Prints figures; never fails on them.
+ *   bench_store [--events N] [--big N] [--dir DIR]   (--big 0 skips)
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <serialtrack/serialtrack.h>
+
+#include "epcis/epcis_int.h"
+#include "epcis/hashid.h"
+#include "epcis/write.h"
+#include "store/capture.h"
+#include "store/store_int.h"
+
+#define TRACE_SAMPLES 1000
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "bench_store: %s\n", what);
+    exit(1);
+}
+
+/* ---- capture -------------------------------------------------------------------- */
+
+struct cap {
+    st_store *s;
+    double prep, commit; /* seconds */
+    size_t events, json_bytes, json_events;
+    size_t docs;
+};
+
+struct prep {
+    st_cap_doc *d;
+    struct cap *c;
+    int sample; /* measure compact JSON of some events */
+};
+
+static st_rc on_event(void *ctx, const st_epcis_event *e)
+{
+    struct prep *p = ctx;
+    if (p->sample && st_epcis_event_index(e) % 50 == 0) {
+        st_jw j;
+        st_jw_init(&j);
+        if (st_epcis_event_jsonld(e->ev, st_hashid_bindings(e->doc), ST_EPCIS_IDS_ASIS, &j) ==
+            ST_OK) {
+            /* without the @context, which a document states once */
+            const char *t = strstr(j.p, "\"type\":");
+            p->c->json_bytes += t ? j.n - (size_t)(t - j.p) + 1 : j.n;
+            p->c->json_events++;
+        }
+        st_jw_free(&j);
+    }
+    return st_cap_add_event(p->d, st_hashid_bindings(e->doc), e->ev);
+}
+
+static st_rc emit(void *ctx, const char *doc, size_t len, size_t events)
+{
+    struct cap *c = ctx;
+    struct prep p = {st_cap_doc_create(), c, c->docs % 10 == 0};
+    if (!p.d)
+        return ST_ERR_NOMEM;
+    double t0 = now();
+    st_epcis_read_opts o = {"chain", 1};
+    st_epcis_report *rep = NULL;
+    st_rc rc = st_epcis_read_mem(doc, len, &o, on_event, &p, &rep);
+    double t1 = now();
+    if (rc == ST_OK) {
+        st_error e;
+        rc = st_store_commit_doc(c->s, p.d, &e);
+        if (rc)
+            fprintf(stderr, "bench_store: commit: %s\n", e.msg);
+    } else {
+        long ev;
+        const char *path, *msg;
+        if (st_epcis_report_error(rep, 0, &ev, &path, &msg) == ST_OK)
+            fprintf(stderr, "bench_store: event %ld: %s: %s\n", ev, path, msg);
+    }
+    double t2 = now();
+    c->prep += t1 - t0;
+    c->commit += t2 - t1;
+    c->events += events;
+    c->docs++;
+    st_epcis_report_destroy(rep);
+    st_cap_doc_destroy(p.d);
+    return rc;
+}
+
+static int64_t file_bytes(const char *path)
+{
+    struct stat sb;
+    char p[1100];
+    int64_t n = 0;
+    if (stat(path, &sb) == 0)
+        n += sb.st_size;
+    snprintf(p, sizeof p, "%s-wal", path);
+    if (stat(p, &sb) == 0)
+        n += sb.st_size;
+    return n;
+}
+
+static void remove_db(const char *path)
+{
+    char p[1100];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+/* ---- the baseline: the same rows, a bare prepared-statement loop ------------------- */
+
+static const char *const tables[] = {"ident",     "batch",       "event",    "event_epc",
+                                     "item_state", "containment", "genealogy", "location_child"};
+
+/* Copy (or, with dst NULL, only read) every row of every table; commit
+ * every `every` rows. Returns seconds. */
+static double copy_rows(sqlite3 *src, sqlite3 *dst, long every, long *rows)
+{
+    double t0 = now();
+    long n = 0;
+    if (dst)
+        sqlite3_exec(dst, "BEGIN", NULL, NULL, NULL);
+    for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT * FROM %s", tables[t]);
+        sqlite3_stmt *r = NULL, *w = NULL;
+        if (sqlite3_prepare_v2(src, sql, -1, &r, NULL) != SQLITE_OK)
+            die(sqlite3_errmsg(src));
+        int cols = sqlite3_column_count(r);
+        if (dst) {
+            char ins[512];
+            int k = snprintf(ins, sizeof ins, "INSERT INTO %s VALUES (", tables[t]);
+            for (int i = 0; i < cols; i++)
+                k += snprintf(ins + k, sizeof ins - (size_t)k, "%s?", i ? "," : "");
+            snprintf(ins + k, sizeof ins - (size_t)k, ")");
+            if (sqlite3_prepare_v2(dst, ins, -1, &w, NULL) != SQLITE_OK)
+                die(sqlite3_errmsg(dst));
+        }
+        while (sqlite3_step(r) == SQLITE_ROW) {
+            for (int i = 0; i < cols; i++) {
+                sqlite3_value *v = sqlite3_column_value(r, i);
+                if (w)
+                    sqlite3_bind_value(w, i + 1, v);
+            }
+            if (w) {
+                if (sqlite3_step(w) != SQLITE_DONE)
+                    die(sqlite3_errmsg(dst));
+                sqlite3_reset(w);
+            }
+            if (++n % every == 0 && dst) {
+                sqlite3_exec(dst, "COMMIT", NULL, NULL, NULL);
+                sqlite3_exec(dst, "BEGIN", NULL, NULL, NULL);
+            }
+        }
+        sqlite3_finalize(r);
+        sqlite3_finalize(w);
+    }
+    if (dst)
+        sqlite3_exec(dst, "COMMIT", NULL, NULL, NULL);
+    *rows = n;
+    return now() - t0;
+}
+
+static double baseline(const char *src_path, const char *dst_path, long every, long *rows)
+{
+    remove_db(dst_path);
+    st_store *s = NULL;
+    if (st_store_open(dst_path, NULL, &s, NULL))
+        die("cannot create the baseline store");
+    st_store_close(s);
+    sqlite3 *src = NULL, *dst = NULL;
+    if (sqlite3_open_v2(src_path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_open(dst_path, &dst) != SQLITE_OK)
+        die("cannot open the stores for the baseline");
+    sqlite3_exec(dst,
+                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                 " PRAGMA cache_size = -262144;",
+                 NULL, NULL, NULL);
+    sqlite3_exec(src, "PRAGMA cache_size = -262144", NULL, NULL, NULL);
+    long r1 = 0, r2 = 0;
+    double read = copy_rows(src, NULL, every, &r1); /* warms the cache too */
+    read = copy_rows(src, NULL, every, &r1);
+    double copy = copy_rows(src, dst, every, &r2);
+    sqlite3_close(src);
+    sqlite3_close(dst);
+    *rows = r2;
+    return copy - read > 0 ? copy - read : copy;
+}
+
+/* ---- trace latency ------------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+struct keys {
+    char **k;
+    size_t n;
+};
+
+static void sample_units(const char *path, struct keys *ks)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        die("cannot open the store to sample units");
+    sqlite3_stmt *mx = NULL, *get = NULL;
+    sqlite3_prepare_v2(db, "SELECT max(id) FROM ident", -1, &mx, NULL);
+    sqlite3_step(mx);
+    int64_t max = sqlite3_column_int64(mx, 0);
+    sqlite3_finalize(mx);
+    sqlite3_prepare_v2(db, "SELECT key FROM ident WHERE id = ?", -1, &get, NULL);
+    ks->k = calloc(TRACE_SAMPLES, sizeof *ks->k);
+    unsigned long long x = 88172645463325252ull;
+    for (int tries = 0; ks->n < TRACE_SAMPLES && tries < 100 * TRACE_SAMPLES; tries++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        sqlite3_bind_int64(get, 1, (int64_t)(x % (unsigned long long)max) + 1);
+        if (sqlite3_step(get) == SQLITE_ROW) {
+            const char *k = (const char *)sqlite3_column_text(get, 0);
+            /* finished units: the maker's GTINs (0614141...), serialised */
+            if (k && strstr(k, "/01/00614141") && strstr(k, "/21/"))
+                ks->k[ks->n++] = strdup(k);
+        }
+        sqlite3_reset(get);
+    }
+    sqlite3_finalize(get);
+    sqlite3_close(db);
+}
+
+static void trace_figures(st_store *s, const struct keys *ks, const char *label)
+{
+    double *lat = calloc(ks->n ? ks->n : 1, sizeof *lat);
+    st_jw j;
+    st_jw_init(&j);
+    size_t bytes = 0, failed = 0;
+    for (int warm = 0; warm < 2; warm++) /* first pass warms the page cache */
+        for (size_t i = 0; i < ks->n; i++) {
+            st_jw_reset(&j);
+            double t0 = now();
+            st_rc rc = st_trace_write(s, ks->k[i], NULL, &j, NULL);
+            lat[i] = now() - t0;
+            if (warm) {
+                bytes += j.n;
+                failed += rc != ST_OK;
+            }
+        }
+    st_jw_free(&j);
+    qsort(lat, ks->n, sizeof *lat, cmp_double);
+    if (!ks->n)
+        return;
+    printf("trace at %-16s p50 %.3f ms, p99 %.3f ms, max %.3f ms over %zu units (%zu bytes of "
+           "JSON each on average%s)   target: p99 <= 1 ms\n",
+           label, lat[ks->n / 2] * 1e3, lat[ks->n * 99 / 100] * 1e3, lat[ks->n - 1] * 1e3, ks->n,
+           bytes / ks->n, failed ? ", SOME FAILED" : "");
+    free(lat);
+}
+
+static void genealogy_figure(st_store *s, const char *lot, size_t units)
+{
+    st_trace_opts o = {.parts = ST_TRACE_DOWN};
+    st_jw j;
+    st_jw_init(&j);
+    double t0 = now();
+    st_rc rc = st_trace_write(s, lot, &o, &j, NULL);
+    double dt = now() - t0;
+    size_t found = 0;
+    for (const char *p = j.p; p && (p = strstr(p, "\"depth\":1")); p++)
+        found++;
+    printf("genealogy down from one component lot (%s): %zu units at depth 1 (the chain says "
+           "%zu) in %.1f ms%s\n",
+           lot, found, units, dt * 1e3, rc ? " FAILED" : "");
+    st_jw_free(&j);
+}
+
+/* ---- one size -------------------------------------------------------------------------- */
+
+static void run(const char *dir, size_t events, int with_baseline)
+{
+    char path[1024], base[1024];
+    snprintf(path, sizeof path, "%s/bench-%zu.db", dir, events);
+    snprintf(base, sizeof base, "%s/bench-%zu-baseline.db", dir, events);
+    remove_db(path);
+    struct cap c = {0};
+    if (st_store_open(path, NULL, &c.s, NULL))
+        die("cannot create the store");
+    st_chain_opts o = {.target_events = events, .units_per_component_lot = 100000,
+                       .events_per_doc = 10000};
+    st_chain_stats stats;
+    st_error err;
+    double t0 = now();
+    if (st_chain_generate(&o, emit, &c, &stats, &err))
+        die(err.msg[0] ? err.msg : "capture failed");
+    double total = now() - t0;
+    st_store_close(c.s);
+    int64_t disk = file_bytes(path);
+    double cap_rate = (double)c.events / (c.prep + c.commit);
+    printf("capture %zu events (%zu documents of 10,000; chain: %zu units, %zu cases, %zu "
+           "pallets):\n",
+           c.events, c.docs, stats.units, stats.cases, stats.pallets);
+    printf("  end to end (read + validate + hash + encode + commit): %.0f events/s   target: "
+           ">= 30,000\n",
+           cap_rate);
+    printf("  of which preparation %.1f us/event, commit (store only) %.1f us/event = %.0f "
+           "events/s; generating the XML took %.1f s more\n",
+           c.prep * 1e6 / (double)c.events, c.commit * 1e6 / (double)c.events,
+           (double)c.events / c.commit, total - c.prep - c.commit);
+    printf("  on disk: %.0f bytes/event; compact JSON-LD: %.0f bytes/event; ratio %.2f   target: "
+           "<= 2\n",
+           (double)disk / (double)c.events, (double)c.json_bytes / (double)c.json_events,
+           ((double)disk / (double)c.events) / ((double)c.json_bytes / (double)c.json_events));
+    if (with_baseline) {
+        long rows = 0;
+        double bt = baseline(path, base, 200000, &rows);
+        double base_rate = (double)c.events / bt;
+        printf("  baseline: the same %ld rows by a bare prepared-statement loop: %.1f s = %.0f "
+               "events/s\n",
+               rows, bt, base_rate);
+        printf("  capture / baseline: end to end %.2f, commit only %.2f   target: >= 0.5\n",
+               cap_rate / base_rate, ((double)c.events / c.commit) / base_rate);
+        remove_db(base);
+    }
+    st_store *s = NULL;
+    st_store_opts ro = {.read_only = 1};
+    if (st_store_open(path, &ro, &s, NULL))
+        die("cannot reopen the store");
+    struct keys ks = {0};
+    sample_units(path, &ks);
+    char label[64];
+    snprintf(label, sizeof label, "%zu events:", c.events);
+    trace_figures(s, &ks, label);
+    genealogy_figure(s, stats.lot_class, stats.lot_units);
+    st_store_close(s);
+    for (size_t i = 0; i < ks.n; i++)
+        free(ks.k[i]);
+    free(ks.k);
+    remove_db(path);
+}
+
+int main(int argc, char **argv)
+{
+    size_t events = 1000000, big = 10000000;
+    const char *dir = NULL;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--events"))
+            events = strtoull(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--big"))
+            big = strtoull(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--dir"))
+            dir = argv[i + 1];
+    }
+    char tmp[] = "/tmp/bench_store.XXXXXX";
+    if (!dir && !(dir = mkdtemp(tmp)))
+        die("cannot make a temporary folder");
+    run(dir, events, 1);
+    if (big)
+        run(dir, big, 0);
+    if (dir == tmp)
+        rmdir(tmp);
+    return 0;
+}
