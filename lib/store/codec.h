@@ -20,13 +20,18 @@
  *   name     = code:u8, 1-255: the standard name of that code (codec.c),
  *              0: followed by a string table index
  *   ns, prefix = string table index
- *   value    = 2k, then len bytes: the first k bytes of the previous value
- *              (in body order) followed by these len bytes; or
- *              2i+1: string table entry i
+ *   value    = h, whose low two bits say the form and h >> 2 = x:
+ *              0: the first x bytes of the previous value (in body order),
+ *                 then len bytes;
+ *              1: string table entry x;
+ *              2: standard value prefix x ("urn:epc:id:sgtin:", ...), then
+ *                 len bytes;
+ *              3: exactly standard value prefix x ("OBSERVE", "true", ...)
  *   count    = number of children, at least 1
  *
- * The standard name table is part of the format: entries are only appended,
- * and a body's version says how many of them it may use.
+ * The standard name and value prefix tables are part of the format: entries
+ * are only appended, and a body's version says how many of each it may use.
+ * A string never holds a NUL byte (tree strings are C strings).
  */
 #ifndef ST_STORE_CODEC_H
 #define ST_STORE_CODEC_H
@@ -78,8 +83,10 @@ st_rc st_codec_encode(const st_event *ev, const st_evnode *bindings, st_bytes *o
  * Decode body[0..n) into a new tree allocated in a: ev->type, ev->root,
  * ev->index = -1; *bindings (bindings may be NULL to skip them) = the
  * bindings node, or NULL when the body has none. The body is not referenced
- * afterwards: strings are copied into a, except standard names, which point
- * to static storage. Everything stays valid until a is reset or destroyed.
+ * afterwards: strings are copied into a, except standard names and values
+ * that are exactly a standard value prefix, which point to static storage;
+ * nodes may share one copy of a string. Everything stays valid until a is
+ * reset or destroyed.
  * Returns ST_OK; ST_ERR_SYNTAX for a malformed body (empty, unknown version,
  * truncated, over-long varint, unknown name code or event type, a string
  * table index out of range, a NUL byte in a string, a count larger than the
