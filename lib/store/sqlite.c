@@ -22,11 +22,17 @@ static const char *const write_sql[SQ_COUNT] = {
     [SQ_IDENT_GET] = "SELECT id FROM ident WHERE key = ?1",
     [SQ_IDENT_ADD] = "INSERT INTO ident(key) VALUES (?1) ON CONFLICT DO NOTHING",
     [SQ_EVENT_ADD] = "INSERT INTO event(batch, record_time, event_time, type, action, biz_step,"
-                     " disposition, read_point, biz_location, fields, hash, event_id, body)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                     " disposition, read_point, biz_location, fields, hash, event_id, body,"
+                     " xform) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
                      " ON CONFLICT DO NOTHING", /* a duplicate: same hash or eventID */
     [SQ_EPC_ADD] = "INSERT INTO event_epc(ident, event, role) VALUES (?1, ?2, ?3)"
                    " ON CONFLICT DO NOTHING",
+#define ROW3 "(?, ?, ?)"
+#define ROWS4 ROW3 ", " ROW3 ", " ROW3 ", " ROW3
+    [SQ_EPC_ADD16] = "INSERT INTO event_epc(ident, event, role) VALUES " ROWS4 ", " ROWS4
+                     ", " ROWS4 ", " ROWS4 " ON CONFLICT DO NOTHING",
+#undef ROWS4
+#undef ROW3
     /* A later event (by event time) overrides what it says; an earlier one
      * arriving late only fills what is still unknown. */
     [SQ_STATE_UPSERT] =
@@ -58,7 +64,7 @@ static const char *const write_sql[SQ_COUNT] = {
                   " WHERE child = ?1 AND unpacked_event IS NULL",
     [SQ_UNPACK_PARENT] = "UPDATE containment SET unpacked_event = ?2"
                          " WHERE parent = ?1 AND unpacked_event IS NULL",
-    [SQ_GENEALOGY_ADD] = "INSERT INTO genealogy(xform, role, ident, event) VALUES (?1, ?2, ?3, ?4)"
+    [SQ_GENEALOGY_ADD] = "INSERT INTO genealogy(xform, role, ident) VALUES (?1, ?2, ?3)"
                          " ON CONFLICT DO NOTHING",
     [SQ_LOCATION_ADD] = "INSERT INTO location_child(parent, child) VALUES (?1, ?2)"
                         " ON CONFLICT DO NOTHING",
@@ -468,14 +474,67 @@ static int unpack_all(st_sqlite *q, const struct ev_ids *x)
     return run(st) == SQLITE_DONE ? 0 : -1;
 }
 
-static int add_genealogy(st_sqlite *q, int64_t xform, unsigned role, int64_t item, int64_t event)
+static int add_genealogy(st_sqlite *q, int64_t xform, unsigned role, int64_t item)
 {
     sqlite3_stmt *st = q->st[SQ_GENEALOGY_ADD];
     sqlite3_bind_int64(st, 1, xform);
     sqlite3_bind_int(st, 2, (int)role);
     sqlite3_bind_int64(st, 3, item);
-    sqlite3_bind_int64(st, 4, event);
     return run(st) == SQLITE_DONE ? 0 : -1;
+}
+
+/* The digest of a hash ID ("ni:///sha-256;" and 64 hex digits, then "?..."
+ * or nothing) into out; 0 when s is not one. */
+static int hashid_digest(const char *s, unsigned char out[32])
+{
+    static const char pre[] = "ni:///sha-256;";
+    if (strncmp(s, pre, sizeof pre - 1))
+        return 0;
+    s += sizeof pre - 1;
+    for (int i = 0; i < 64; i++) {
+        int c = s[i] | 0x20; /* lower case; digits are unchanged */
+        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (v < 0)
+            return 0;
+        out[i / 2] = (unsigned char)(i % 2 ? out[i / 2] | v : v << 4);
+    }
+    return s[64] == 0 || s[64] == '?';
+}
+
+/* event_epc rows of one event, written 16 to a statement: most of the cost
+ * of a small insert is the statement, not the row. */
+struct epc_rows {
+    int64_t v[16][3];
+    int n;
+};
+
+static int flush_epc_rows(st_sqlite *q, struct epc_rows *r)
+{
+    if (r->n == 16) {
+        sqlite3_stmt *st = q->st[SQ_EPC_ADD16];
+        for (int i = 0; i < 16; i++)
+            for (int k = 0; k < 3; k++)
+                sqlite3_bind_int64(st, 3 * i + k + 1, r->v[i][k]);
+        r->n = 0;
+        return run(st) == SQLITE_DONE ? 0 : -1;
+    }
+    for (int i = 0; i < r->n; i++) {
+        sqlite3_stmt *st = q->st[SQ_EPC_ADD];
+        for (int k = 0; k < 3; k++)
+            sqlite3_bind_int64(st, k + 1, r->v[i][k]);
+        if (run(st) != SQLITE_DONE)
+            return -1;
+    }
+    r->n = 0;
+    return 0;
+}
+
+static int add_epc_row(st_sqlite *q, struct epc_rows *r, int64_t item, int64_t event, int role)
+{
+    r->v[r->n][0] = item;
+    r->v[r->n][1] = event;
+    r->v[r->n][2] = role;
+    return ++r->n == 16 ? flush_epc_rows(q, r) : 0;
 }
 
 /* Store one event and its projections. *stored is 1 when it was new. */
@@ -483,6 +542,22 @@ static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64
                        int *stored, int64_t *event_id)
 {
     *stored = 0;
+    /* An event that declared its own hash ID as eventID keeps no event_id
+     * (capture.h), so the insert's conflict cannot see that eventID again: a
+     * declared eventID that is the hash ID of a stored event is a duplicate. */
+    unsigned char declared[32];
+    if (e->event_id && hashid_digest(e->event_id, declared)) {
+        sqlite3_stmt *st = conn_stmt(&q->w, "SELECT 1 FROM event WHERE hash = ?1");
+        if (!st)
+            return -1;
+        sqlite3_bind_blob(st, 1, declared, 32, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc == SQLITE_ROW)
+            return 0;
+        if (rc != SQLITE_DONE)
+            return -1;
+    }
     struct ev_ids x = {0};
     if ((x.biz_step = ident_id(q, e->biz_step)) < 0 ||
         (x.disposition = ident_id(q, e->disposition)) < 0 ||
@@ -507,6 +582,11 @@ static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64
     else
         sqlite3_bind_null(st, 12);
     sqlite3_bind_blob(st, 13, e->body, (int)e->body_len, SQLITE_STATIC);
+    int64_t xform_id = 0;
+    if (e->type == ST_EVENT_TRANSFORMATION && e->xform_id &&
+        (xform_id = ident_id(q, e->xform_id)) < 0)
+        return -1;
+    bind_opt_id(st, 14, xform_id);
     if (run(st) != SQLITE_DONE)
         return -1;
     if (sqlite3_changes(q->w.db) == 0)
@@ -518,23 +598,13 @@ static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64
     for (size_t i = 0; i < e->n_refs; i++)
         if (e->refs[i].role == ST_ROLE_PARENT && (x.parent = ident_id(q, e->refs[i].key)) < 0)
             return -1;
-    int64_t xform = 0;
-    if (e->type == ST_EVENT_TRANSFORMATION) {
-        xform = e->xform_id ? ident_id(q, e->xform_id) : -x.event;
-        if (xform == -1 && e->xform_id)
-            return -1;
-    }
+    int64_t xform = xform_id ? xform_id : -x.event;
     int children = 0;
+    struct epc_rows rows = {.n = 0};
     for (size_t i = 0; i < e->n_refs; i++) {
         const st_cap_ref *r = &e->refs[i];
         int64_t item = ident_id(q, r->key);
-        if (item < 0)
-            return -1;
-        st = q->st[SQ_EPC_ADD];
-        sqlite3_bind_int64(st, 1, item);
-        sqlite3_bind_int64(st, 2, x.event);
-        sqlite3_bind_int(st, 3, r->role);
-        if (run(st) != SQLITE_DONE)
+        if (item < 0 || add_epc_row(q, &rows, item, x.event, r->role))
             return -1;
         if (is_instance(r->role) && update_state(q, e, r, item, &x))
             return -1;
@@ -545,9 +615,11 @@ static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64
         }
         if (e->type == ST_EVENT_TRANSFORMATION && r->role >= ST_ROLE_INPUT &&
             r->role != ST_ROLE_EPC_CLASS && r->role != ST_ROLE_CHILD_CLASS &&
-            add_genealogy(q, xform, r->role, item, x.event))
+            add_genealogy(q, xform, r->role, item))
             return -1;
     }
+    if (flush_epc_rows(q, &rows))
+        return -1;
     if (e->type == ST_EVENT_AGGREGATION && e->action == ST_ACTION_DELETE && x.parent > 0 &&
         !children && unpack_all(q, &x))
         return -1;

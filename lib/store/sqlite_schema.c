@@ -35,6 +35,7 @@ static const char *const v1 =
     " read_point INTEGER,"
     " biz_location INTEGER,"
     " fields INTEGER NOT NULL,"
+    " xform INTEGER,"                  /* TransformationEvent: its transformationID's ident */
     " hash BLOB NOT NULL,"             /* SHA-256 of the CBV 2.0 pre-hash string */
     " event_id TEXT,"                  /* declared eventID when it is not the hash ID */
     " body BLOB NOT NULL);"            /* the event tree (lib/store/codec.h) */
@@ -82,14 +83,14 @@ static const char *const v1 =
     " unpacked_event INTEGER,"
     " PRIMARY KEY (child, packed_event)) WITHOUT ROWID;"
     "CREATE INDEX containment_parent ON containment(parent, unpacked_event);"
-    /* transformations: xform is the transformationID's ident, or -event id */
+    /* the inputs and outputs of transformations, by transformation: xform is
+     * the transformationID's ident, or minus the event id when there is none.
+     * Looked up from an identifier through event_epc and event.xform. */
     "CREATE TABLE genealogy ("
     " xform INTEGER NOT NULL,"
     " role INTEGER NOT NULL,"
     " ident INTEGER NOT NULL,"
-    " event INTEGER NOT NULL,"
-    " PRIMARY KEY (xform, role, ident, event)) WITHOUT ROWID;"
-    "CREATE INDEX genealogy_ident ON genealogy(ident, role, xform);"
+    " PRIMARY KEY (xform, role, ident)) WITHOUT ROWID;"
     /* location hierarchy from master data */
     "CREATE TABLE location_child ("
     " parent INTEGER NOT NULL,"

@@ -555,31 +555,38 @@ static st_rc write_history(struct tr *t, int64_t item, size_t max)
     "$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,$43,$44,$45,$46,"   \
     "$47,$48,$49,$50,$51,$52,$53,$54,$55,$56,$57,$58,$59,$60,$61,$62,$63,$64)"
 
+/* From a node to the transformations it took part in (as input for down,
+ * as output for up) to their other side. */
+#define VIA_EVENTS(from_roles, to_roles)                                                          \
+    "SELECT DISTINCT g2.ident, i.key FROM event_epc x JOIN event e ON e.id = x.event"            \
+    " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles         \
+    " JOIN ident i ON i.id = g2.ident WHERE x.role IN " from_roles " AND x.ident IN "
+
 static const char *const step_sql[2][3] = {
     {
         /* down: transformations that took the node as input */
-        "SELECT DISTINCT g2.ident, i.key FROM genealogy g1 JOIN genealogy g2 ON g2.xform ="
-        " g1.xform AND g2.role IN (5, 9) JOIN ident i ON i.id = g2.ident WHERE g1.role IN"
-        " (4, 8) AND g1.ident IN " IN_CHUNK,
+        VIA_EVENTS("(4, 8)", "(5, 9)") IN_CHUNK,
         /* down: the node is a lot; transformations that took any unit of it */
-        "SELECT DISTINCT g2.ident, i.key FROM item_lot s JOIN genealogy g1 ON g1.ident ="
-        " s.ident AND g1.role = 4 JOIN genealogy g2 ON g2.xform = g1.xform AND g2.role IN"
-        " (5, 9) JOIN ident i ON i.id = g2.ident WHERE s.lot IN " IN_CHUNK,
+        "SELECT DISTINCT g2.ident, i.key FROM item_lot s JOIN event_epc x ON x.ident = s.ident"
+        " AND x.role = 4 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
+        " coalesce(e.xform, -e.id) AND g2.role IN (5, 9) JOIN ident i ON i.id = g2.ident"
+        " WHERE s.lot IN " IN_CHUNK,
         /* down: the node's lot was consumed as a class */
-        "SELECT DISTINCT g2.ident, i.key FROM item_state s JOIN genealogy g1 ON g1.ident ="
-        " s.lot AND g1.role = 8 JOIN genealogy g2 ON g2.xform = g1.xform AND g2.role IN"
-        " (5, 9) JOIN ident i ON i.id = g2.ident WHERE s.ident IN " IN_CHUNK,
+        "SELECT DISTINCT g2.ident, i.key FROM item_state s JOIN event_epc x ON x.ident = s.lot"
+        " AND x.role = 8 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
+        " coalesce(e.xform, -e.id) AND g2.role IN (5, 9) JOIN ident i ON i.id = g2.ident"
+        " WHERE s.ident IN " IN_CHUNK,
     },
     {
-        "SELECT DISTINCT g2.ident, i.key FROM genealogy g1 JOIN genealogy g2 ON g2.xform ="
-        " g1.xform AND g2.role IN (4, 8) JOIN ident i ON i.id = g2.ident WHERE g1.role IN"
-        " (5, 9) AND g1.ident IN " IN_CHUNK,
-        "SELECT DISTINCT g2.ident, i.key FROM item_lot s JOIN genealogy g1 ON g1.ident ="
-        " s.ident AND g1.role = 5 JOIN genealogy g2 ON g2.xform = g1.xform AND g2.role IN"
-        " (4, 8) JOIN ident i ON i.id = g2.ident WHERE s.lot IN " IN_CHUNK,
-        "SELECT DISTINCT g2.ident, i.key FROM item_state s JOIN genealogy g1 ON g1.ident ="
-        " s.lot AND g1.role = 9 JOIN genealogy g2 ON g2.xform = g1.xform AND g2.role IN"
-        " (4, 8) JOIN ident i ON i.id = g2.ident WHERE s.ident IN " IN_CHUNK,
+        VIA_EVENTS("(5, 9)", "(4, 8)") IN_CHUNK,
+        "SELECT DISTINCT g2.ident, i.key FROM item_lot s JOIN event_epc x ON x.ident = s.ident"
+        " AND x.role = 5 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
+        " coalesce(e.xform, -e.id) AND g2.role IN (4, 8) JOIN ident i ON i.id = g2.ident"
+        " WHERE s.lot IN " IN_CHUNK,
+        "SELECT DISTINCT g2.ident, i.key FROM item_state s JOIN event_epc x ON x.ident = s.lot"
+        " AND x.role = 9 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
+        " coalesce(e.xform, -e.id) AND g2.role IN (4, 8) JOIN ident i ON i.id = g2.ident"
+        " WHERE s.ident IN " IN_CHUNK,
     },
 };
 
