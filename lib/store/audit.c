@@ -151,9 +151,12 @@ static st_rc check_link(st_store *s, struct walk *w, const link *l, const unsign
                         int64_t expect_id, st_error *err)
 {
     w->cur = l;
-    if (l->id != expect_id)
-        return bad(w, 0, "link %" PRId64 " is missing (the chain jumps to %" PRId64 ")",
-                   expect_id, l->id);
+    if (l->id != expect_id) {
+        st_rc rc = bad(w, 0, "link %" PRId64 " is missing (the chain jumps to %" PRId64 ")",
+                       expect_id, l->id);
+        w->res->bad_batch = expect_id; /* the first broken link is the missing one */
+        return rc;
+    }
     if (!l->hashes_ok)
         return bad(w, 0, "link %" PRId64 ": hashes are not SHA-256 digests", l->id);
     if (memcmp(l->prev, prev, 32))
@@ -197,7 +200,7 @@ st_rc st_store_audit_verify(st_store *s, st_audit_result *res, st_error *err)
         goto out;
     }
     unsigned char prev[32] = {0};
-    int64_t after = 0, expect = 1;
+    int64_t after = 0, expect = 1, covered = 0; /* covered: the last link's last event */
     for (;;) {
         ls->n = 0;
         st_val arg = st_val_int(after);
@@ -219,19 +222,32 @@ st_rc st_store_audit_verify(st_store *s, st_audit_result *res, st_error *err)
             res->batches++;
             expect = ls->l[i].id + 1;
             after = ls->l[i].id;
+            covered = ls->l[i].last;
         }
         if (ls->n < PAGE)
             break;
     }
-    st_chain_hex(prev, res->head);
+    if (res->batches) /* an empty chain has no head, as st_store_info says ("") */
+        st_chain_hex(prev, res->head);
     /* rows outside every link */
     int64_t total = 0;
     rc = st_store_exec(s, "SELECT count(*) FROM event", NULL, 0, row_count, &total, err);
     if (rc == ST_OK && total != res->events) {
+        /* name the first event after the last link, when that is where they are */
+        int64_t first = 0;
+        st_val arg = st_val_int(covered);
+        rc = st_store_exec(s, "SELECT coalesce(min(id), 0) FROM event WHERE id > $1", &arg, 1,
+                           row_count, &first, err);
         w.cur = NULL;
-        bad(&w, 0, "%" PRId64 " events are stored but the chain covers %" PRId64
-                   " (events inserted after the last link)",
-            total, res->events);
+        if (rc == ST_OK && first)
+            bad(&w, first, "event %" PRId64 " lies after the last link: %" PRId64
+                           " events are stored but the chain covers %" PRId64
+                           " (events inserted, or their link removed)",
+                first, total, res->events);
+        else if (rc == ST_OK)
+            bad(&w, 0, "%" PRId64 " events are stored but the chain covers %" PRId64
+                       " (events inserted outside every link)",
+                total, res->events);
     }
 out:
     free(ls);

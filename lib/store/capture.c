@@ -404,25 +404,31 @@ static st_rc add_link(st_cap_doc *d, const char *parent, const char *child)
     return ST_OK;
 }
 
-/* Every node of the header that has an id and a "children" list: one link
- * per child (VocabularyElement in XML, vocabularyElementList items in JSON-LD). */
+/* Every node of the header that has an id and children: one link per
+ * child. XML holds them in one wrapper (<children><id>C</id>...</children>);
+ * JSON-LD has one "children" node per element of the array, each with its
+ * value. */
 static st_rc walk_md(struct build *b, const st_evnode *n, int depth)
 {
     if (depth > 2 * ST_EPCIS_MAX_DEPTH)
         return ST_ERR_LIMIT;
-    const st_evnode *kids = st_evnode_child(n, "children");
     const char *id = st_evnode_child_value(n, "id");
-    if (kids && id) {
-        const char *p = canon(b, id, -1);
-        for (const st_evnode *c = kids->first; c && p; c = c->next) {
+    const char *p = NULL;
+    for (const st_evnode *kids = id ? n->first : NULL; kids; kids = kids->next) {
+        if (kids->ns || !st_evname_eq(kids->name, "children"))
+            continue;
+        if (!p && !(p = canon(b, id, -1)))
+            break;
+        const st_evnode *c = kids->value ? kids : kids->first;
+        for (; c; c = c == kids ? NULL : c->next) {
             const char *v = c->value ? c->value : st_evnode_child_value(c, "id");
             const char *k = v ? canon(b, v, -1) : NULL;
             if (k && add_link(b->d, p, k) != ST_OK)
                 return ST_ERR_NOMEM;
         }
-        if (b->rc)
-            return b->rc;
     }
+    if (b->rc)
+        return b->rc;
     for (const st_evnode *c = n->first; c; c = c->next) {
         st_rc rc = walk_md(b, c, depth + 1);
         if (rc)

@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <serialtrack/limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,10 +194,18 @@ st_rc st_store_commit_doc(st_store *s, st_cap_doc *d, st_error *err)
         pthread_mutex_unlock(&s->mu);
         st_error e;
         st_error_clear(&e);
-        s->m->commit(s->impl, group, n, &e);
+        st_rc crc = s->m->commit(s->impl, group, n, &e);
         pthread_mutex_lock(&s->mu);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+            if (crc && !group[i]->rc) { /* the group failed as a whole: so did each document */
+                group[i]->rc = crc;
+                group[i]->stored = group[i]->duplicates = 0;
+                group[i]->batch = 0;
+                snprintf(group[i]->msg, sizeof group[i]->msg, "%s",
+                         e.msg[0] ? e.msg : st_strerror(crc));
+            }
             group[i]->done = 1;
+        }
         s->committing = 0;
         pthread_cond_broadcast(&s->cv);
     }
@@ -229,6 +238,12 @@ static st_rc finish(st_store *s, st_rc rc, struct cap_ctx *c, st_capture_result 
     st_diag *diag = st_epcis_report_diag(rep);
     if (res)
         res->events = rep ? st_epcis_report_events(rep) : 0;
+    /* an invalid document is ST_ERR_SYNTAX (store.h), whatever the code of its
+     * first fault (an unknown bizStep is ST_ERR_NOT_FOUND to the validator, a
+     * bad date ST_ERR_DATE); caps, I/O, memory and bugs keep their codes */
+    if (rc != ST_OK && rc != ST_ERR_LIMIT && rc != ST_ERR_IO && rc != ST_ERR_NOMEM &&
+        rc != ST_ERR_INTERNAL)
+        rc = ST_ERR_SYNTAX;
     if (c->rc == ST_ERR_LIMIT && diag)
         st_diag_add(diag, ST_ERR_LIMIT, (long)c->d->n, "",
                     "the document holds more than %d events, the most one capture takes; "

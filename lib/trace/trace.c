@@ -522,7 +522,8 @@ static st_rc write_history(struct tr *t, int64_t item, size_t max)
         free(h.r);
         return rc;
     }
-    qsort(h.r, h.n, sizeof *h.r, hist_cmp);
+    if (h.n) /* h.r is NULL when nothing was found: qsort must not see it */
+        qsort(h.r, h.n, sizeof *h.r, hist_cmp);
     st_arena *ea = st_arena_create(ST_EPCIS_MAX_EVENT_BYTES);
     if (!ea) {
         free(h.r);
