@@ -48,7 +48,8 @@ st_rc st_store_open(const char *url, const st_store_opts *opts, st_store **out, 
 void st_store_close(st_store *s);
 
 /* Bring the schema up to date; *from and *to (may be NULL) receive the
- * versions before and after. */
+ * version the store had when it was opened (0: st_store_open created it)
+ * and the version it has now. */
 st_rc st_store_migrate(st_store *s, int *from, int *to, st_error *err);
 
 /* What `db info` shows. */

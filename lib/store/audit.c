@@ -95,12 +95,13 @@ static int text_eq(const st_val *v, const char *s)
 }
 
 /* One event row: id, batch, record_time, event_time, type, action, biz_step,
- * disposition, read_point, biz_location (keys), fields, hash, event_id, body. */
+ * disposition, read_point, biz_location (keys), fields, hash, event_id, body,
+ * xform (key of the transformationID). */
 static st_rc row_event(void *ctx, const st_val *c, int n)
 {
     struct walk *w = ctx;
     const link *l = w->cur;
-    if (n < 14)
+    if (n < 15)
         return ST_ERR_INTERNAL;
     int64_t id = c[0].i;
     w->seen++;
@@ -133,7 +134,8 @@ static st_rc row_event(void *ctx, const st_val *c, int n)
     if (x->event_time != c[3].i || x->type != c[4].i || x->action != c[5].i ||
         !text_eq(&c[6], x->biz_step) || !text_eq(&c[7], x->disposition) ||
         !text_eq(&c[8], x->read_point) || !text_eq(&c[9], x->biz_location) ||
-        (int64_t)x->fields != c[10].i || !text_eq(&c[12], x->event_id))
+        (int64_t)x->fields != c[10].i || !text_eq(&c[12], x->event_id) ||
+        !text_eq(&c[14], x->type == ST_EVENT_TRANSFORMATION ? x->xform_id : NULL))
         return bad(w, id, "event %" PRId64 ": an indexed column differs from the event's body",
                    id);
     st_chain_event(&w->ch, c[11].p);
@@ -142,9 +144,10 @@ static st_rc row_event(void *ctx, const st_val *c, int n)
 
 static const char *const events_sql =
     "SELECT e.id, e.batch, e.record_time, e.event_time, e.type, e.action, bs.key, di.key,"
-    " rp.key, bl.key, e.fields, e.hash, e.event_id, e.body FROM event e"
+    " rp.key, bl.key, e.fields, e.hash, e.event_id, e.body, xf.key FROM event e"
     " LEFT JOIN ident bs ON bs.id = e.biz_step LEFT JOIN ident di ON di.id = e.disposition"
     " LEFT JOIN ident rp ON rp.id = e.read_point LEFT JOIN ident bl ON bl.id = e.biz_location"
+    " LEFT JOIN ident xf ON xf.id = e.xform"
     " WHERE e.id BETWEEN $1 AND $2 ORDER BY e.id";
 
 static st_rc check_link(st_store *s, struct walk *w, const link *l, const unsigned char prev[32],

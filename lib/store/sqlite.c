@@ -241,6 +241,8 @@ static st_rc sq_migrate(void *impl, int *from, int *to, st_error *err)
         return st_fail(err, ST_ERR_ARG, -1, NULL, "the store is open read-only");
     pthread_mutex_lock(&q->w.mu);
     st_rc rc = migrate_locked(q, from, to, err);
+    if (rc == ST_OK && from && q->version_at_open < *from)
+        *from = q->version_at_open; /* open already applied them */
     if (rc == ST_OK)
         rc = prepare_writes(q, err);
     pthread_mutex_unlock(&q->w.mu);
@@ -300,6 +302,7 @@ static st_rc sq_open(const char *target, const st_store_opts *o, void **impl, st
             rc = db_fail(err, q->w.db, target);
             goto fail;
         }
+        q->version_at_open = v;
         if (v == 0 || (o->migrate && v < st_sqlite_migration_count)) {
             if ((rc = migrate_locked(q, NULL, NULL, err)))
                 goto fail;
@@ -443,9 +446,11 @@ static int update_state(st_sqlite *q, const st_cap_event *e, const st_cap_ref *r
 
 static int containment(st_sqlite *q, const st_cap_event *e, int64_t child, const struct ev_ids *x)
 {
-    if (e->action == ST_ACTION_ADD) {
+    if (e->action == ST_ACTION_ADD || e->action == ST_ACTION_OBSERVE) {
         /* packing into a new parent ends the previous period implicitly:
-         * a period lasts until its unpacking or the child's next packing */
+         * a period lasts until its unpacking or the child's next packing;
+         * an observation of the packing confirms it (and starts a period
+         * when the packing itself was never captured) */
         sqlite3_stmt *st = q->st[SQ_PACK];
         sqlite3_bind_int64(st, 1, child);
         sqlite3_bind_int64(st, 2, x->event);

@@ -57,6 +57,7 @@ typedef struct st_sqlite {
     st_sqlite_conn r;      /* the read connection (exec) */
     sqlite3_stmt *st[SQ_COUNT]; /* write statements on w, prepared after migration */
     st_idcache ids;        /* key -> ident id, for the write path */
+    int version_at_open;   /* schema version found when opening (0: a new store) */
 } st_sqlite;
 
 #endif
