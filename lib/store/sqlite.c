@@ -27,12 +27,7 @@ static const char *const write_sql[SQ_COUNT] = {
                      " ON CONFLICT DO NOTHING", /* a duplicate: same hash or eventID */
     [SQ_EPC_ADD] = "INSERT INTO event_epc(ident, event, role) VALUES (?1, ?2, ?3)"
                    " ON CONFLICT DO NOTHING",
-#define ROW3 "(?, ?, ?)"
-#define ROWS4 ROW3 ", " ROW3 ", " ROW3 ", " ROW3
-    [SQ_EPC_ADD16] = "INSERT INTO event_epc(ident, event, role) VALUES " ROWS4 ", " ROWS4
-                     ", " ROWS4 ", " ROWS4 " ON CONFLICT DO NOTHING",
-#undef ROWS4
-#undef ROW3
+
     /* A later event (by event time) overrides what it says; an earlier one
      * arriving late only fills what is still unknown. */
     [SQ_STATE_UPSERT] =
@@ -506,42 +501,6 @@ static int hashid_digest(const char *s, unsigned char out[32])
     return s[64] == 0 || s[64] == '?';
 }
 
-/* event_epc rows of one event, written 16 to a statement: most of the cost
- * of a small insert is the statement, not the row. */
-struct epc_rows {
-    int64_t v[16][3];
-    int n;
-};
-
-static int flush_epc_rows(st_sqlite *q, struct epc_rows *r)
-{
-    if (r->n == 16) {
-        sqlite3_stmt *st = q->st[SQ_EPC_ADD16];
-        for (int i = 0; i < 16; i++)
-            for (int k = 0; k < 3; k++)
-                sqlite3_bind_int64(st, 3 * i + k + 1, r->v[i][k]);
-        r->n = 0;
-        return run(st) == SQLITE_DONE ? 0 : -1;
-    }
-    for (int i = 0; i < r->n; i++) {
-        sqlite3_stmt *st = q->st[SQ_EPC_ADD];
-        for (int k = 0; k < 3; k++)
-            sqlite3_bind_int64(st, k + 1, r->v[i][k]);
-        if (run(st) != SQLITE_DONE)
-            return -1;
-    }
-    r->n = 0;
-    return 0;
-}
-
-static int add_epc_row(st_sqlite *q, struct epc_rows *r, int64_t item, int64_t event, int role)
-{
-    r->v[r->n][0] = item;
-    r->v[r->n][1] = event;
-    r->v[r->n][2] = role;
-    return ++r->n == 16 ? flush_epc_rows(q, r) : 0;
-}
-
 /* Store one event and its projections. *stored is 1 when it was new. */
 static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64_t record_ms,
                        int *stored, int64_t *event_id)
@@ -605,11 +564,18 @@ static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64
             return -1;
     int64_t xform = xform_id ? xform_id : -x.event;
     int children = 0;
-    struct epc_rows rows = {.n = 0};
     for (size_t i = 0; i < e->n_refs; i++) {
         const st_cap_ref *r = &e->refs[i];
         int64_t item = ident_id(q, r->key);
-        if (item < 0 || add_epc_row(q, &rows, item, x.event, r->role))
+        if (item < 0)
+            return -1;
+        /* one row per statement: measured faster than multi-row VALUES
+         * with ON CONFLICT, which SQLite runs through a co-routine */
+        st = q->st[SQ_EPC_ADD];
+        sqlite3_bind_int64(st, 1, item);
+        sqlite3_bind_int64(st, 2, x.event);
+        sqlite3_bind_int(st, 3, r->role);
+        if (run(st) != SQLITE_DONE)
             return -1;
         if (is_instance(r->role) && update_state(q, e, r, item, &x))
             return -1;
@@ -623,8 +589,6 @@ static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64
             add_genealogy(q, xform, r->role, item))
             return -1;
     }
-    if (flush_epc_rows(q, &rows))
-        return -1;
     if (e->type == ST_EVENT_AGGREGATION && e->action == ST_ACTION_DELETE && x.parent > 0 &&
         !children && unpack_all(q, &x))
         return -1;

@@ -22,7 +22,6 @@ enum {
     SQ_IDENT_ADD,      /* INSERT INTO ident(key) */
     SQ_EVENT_ADD,      /* INSERT INTO event */
     SQ_EPC_ADD,        /* INSERT INTO event_epc */
-    SQ_EPC_ADD16,      /* the same, 16 rows at once */
     SQ_STATE_UPSERT,   /* item_state upsert */
     SQ_UNPACK_ALL,     /* children of a parent leave it (AggregationEvent DELETE, no children) */
     SQ_LOT_ADD,        /* INSERT INTO item_lot */
