@@ -43,7 +43,7 @@ static st_rc emit(void *ctx, const char *doc, size_t len, size_t events)
         snprintf(path, sizeof path, "%s/chain-%05zu.xml", d->out, d->docs);
         FILE *f = fopen(path, "wb");
         if (!f || fwrite(doc, 1, len, f) != len || fclose(f)) {
-            snprintf(d->msg, sizeof d->msg, "cannot write %s: %s", path, strerror(errno));
+            snprintf(d->msg, sizeof d->msg, "cannot write %.400s: %s", path, strerror(errno));
             d->failed = 1;
             return ST_ERR_IO;
         }
@@ -57,7 +57,7 @@ static st_rc emit(void *ctx, const char *doc, size_t len, size_t events)
         const char *path = "", *m = st_strerror(rc);
         if (rep && st_epcis_report_errors_listed(rep))
             st_epcis_report_error(rep, 0, &ev, &path, &m);
-        snprintf(d->msg, sizeof d->msg, "document %zu was refused: event %ld: %s: %s", d->docs,
+        snprintf(d->msg, sizeof d->msg, "document %zu was refused: event %ld: %.200s: %.200s", d->docs,
                  ev, path, m);
         d->failed = 1;
     } else {

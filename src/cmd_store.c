@@ -162,16 +162,16 @@ int cmd_capture(int argc, char **argv)
 
 /* ---- db ------------------------------------------------------------------------------ */
 
-static void time_str(int64_t ms, char out[32])
+static void time_str(int64_t ms, char out[64])
 {
     if (ms <= 0) {
-        snprintf(out, 32, "%s", "");
+        out[0] = 0;
         return;
     }
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 }
 
@@ -184,7 +184,7 @@ static int db_info(st_store *s)
         fprintf(stderr, "serialtrack db info: %s\n", e.msg);
         return CLI_FAILURE;
     }
-    char last[32];
+    char last[64];
     time_str(info.last_record_ms, last);
     st_jw j;
     st_jw_init(&j);

@@ -101,9 +101,13 @@ void st_cap_time_str(int64_t ms, char out[32])
     unsigned d = doy - (153 * mp + 2) / 5 + 1;
     unsigned m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
-    snprintf(out, 32, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
-             (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
-             (int)(rem % 1000));
+    char tmp[96]; /* room for any value of the fields; a real date fits in 24 bytes */
+    int n = snprintf(tmp, sizeof tmp, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
+                     (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
+                     (int)(rem % 1000));
+    size_t len = n < 0 ? 0 : (size_t)n < 31 ? (size_t)n : 31;
+    memcpy(out, tmp, len);
+    out[len] = 0;
 }
 
 /* ---- building one event ------------------------------------------------------- */

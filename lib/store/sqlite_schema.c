@@ -48,6 +48,7 @@ static const char *const v1 =
     "CREATE INDEX event_read_point ON event(read_point, event_time) WHERE read_point IS NOT NULL;"
     "CREATE INDEX event_biz_location ON event(biz_location, event_time)"
     " WHERE biz_location IS NOT NULL;"
+    "CREATE INDEX event_xform ON event(xform) WHERE xform IS NOT NULL;" /* EQ_transformationID */
     /* which identifiers each event names, and how */
     "CREATE TABLE event_epc ("
     " ident INTEGER NOT NULL,"

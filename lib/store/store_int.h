@@ -1,5 +1,5 @@
 /*
- * What the store's own modules (query.c, audit.c, lib/trace) share beyond
+ * What the store's own modules (query*.c, audit.c, lib/trace) share beyond
  * the public header: the read path over whichever backend is open.
  */
 #ifndef ST_STORE_INT_H

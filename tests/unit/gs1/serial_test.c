@@ -399,12 +399,10 @@ static void test_dscsa(void **state)
 static void test_bad_options(void **state)
 {
     (void)state;
-    enum {
-        SEQ = ST_SERIAL_SEQUENTIAL,
-        TPL = ST_SERIAL_TEMPLATE,
-        RND = ST_SERIAL_RANDOM,
-        DSCSA = ST_SERIAL_PROFILE_DSCSA
-    };
+#define SEQ ST_SERIAL_SEQUENTIAL
+#define TPL ST_SERIAL_TEMPLATE
+#define RND ST_SERIAL_RANDOM
+#define DSCSA ST_SERIAL_PROFILE_DSCSA
     static const struct row {
         st_serial_opts o; /* the options */
         st_rc rc;         /* expected code */

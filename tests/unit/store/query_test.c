@@ -988,7 +988,8 @@ static const struct plan_row {
      {"SEARCH ee USING PRIMARY KEY (ident=?)"}},
     {{"EQ_eventID=urn:test:o1|ni:///sha-256;0000000000000000000000000000000000000000000000000000000000000000"},
      {"event_hash", "event_event_id"}},
-    {{"EQ_transformationID=urn:test:xf:1"}, {"SEARCH g USING PRIMARY KEY (xform=?)"}},
+    {{"EQ_transformationID=urn:test:xf:1"},
+     {"(key=?)", "INDEX event_xform (xform=? AND rowid>? AND rowid<?)"}},
     {{"GE_recordTime=2024-01-01T00:00:00Z", "LT_recordTime=2030-01-01T00:00:00Z"},
      {"batch_record_time", "USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"}},
 };

@@ -759,7 +759,7 @@ static void test_record_time(void **state)
     time_t secs = (time_t)(d.record_ms / 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
-    char want[40];
+    char want[96];
     snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
              (int)(d.record_ms % 1000));
