@@ -14,6 +14,8 @@
  * With a second, larger size (default 10,000,000 events) the trace figures
  * are measured again there. Prints figures; never fails on them.
  *   bench_store [--events N] [--big N] [--dir DIR]   (--big 0 skips)
+ * or the same through BENCH_STORE_EVENTS, BENCH_STORE_BIG, BENCH_STORE_DIR
+ * (make bench). The 10M run needs about 12 GB of disk and some minutes.
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -508,7 +510,11 @@ static void run(const char *dir, size_t events, int with_baseline)
 int main(int argc, char **argv)
 {
     size_t events = 1000000, big = 10000000;
-    const char *dir = NULL;
+    const char *dir = getenv("BENCH_STORE_DIR");
+    if (getenv("BENCH_STORE_EVENTS"))
+        events = strtoull(getenv("BENCH_STORE_EVENTS"), NULL, 10);
+    if (getenv("BENCH_STORE_BIG"))
+        big = strtoull(getenv("BENCH_STORE_BIG"), NULL, 10);
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--events"))
             events = strtoull(argv[i + 1], NULL, 10);
@@ -517,6 +523,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--dir"))
             dir = argv[i + 1];
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* figures appear as they are measured */
     char tmp[] = "/tmp/bench_store.XXXXXX";
     if (!dir && !(dir = mkdtemp(tmp)))
         die("cannot make a temporary folder");

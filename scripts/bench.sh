@@ -3,7 +3,8 @@
 # time `serialtrack id parse -` end to end over a generated file of mixed
 # identifier lines, beside `cat` and `wc -l` over the same file. Prints
 # figures against their targets; never fails on timing.
-#   usage: scripts/bench.sh BUILD_DIR        (BENCH_LINES=N changes the line count)
+#   usage: scripts/bench.sh BUILD_DIR        (BENCH_LINES=N changes the line count;
+#   BENCH_STORE_EVENTS / BENCH_STORE_BIG / BENCH_STORE_DIR size the store benchmark)
 set -euo pipefail
 export LC_ALL=C
 build=${1:?usage: scripts/bench.sh BUILD_DIR}

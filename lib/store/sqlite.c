@@ -30,28 +30,28 @@ static const char *const write_sql[SQ_COUNT] = {
 
     /* A later event (by event time) overrides what it says; an earlier one
      * arriving late only fills what is still unknown. */
+    /* One row per item per document (statemerge.h): each column with the
+     * time of the event that said it. A value at least as recent as the
+     * stored state overrides it; an older one only fills what is unknown. */
     [SQ_STATE_UPSERT] =
         "INSERT INTO item_state(ident, first_seen, last_seen, last_event, disposition, read_point,"
         " biz_location, container, owner, possessor, lot, expiry, deleted)"
-        " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?9, ?11, ?13, ?15, ?17, ?19, ?21)"
         " ON CONFLICT(ident) DO UPDATE SET"
-        " first_seen = CASE WHEN excluded.first_seen < item_state.first_seen"
-        "  THEN excluded.first_seen ELSE item_state.first_seen END,"
-        " last_seen = CASE WHEN excluded.last_seen >= item_state.last_seen"
-        "  THEN excluded.last_seen ELSE item_state.last_seen END,"
-        " last_event = CASE WHEN excluded.last_seen >= item_state.last_seen"
-        "  THEN excluded.last_event ELSE item_state.last_event END,"
-#define LATEST(col)                                                                              \
-    " " col " = CASE WHEN excluded." col " IS NOT NULL AND (excluded.last_seen >="              \
-    " item_state.last_seen OR item_state." col " IS NULL) THEN excluded." col                    \
-    " ELSE item_state." col " END"
-        LATEST("disposition") "," LATEST("read_point") "," LATEST("biz_location") ","
-        LATEST("owner") "," LATEST("possessor") "," LATEST("lot") "," LATEST("expiry") ","
-        LATEST("container") "," LATEST("deleted"),
+        " first_seen = CASE WHEN ?2 < item_state.first_seen THEN ?2 ELSE item_state.first_seen END,"
+        " last_seen = CASE WHEN ?3 >= item_state.last_seen THEN ?3 ELSE item_state.last_seen END,"
+        " last_event = CASE WHEN ?3 >= item_state.last_seen THEN ?4 ELSE item_state.last_event END,"
+#define LATEST(col, v, t)                                                                         \
+    " " col " = CASE WHEN " v " IS NOT NULL AND (" t " >= item_state.last_seen OR item_state." col \
+    " IS NULL) THEN " v " ELSE item_state." col " END"
+        LATEST("disposition", "?5", "?6") "," LATEST("read_point", "?7", "?8") ","
+        LATEST("biz_location", "?9", "?10") "," LATEST("container", "?11", "?12") ","
+        LATEST("owner", "?13", "?14") "," LATEST("possessor", "?15", "?16") ","
+        LATEST("lot", "?17", "?18") "," LATEST("expiry", "?19", "?20") ","
+        LATEST("deleted", "?21", "?22"),
 #undef LATEST
-    [SQ_UNPACK_ALL] = "UPDATE item_state SET container = 0 WHERE ident IN (SELECT child FROM"
-                      " containment WHERE parent = ?1 AND unpacked_event IS NULL) AND"
-                      " container = ?1",
+    [SQ_UNPACK_ALL] = "SELECT c.child, s.container FROM containment c LEFT JOIN item_state s"
+                      " ON s.ident = c.child WHERE c.parent = ?1 AND c.unpacked_event IS NULL",
     [SQ_LOT_ADD] = "INSERT INTO item_lot(lot, ident) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
     [SQ_PACK] = "INSERT INTO containment(child, packed_event, parent) VALUES (?1, ?2, ?3)"
                 " ON CONFLICT DO NOTHING",
@@ -256,6 +256,7 @@ static void sq_close(void *impl)
     conn_close(&q->r); /* the writer closes last: it checkpoints the WAL into the file */
     conn_close(&q->w);
     st_idcache_free(&q->ids);
+    st_statemerge_free(&q->sm);
     free(q);
 }
 
@@ -277,6 +278,7 @@ static st_rc sq_open(const char *target, const st_store_opts *o, void **impl, st
     snprintf(q->path, sizeof q->path, "%s", target);
     q->read_only = o->read_only;
     st_idcache_init(&q->ids);
+    st_statemerge_init(&q->sm);
     st_rc rc = ST_OK;
     if (!o->read_only) {
         rc = conn_open(&q->w, target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
@@ -292,6 +294,8 @@ static st_rc sq_open(const char *target, const st_store_opts *o, void **impl, st
             sqlite3_free(msg);
             goto fail;
         }
+        if (getenv("ST_SQLITE_EXTRA"))
+            sqlite3_exec(q->w.db, getenv("ST_SQLITE_EXTRA"), NULL, NULL, NULL);
         int v = 0;
         if (user_version(q->w.db, &v)) {
             rc = db_fail(err, q->w.db, target);
@@ -397,46 +401,86 @@ static int is_instance(unsigned role)
     return role >= ST_ROLE_EPC && role <= ST_ROLE_OUTPUT;
 }
 
-/* Item state of one instance identifier named by e. */
+static int flush_states(st_sqlite *q);
+
+#define MERGE_MAX 200000 /* items merged before a document's states are written */
+
+/* Item state of one instance identifier named by e, merged into the
+ * document's deltas (written by flush_states). */
 static int update_state(st_sqlite *q, const st_cap_event *e, const st_cap_ref *r, int64_t item,
                         const struct ev_ids *x)
 {
-    sqlite3_stmt *st = q->st[SQ_STATE_UPSERT];
-    sqlite3_bind_int64(st, 1, item);
-    sqlite3_bind_int64(st, 2, e->event_time);
-    sqlite3_bind_int64(st, 3, x->event);
-    bind_opt_id(st, 4, x->disposition);
-    bind_opt_id(st, 5, x->read_point);
-    bind_opt_id(st, 6, x->biz_location);
+    int64_t t = e->event_time;
+    if (q->sm.n >= MERGE_MAX && flush_states(q)) /* bounded memory for huge documents */
+        return -1;
+    st_state_delta *d = st_statemerge_touch(&q->sm, item, t, x->event);
+    if (!d)
+        return -1;
+    if (x->disposition > 0)
+        st_statemerge_set(d, ST_SC_DISPOSITION, x->disposition, t);
+    if (x->read_point > 0)
+        st_statemerge_set(d, ST_SC_READ_POINT, x->read_point, t);
+    if (x->biz_location > 0)
+        st_statemerge_set(d, ST_SC_BIZ_LOCATION, x->biz_location, t);
     /* container: set by aggregation ADD/OBSERVE of a child, cleared by DELETE */
     if (e->type == ST_EVENT_AGGREGATION && r->role == ST_ROLE_CHILD && x->parent > 0)
-        sqlite3_bind_int64(st, 7, e->action == ST_ACTION_DELETE ? 0 : x->parent);
-    else
-        sqlite3_bind_null(st, 7);
-    bind_opt_id(st, 8, x->owner);
-    bind_opt_id(st, 9, x->possessor);
-    int64_t lot = r->lot_key ? ident_id(q, r->lot_key) : 0;
-    if (lot < 0)
-        return -1;
-    if (lot > 0) {
+        st_statemerge_set(d, ST_SC_CONTAINER, e->action == ST_ACTION_DELETE ? 0 : x->parent, t);
+    if (x->owner > 0)
+        st_statemerge_set(d, ST_SC_OWNER, x->owner, t);
+    if (x->possessor > 0)
+        st_statemerge_set(d, ST_SC_POSSESSOR, x->possessor, t);
+    if (r->lot_key) {
+        int64_t lot = ident_id(q, r->lot_key);
+        if (lot < 0)
+            return -1;
+        st_statemerge_set(d, ST_SC_LOT, lot, t);
+        if (e->expiry)
+            st_statemerge_expiry(d, e->expiry, t);
         sqlite3_stmt *l = q->st[SQ_LOT_ADD];
         sqlite3_bind_int64(l, 1, lot);
         sqlite3_bind_int64(l, 2, item);
         if (run(l) != SQLITE_DONE)
             return -1;
     }
-    bind_opt_id(st, 10, lot);
-    if (e->expiry && r->lot_key)
-        sqlite3_bind_text(st, 11, e->expiry, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 11);
     if (e->type == ST_EVENT_OBJECT && e->action == ST_ACTION_ADD)
-        sqlite3_bind_int(st, 12, 0);
+        st_statemerge_set(d, ST_SC_DELETED, 0, t);
     else if (e->type == ST_EVENT_OBJECT && e->action == ST_ACTION_DELETE)
-        sqlite3_bind_int(st, 12, 1);
-    else
-        sqlite3_bind_null(st, 12);
-    return run(st) == SQLITE_DONE ? 0 : -1;
+        st_statemerge_set(d, ST_SC_DELETED, 1, t);
+    return 0;
+}
+
+/* Write the document's merged item states: one upsert per item. */
+static int flush_states(st_sqlite *q)
+{
+    sqlite3_stmt *st = q->st[SQ_STATE_UPSERT];
+    for (size_t i = 0; i < q->sm.n; i++) {
+        const st_state_delta *d = &q->sm.d[i];
+        sqlite3_bind_int64(st, 1, d->ident);
+        sqlite3_bind_int64(st, 2, d->first);
+        sqlite3_bind_int64(st, 3, d->last);
+        sqlite3_bind_int64(st, 4, d->last_event);
+        for (int c = 0; c < ST_SC_COUNT; c++) {
+            int p = 5 + 2 * (c < ST_SC_LOT + 1 ? c : c + 1); /* expiry sits between lot and deleted */
+            if (d->col[c].set) {
+                sqlite3_bind_int64(st, p, d->col[c].v);
+                sqlite3_bind_int64(st, p + 1, d->col[c].t);
+            } else {
+                sqlite3_bind_null(st, p);
+                sqlite3_bind_null(st, p + 1);
+            }
+        }
+        if (d->expiry) {
+            sqlite3_bind_text(st, 19, d->expiry, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 20, d->expiry_t);
+        } else {
+            sqlite3_bind_null(st, 19);
+            sqlite3_bind_null(st, 20);
+        }
+        if (run(st) != SQLITE_DONE)
+            return -1;
+    }
+    st_statemerge_reset(&q->sm);
+    return 0;
 }
 
 static int containment(st_sqlite *q, const st_cap_event *e, int64_t child, const struct ev_ids *x)
@@ -461,12 +505,29 @@ static int containment(st_sqlite *q, const st_cap_event *e, int64_t child, const
     return 0;
 }
 
-/* An AggregationEvent DELETE without children empties the parent. */
-static int unpack_all(st_sqlite *q, const struct ev_ids *x)
+/* An AggregationEvent DELETE without children empties the parent: every
+ * child still in it (by its merged or stored state) leaves it. */
+static int unpack_all(st_sqlite *q, const st_cap_event *e, const struct ev_ids *x)
 {
     sqlite3_stmt *st = q->st[SQ_UNPACK_ALL]; /* before the rows are closed */
     sqlite3_bind_int64(st, 1, x->parent);
-    if (run(st) != SQLITE_DONE)
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t child = sqlite3_column_int64(st, 0);
+        st_state_delta *d = st_statemerge_find(&q->sm, child);
+        int64_t now = d && d->col[ST_SC_CONTAINER].set ? d->col[ST_SC_CONTAINER].v
+                      : sqlite3_column_type(st, 1) == SQLITE_INTEGER ? sqlite3_column_int64(st, 1)
+                                                                    : 0;
+        if (now != x->parent)
+            continue; /* it has moved on since */
+        if (!(d = st_statemerge_touch(&q->sm, child, e->event_time, x->event))) {
+            sqlite3_reset(st);
+            return -1;
+        }
+        st_statemerge_set(d, ST_SC_CONTAINER, 0, e->event_time);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
         return -1;
     st = q->st[SQ_UNPACK_PARENT];
     sqlite3_bind_int64(st, 1, x->parent);
@@ -590,7 +651,7 @@ static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64
             return -1;
     }
     if (e->type == ST_EVENT_AGGREGATION && e->action == ST_ACTION_DELETE && x.parent > 0 &&
-        !children && unpack_all(q, &x))
+        !children && unpack_all(q, e, &x))
         return -1;
     return 0;
 }
@@ -664,7 +725,7 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
         d->stored++;
         st_chain_event(&ch, d->ev[i].hash);
     }
-    if (add_links(q, d))
+    if (flush_states(q) || add_links(q, d))
         goto fail;
     unsigned char h[32];
     if (st_chain_end(&ch, h) != ST_OK)
@@ -695,6 +756,7 @@ fail:
     snprintf(d->msg, sizeof d->msg, "storing the document failed: %s", sqlite3_errmsg(q->w.db));
     exec_sql(q->w.db, "ROLLBACK TO doc");
     exec_sql(q->w.db, "RELEASE doc");
+    st_statemerge_reset(&q->sm);
     st_idcache_clear(&q->ids); /* ids inserted by the rolled-back part are gone */
     d->stored = d->duplicates = 0;
 }

@@ -11,6 +11,7 @@
 
 #include "store/backend.h"
 #include "store/idcache.h"
+#include "store/statemerge.h"
 
 /* Migration i brings the schema from version i to i + 1. */
 extern const char *const st_sqlite_migrations[];
@@ -56,6 +57,7 @@ typedef struct st_sqlite {
     st_sqlite_conn r;      /* the read connection (exec) */
     sqlite3_stmt *st[SQ_COUNT]; /* write statements on w, prepared after migration */
     st_idcache ids;        /* key -> ident id, for the write path */
+    st_statemerge sm;      /* item state changes of the document being committed */
     int version_at_open;   /* schema version found when opening (0: a new store) */
 } st_sqlite;
 
