@@ -33,7 +33,7 @@
 /* Generated supply chains (lib/trace/chain.c) */
 #define ST_CHAIN_MAX_DOC_EVENTS ST_EPCIS_MAX_EVENTS /* events per generated document, so that
                                                        every document reads back */
-#define ST_CHAIN_DOC_BYTES (64u << 20) /* a generated document is closed once it holds this many
+#define ST_CHAIN_DOC_BYTES (128u << 20) /* a generated document is closed once it holds this many
                                           bytes, whatever its event count */
 #define ST_CHAIN_MAX_LIST 10000   /* EPCs in one generated list: units per case, cases per
                                      pallet, components commissioned per case */
