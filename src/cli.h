@@ -20,6 +20,7 @@ int cmd_db(int argc, char **argv);      /* cmd_store.c: db migrate, db info */
 int cmd_audit(int argc, char **argv);   /* cmd_store.c: audit verify */
 int cmd_events(int argc, char **argv);  /* cmd_events.c: events */
 int cmd_demo(int argc, char **argv);    /* cmd_demo.c: demo */
+int cmd_serve(int argc, char **argv);   /* cmd_serve.c: serve */
 int cmd_trace(int argc, char **argv);   /* cmd_trace.c: trace */
 
 #endif

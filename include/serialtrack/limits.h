@@ -39,6 +39,13 @@
                                      pallet, components commissioned per case */
 #define ST_CHAIN_MAX_SITES 1000   /* plants, distribution centres or stores of a generated chain */
 
+/* HTTP API */
+#define ST_HTTP_MAX_BODY (256u << 20)   /* bytes of one request body */
+#define ST_HTTP_MAX_HEADER_BYTES 65536  /* bytes of one request's line and headers */
+#define ST_HTTP_MAX_CONNECTIONS 1024    /* open connections */
+#define ST_HTTP_IDLE_SECONDS 60         /* an idle keep-alive connection is closed after this */
+#define ST_HTTP_DRAIN_SECONDS 30        /* stopping waits this long for requests in flight */
+
 /* Command line */
 #define ST_STORE_MAX_CAPTURE_EVENTS 250000 /* events in one captured document */
 #define ST_STORE_IDCACHE_MAX 1000000   /* identifier keys cached by a writer */

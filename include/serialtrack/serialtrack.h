@@ -12,6 +12,7 @@
 #include <serialtrack/limits.h>
 #include <serialtrack/rc.h>
 #include <serialtrack/serial.h>
+#include <serialtrack/server.h>
 #include <serialtrack/store.h>
 #include <serialtrack/trace.h>
 
