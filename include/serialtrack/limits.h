@@ -46,6 +46,17 @@
 #define ST_HTTP_IDLE_SECONDS 60         /* an idle keep-alive connection is closed after this */
 #define ST_HTTP_DRAIN_SECONDS 30        /* stopping waits this long for requests in flight */
 
+/* EPCIS REST binding (lib/api/routes_epcis.c, capture_jobs.c, named_queries.c) */
+#define ST_API_JOBS_MAX 1000            /* capture jobs remembered (finished ones are evicted first) */
+#define ST_API_JOBS_INFLIGHT 16         /* capture jobs queued or running; more: 503 */
+#define ST_API_JOBS_INFLIGHT_BYTES (1024u << 20) /* bytes of documents held by those jobs */
+#define ST_API_JOB_WORKERS 2            /* threads that run capture jobs */
+#define ST_API_JOB_TTL_SECONDS 3600     /* a finished capture job is forgotten after this */
+#define ST_API_SYNC_MAX_BODY (16u << 20) /* bytes of a synchronous capture (?sync=true) */
+#define ST_API_NAMED_QUERIES_MAX 1000   /* named queries kept (POST /queries) */
+#define ST_API_QUERY_NAME_MAX 128       /* bytes of a named query's name */
+#define ST_API_LIST_DEFAULT_PAGE 100    /* members per page of a top-level resource list */
+
 /* Command line */
 #define ST_STORE_MAX_CAPTURE_EVENTS 250000 /* events in one captured document */
 #define ST_STORE_IDCACHE_MAX 1000000   /* identifier keys cached by a writer */

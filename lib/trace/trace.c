@@ -401,7 +401,7 @@ static st_rc row_hist(void *ctx, const st_val *c, int n)
     struct hist *h = ctx;
     if (n < 4 || c[3].type != ST_VAL_BLOB)
         return ST_OK;
-    if (h->n >= h->max) {
+    if (h->n >= 8 * h->max + 64) { /* each source sends its earliest max + 1 */
         h->truncated = 1;
         return ST_OK;
     }
@@ -478,12 +478,14 @@ static st_rc container_history(struct tr *t, int64_t item, int64_t from, int64_t
         int64_t hi = ps.p[i].to < to ? ps.p[i].to : to;
         if (lo > hi)
             continue;
-        st_val args[3] = {st_val_int(ps.p[i].parent), st_val_int(lo), st_val_int(hi)};
+        st_val args[4] = {st_val_int(ps.p[i].parent), st_val_int(lo), st_val_int(hi),
+                          st_val_int((int64_t)h->max + 1)};
         rc = st_store_exec(t->s,
                            "SELECT DISTINCT e.event_time, e.id, e.record_time, e.body FROM "
                            "event_epc x JOIN event e ON e.id = x.event WHERE x.ident = $1 AND "
-                           "e.event_time >= $2 AND e.event_time <= $3",
-                           args, 3, row_hist, h, t->err);
+                           "e.event_time >= $2 AND e.event_time <= $3"
+                           " ORDER BY e.event_time, e.id LIMIT $4",
+                           args, 4, row_hist, h, t->err);
         if (rc)
             return rc;
         if ((rc = container_history(t, ps.p[i].parent, lo, hi, h, depth + 1)))
@@ -511,11 +513,13 @@ static st_rc write_event(struct tr *t, const struct hist_row *r, st_arena *a)
 static st_rc write_history(struct tr *t, int64_t item, size_t max)
 {
     struct hist h = {NULL, 0, 0, max, t->a, 0};
-    st_val arg = st_val_int(item);
+    /* the earliest max + 1 of each source; merged, sorted and cut below */
+    st_val args[2] = {st_val_int(item), st_val_int((int64_t)max + 1)};
     st_rc rc = st_store_exec(t->s,
                              "SELECT DISTINCT e.event_time, e.id, e.record_time, e.body FROM "
-                             "event_epc x JOIN event e ON e.id = x.event WHERE x.ident = $1",
-                             &arg, 1, row_hist, &h, t->err);
+                             "event_epc x JOIN event e ON e.id = x.event WHERE x.ident = $1"
+                             " ORDER BY e.event_time, e.id LIMIT $2",
+                             args, 2, row_hist, &h, t->err);
     if (!rc)
         rc = container_history(t, item, INT64_MIN, INT64_MAX, &h, 0);
     if (rc) {
@@ -531,11 +535,17 @@ static st_rc write_history(struct tr *t, int64_t item, size_t max)
     }
     st_jw_key(t->j, "history");
     st_jw_array_begin(t->j);
+    size_t written = 0;
     for (size_t i = 0; i < h.n && !rc; i++) {
         if (i && h.r[i].id == h.r[i - 1].id)
             continue;
+        if (written == max) {
+            h.truncated = 1; /* a later event remains */
+            break;
+        }
         st_arena_reset(ea);
         rc = write_event(t, &h.r[i], ea);
+        written++;
     }
     st_jw_array_end(t->j);
     if (h.truncated) {
