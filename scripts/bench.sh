@@ -4,7 +4,9 @@
 # identifier lines, beside `cat` and `wc -l` over the same file. Prints
 # figures against their targets; never fails on timing.
 #   usage: scripts/bench.sh BUILD_DIR        (BENCH_LINES=N changes the line count;
-#   BENCH_STORE_EVENTS / BENCH_STORE_BIG / BENCH_STORE_DIR size the store benchmark)
+#   BENCH_STORE_EVENTS / BENCH_STORE_BIG / BENCH_STORE_DIR size the store benchmark;
+#   BENCH_HTTP_EVENTS / BENCH_HTTP_DIR / BENCH_HTTP_CONNS / BENCH_HTTP_SECONDS the HTTP one,
+#   bench/bench_http.sh, which runs last)
 set -euo pipefail
 export LC_ALL=C
 build=${1:?usage: scripts/bench.sh BUILD_DIR}
@@ -64,3 +66,6 @@ awk -v n="$lines" -v st="$t_st" -v cat="$t_cat" -v wc="$t_wc" -v tgt="$target" '
     printf "target >= %d lines/s: %s (%.0f lines/s, %.2f us per line)\n", tgt,
            (n / st >= tgt) ? "meets target" : "below target", n / st, st / n * 1e6
 }'
+
+echo
+bash "$(dirname "$0")/../bench/bench_http.sh" "$build" || echo "bench: bench_http.sh exited with status $?" >&2

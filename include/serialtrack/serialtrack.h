@@ -9,6 +9,7 @@
 #include <serialtrack/epcis.h>
 #include <serialtrack/id.h>
 #include <serialtrack/jsonw.h>
+#include <serialtrack/keys.h>
 #include <serialtrack/limits.h>
 #include <serialtrack/rc.h>
 #include <serialtrack/serial.h>

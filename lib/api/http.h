@@ -9,6 +9,8 @@
 #define ST_API_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 #include <serialtrack/jsonw.h>
 #include <serialtrack/rc.h>
 #include <serialtrack/store.h>
@@ -35,7 +37,21 @@ typedef struct st_http_req {
     const char *param[4];             /* values of the route's {placeholders}, in order */
     int nparam;                       /* how many */
     void *conn;                       /* the server's connection (server.c only) */
+    const char *route;                /* pattern of the route matched (static), or NULL */
+    unsigned role;                    /* the caller's ST_ROLE_BIT_* (auth.c); 0 on public routes */
+    const char *party;                /* a partner key's party (in a), or NULL */
 } st_http_req;
+
+/*
+ * A streamed body (server-sent events): called by the server for more bytes
+ * at pos; copies at most max bytes into buf and returns how many; 0 when
+ * nothing is ready (only after st_http_suspend on the request's connection,
+ * or the server calls again at once); ST_HTTP_STREAM_END to end the body,
+ * ST_HTTP_STREAM_ERROR to abort the connection. Runs on a server thread.
+ */
+typedef ssize_t (*st_http_stream_fn)(void *ctx, uint64_t pos, char *buf, size_t max);
+#define ST_HTTP_STREAM_END ((ssize_t)-1)
+#define ST_HTTP_STREAM_ERROR ((ssize_t)-2)
 
 /* The response. The body is copied by the setters; headers are copied. */
 typedef struct st_http_resp {
@@ -47,6 +63,9 @@ typedef struct st_http_resp {
         char *name, *value;           /* malloc'd */
     } hdr[ST_HTTP_MAX_HEADERS];
     int nhdr;
+    st_http_stream_fn stream;         /* when set, the body comes from it, not from body */
+    void *stream_ctx;                 /* its context: owned by the response once sent */
+    void (*stream_free)(void *ctx);   /* frees stream_ctx when the body ends or fails */
 } st_http_resp;
 
 /* A query parameter (decoded), or NULL. */
@@ -68,6 +87,14 @@ void st_http_send_json(st_http_resp *rs, unsigned status, st_jw *jw);
 
 /* Add a response header (copied). Ignored beyond ST_HTTP_MAX_HEADERS. */
 void st_http_add_header(st_http_resp *rs, const char *name, const char *value);
+
+/* Suspend the connection conn (st_http_req.conn) until st_http_resume:
+ * only from inside its st_http_stream_fn, which then returns 0. */
+void st_http_suspend(void *conn);
+
+/* Resume a connection suspended by st_http_suspend (and only such a one);
+ * any thread. */
+void st_http_resume(void *conn);
 
 /* Free what a response holds. */
 void st_http_resp_free(st_http_resp *rs);

@@ -1,8 +1,12 @@
 /*
- * Operations endpoints: GET /healthz (the store answers a query).
+ * Operations endpoints: GET /healthz (the store answers a query), GET
+ * /metrics (metrics.c), GET /openapi.json (docs/openapi.json, embedded at
+ * build time).
  */
 #include <serialtrack/store.h>
 
+#include "api/metrics.h"
+#include "api/openapi.h"
 #include "api/router.h"
 #include "store/store_int.h"
 
@@ -27,7 +31,16 @@ static void healthz(st_http_req *rq, st_http_resp *rs)
     st_http_send(rs, 200, "application/json", body, sizeof body - 1);
 }
 
+/* The OpenAPI description of this API, as built in. */
+static void openapi(st_http_req *rq, st_http_resp *rs)
+{
+    (void)rq;
+    st_http_send(rs, 200, "application/json", st_openapi_json, st_openapi_json_len);
+}
+
 const st_route st_routes_ops[] = {
     {"GET", "/healthz", healthz, 0},
+    {"GET", "/metrics", st_metrics_get, 0},
+    {"GET", "/openapi.json", openapi, 0},
     {NULL, NULL, NULL, 0},
 };

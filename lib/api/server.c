@@ -112,13 +112,39 @@ static void access_log(st_api *api, const st_http_req *rq, const st_http_resp *r
     pthread_mutex_unlock(&api->log_mu);
 }
 
+_Static_assert(ST_HTTP_STREAM_END == MHD_CONTENT_READER_END_OF_STREAM &&
+                   ST_HTTP_STREAM_ERROR == MHD_CONTENT_READER_END_WITH_ERROR,
+               "st_http_stream_fn returns what libmicrohttpd's content readers return");
+
+void st_http_suspend(void *conn)
+{
+    MHD_suspend_connection(conn);
+}
+
+void st_http_resume(void *conn)
+{
+    MHD_resume_connection(conn);
+}
+
+#define STREAM_BLOCK 65536 /* bytes a streamed body is asked for at a time */
+
 static enum MHD_Result respond(struct MHD_Connection *conn, st_http_resp *rs)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(rs->len, rs->body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *r;
+    if (rs->stream) { /* the response owns stream_ctx from here on */
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, rs->stream,
+                                              rs->stream_ctx, rs->stream_free);
+        if (!r && rs->stream_free)
+            rs->stream_free(rs->stream_ctx);
+        rs->stream = NULL;
+        rs->stream_ctx = NULL;
+    } else {
+        r = MHD_create_response_from_buffer(rs->len, rs->body, MHD_RESPMEM_MUST_FREE);
+        if (r)
+            rs->body = NULL; /* now the response's */
+    }
     if (!r)
         return MHD_NO;
-    rs->body = NULL; /* now the response's */
     if (rs->content_type)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
     for (int i = 0; i < rs->nhdr; i++)
@@ -144,6 +170,7 @@ static void handle(st_api *api, st_http_req *rq, st_http_resp *rs, struct conn_c
             st_http_problem(rs, 404, NULL, "no such resource: %s", rq->path);
         return;
     }
+    rq->route = r->pattern;
     if (!st_api_authorize(api, rq, rs, r))
         return; /* the problem is written */
     r->fn(rq, rs);

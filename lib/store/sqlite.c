@@ -869,6 +869,60 @@ out:
     return rc;
 }
 
+/* ---- administration ------------------------------------------------------------------ */
+
+static st_rc sq_admin_exec(void *impl, const char *sql, const st_val *args, int nargs,
+                           int64_t *changes, st_error *err)
+{
+    st_sqlite *q = impl;
+    if (changes)
+        *changes = 0;
+    if (!q->w.db)
+        return st_fail(err, ST_ERR_ARG, -1, NULL, "the store is open read-only");
+    pthread_mutex_lock(&q->w.mu);
+    st_rc rc = ST_OK;
+    sqlite3_stmt *st = NULL;
+    if (exec_sql(q->w.db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+        rc = db_fail(err, q->w.db, "starting an administrative write");
+        goto out;
+    }
+    if (sqlite3_prepare_v2(q->w.db, sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = db_fail(err, q->w.db, "preparing an administrative write");
+        goto rollback;
+    }
+    for (int i = 0; i < nargs; i++)
+        if (bind_val(st, i + 1, &args[i]) != SQLITE_OK) {
+            rc = db_fail(err, q->w.db, "binding a parameter");
+            goto rollback;
+        }
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    if (s != SQLITE_DONE) {
+        if (sqlite3_errcode(q->w.db) == SQLITE_CONSTRAINT)
+            rc = st_fail(err, ST_ERR_ARG, -1, NULL, "%s", sqlite3_errmsg(q->w.db));
+        else
+            rc = db_fail(err, q->w.db, "an administrative write");
+        goto rollback;
+    }
+    int64_t n = sqlite3_changes(q->w.db);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (exec_sql(q->w.db, "COMMIT") != SQLITE_OK) {
+        rc = db_fail(err, q->w.db, "committing an administrative write");
+        goto rollback;
+    }
+    if (changes)
+        *changes = n;
+    goto out;
+rollback:
+    sqlite3_finalize(st);
+    exec_sql(q->w.db, "ROLLBACK");
+out:
+    pthread_mutex_unlock(&q->w.mu);
+    return rc;
+}
+
 static int64_t file_size(const char *path, const char *suffix)
 {
     char p[600];
@@ -895,4 +949,5 @@ const st_store_methods st_store_sqlite = {
     .commit = sq_commit,
     .info = sq_info,
     .exec = sq_exec,
+    .admin_exec = sq_admin_exec,
 };

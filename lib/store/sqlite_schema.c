@@ -98,5 +98,21 @@ static const char *const v1 =
     " child INTEGER NOT NULL,"
     " PRIMARY KEY (parent, child)) WITHOUT ROWID;";
 
-const char *const st_sqlite_migrations[] = {v1};
+/* v2: API keys (include/serialtrack/keys.h). Only a SHA-256 of each key is
+ * kept (lib/store/keys.c says why that suffices); role is "admin",
+ * "capture", "query" or "partner"; party the partner's PGLN or URI; times in
+ * ms since the epoch; revoked NULL while the key is valid. */
+static const char *const v2 =
+    "CREATE TABLE api_key ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " role TEXT NOT NULL,"
+    " party TEXT,"
+    " hash BLOB NOT NULL UNIQUE,"
+    " created INTEGER NOT NULL,"
+    " revoked INTEGER);";
+
+const char *const st_sqlite_migrations[] = {v1, v2};
 const int st_sqlite_migration_count = (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
+_Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,
+               "ST_SCHEMA_VERSION (backend.h) must equal the number of migrations");
