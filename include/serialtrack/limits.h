@@ -45,6 +45,9 @@
 #define ST_HTTP_MAX_CONNECTIONS 1024    /* open connections */
 #define ST_HTTP_IDLE_SECONDS 60         /* an idle keep-alive connection is closed after this */
 #define ST_HTTP_DRAIN_SECONDS 30        /* stopping waits this long for requests in flight */
+#define ST_HTTP_MAX_STREAMS 256         /* open GET /stream connections */
+#define ST_HTTP_STREAM_BUF_BYTES (1u << 20) /* event frames buffered per stream before a read stops */
+#define ST_METRICS_MAX_SERIES 128       /* distinct (method, route) metric series; more: "(overflow)" */
 
 /* EPCIS REST binding (lib/api/routes_epcis.c, capture_jobs.c, named_queries.c) */
 #define ST_API_JOBS_MAX 1000            /* capture jobs remembered (finished ones are evicted first) */

@@ -7,6 +7,8 @@
  * capped, so a scan of random paths cannot grow memory: unmatched paths
  * count under the route "(none)".
  */
+#include <serialtrack/limits.h>
+
 #include "api/metrics.h"
 
 #include <inttypes.h>
@@ -21,7 +23,6 @@
 #include "common/error.h"
 #include "store/store_int.h"
 
-#define METRICS_MAX_ROUTES 128  /* distinct (method, route) series */
 #define METRICS_MAX_STATUSES 12 /* distinct statuses per series; others count as 0 */
 #define NBUCKETS 14             /* latency buckets, +Inf included */
 
@@ -43,7 +44,7 @@ struct series {
 
 struct st_metrics {
     pthread_mutex_t mu;
-    struct series s[METRICS_MAX_ROUTES + 1]; /* the last: every series beyond the cap */
+    struct series s[ST_METRICS_MAX_SERIES + 1]; /* the last: every series beyond the cap */
     int n;                                   /* series in use before the overflow one */
     int64_t started;                         /* wall clock seconds at start */
     int64_t bytes;                           /* store size last read (-1: never), guarded by mu */
@@ -56,7 +57,7 @@ st_rc st_metrics_init(st_api *api, st_error *err)
     if (!m)
         return st_fail(err, ST_ERR_NOMEM, -1, NULL, "out of memory");
     pthread_mutex_init(&m->mu, NULL);
-    snprintf(m->s[METRICS_MAX_ROUTES].method, sizeof m->s[0].method, "other");
+    snprintf(m->s[ST_METRICS_MAX_SERIES].method, sizeof m->s[0].method, "other");
     m->bytes = -1;
     m->started = (int64_t)time(NULL);
     api->metrics = m;
@@ -80,8 +81,8 @@ static struct series *series_of(struct st_metrics *m, const char *route, const c
     for (int i = 0; i < m->n; i++)
         if (m->s[i].route == route && !strncmp(m->s[i].method, method, sizeof m->s[i].method - 1))
             return &m->s[i];
-    if (m->n == METRICS_MAX_ROUTES)
-        return &m->s[METRICS_MAX_ROUTES];
+    if (m->n == ST_METRICS_MAX_SERIES)
+        return &m->s[ST_METRICS_MAX_SERIES];
     struct series *s = &m->s[m->n++];
     s->route = route;
     snprintf(s->method, sizeof s->method, "%s", method);
@@ -157,7 +158,7 @@ static void outf(struct out *o, const char *fmt, ...)
 
 static const char *route_label(const struct st_metrics *m, const struct series *s)
 {
-    if (s == &m->s[METRICS_MAX_ROUTES])
+    if (s == &m->s[ST_METRICS_MAX_SERIES])
         return "(overflow)";
     return s->route ? s->route : "(none)";
 }
@@ -166,7 +167,7 @@ static void write_requests(struct out *o, const struct st_metrics *m)
 {
     outf(o, "# HELP serialtrack_http_requests_total HTTP requests answered, by route pattern, "
             "method and status.\n# TYPE serialtrack_http_requests_total counter\n");
-    for (int i = 0; i <= METRICS_MAX_ROUTES; i++) {
+    for (int i = 0; i <= ST_METRICS_MAX_SERIES; i++) {
         const struct series *s = &m->s[i];
         for (int k = 0; k < METRICS_MAX_STATUSES && s->status[k].n; k++)
             outf(
@@ -178,7 +179,7 @@ static void write_requests(struct out *o, const struct st_metrics *m)
     outf(o, "# HELP serialtrack_http_request_duration_seconds Time from a request's arrival to "
             "its answer being ready, by route pattern and method.\n"
             "# TYPE serialtrack_http_request_duration_seconds histogram\n");
-    for (int i = 0; i <= METRICS_MAX_ROUTES; i++) {
+    for (int i = 0; i <= ST_METRICS_MAX_SERIES; i++) {
         const struct series *s = &m->s[i];
         if (!s->count)
             continue;

@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <serialtrack/limits.h>
+
 #include "api/api_int.h"
 #include "common/error.h"
 #include "epcis/write.h"
@@ -30,12 +32,10 @@
 #include "store/query_int.h"
 #include "store/store_int.h"
 
-/* Caps and periods of the stream (candidates for serialtrack/limits.h). */
-#define STREAM_MAX_SUBSCRIBERS 256  /* open streams per server */
+/* Periods of the stream (its caps are in serialtrack/limits.h). */
 #define STREAM_POLL_MS 200          /* how often the poller reads the store's head */
 #define STREAM_HEARTBEAT_MS 15000   /* a comment line when nothing else was sent */
 #define STREAM_PAGE 100             /* events per store read */
-#define STREAM_BUF_BYTES (1u << 20) /* frames buffered before a read stops early */
 #define STREAM_RETRY_MS 2000        /* reconnection delay advised to clients */
 
 struct sub;
@@ -233,7 +233,7 @@ static st_rc frame(void *ctx, const st_event *ev, const st_evnode *bindings, int
 {
     (void)record_ms;
     struct sub *s = ctx;
-    if (s->n >= STREAM_BUF_BYTES)
+    if (s->n >= ST_HTTP_STREAM_BUF_BYTES)
         return ST_ERR_BUFFER; /* the rest in the next read */
     st_jw j;
     st_jw_init(&j);
@@ -417,14 +417,14 @@ static void stream(st_http_req *rq, st_http_resp *rs)
         goto fail;
     }
     pthread_mutex_lock(&h->mu);
-    if (h->stopping || h->nsubs >= STREAM_MAX_SUBSCRIBERS) {
+    if (h->stopping || h->nsubs >= ST_HTTP_MAX_STREAMS) {
         int stopping = h->stopping;
         pthread_mutex_unlock(&h->mu);
         if (stopping)
             st_http_problem(rs, 503, NULL, "the server is stopping");
         else
             st_http_problem(rs, 503, NULL, "%d streams are open; the limit is %d",
-                            STREAM_MAX_SUBSCRIBERS, STREAM_MAX_SUBSCRIBERS);
+                            ST_HTTP_MAX_STREAMS, ST_HTTP_MAX_STREAMS);
         goto fail;
     }
     s->next = h->subs;
