@@ -1,6 +1,7 @@
 # The two commands of the README, and the developer's others.
 #   make        build build/serialtrack
-#   make run    install what is missing, build, run the main job
+#   make run    install what is missing, build, start the server on a demo store
+#   make tour   a guided tour of the command line
 #   make test   install what is missing, build, run every test (ctest summary last)
 #   make bench  run the benchmarks (figures against same-run baselines)
 #   make asan   the whole suite under ASan+UBSan
@@ -14,7 +15,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 ST_CC      ?= $(shell command -v clang >/dev/null 2>&1 && echo clang || echo cc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test bench asan fuzz format clean
+.PHONY: all deps build run tour test bench asan fuzz format clean
 
 all: build
 
@@ -28,6 +29,9 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
+	@bash scripts/run.sh $(BUILD)/serialtrack
+
+tour: build
 	@bash scripts/tour.sh $(BUILD)/serialtrack
 
 test: build
