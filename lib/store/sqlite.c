@@ -115,13 +115,25 @@ static st_rc conn_open(st_sqlite_conn *c, const char *path, int flags, st_error 
     return ST_OK;
 }
 
-/* The statement for sql on c, from the cache or newly prepared. */
+static uint64_t sql_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The statement for sql on c, from the cache or newly prepared. Entries are
+ * found by the text's hash; only a hash match is compared in full (the
+ * texts share long prefixes, so comparing each entry cost more than the
+ * queries themselves). */
 static sqlite3_stmt *conn_stmt(st_sqlite_conn *c, const char *sql)
 {
     int victim = 0;
     c->tick++;
+    uint64_t h = sql_hash(sql);
     for (int i = 0; i < ST_SQLITE_STMT_CACHE; i++) {
-        if (c->cache[i].sql && !strcmp(c->cache[i].sql, sql)) {
+        if (c->cache[i].sql && c->cache[i].h == h && !strcmp(c->cache[i].sql, sql)) {
             c->cache[i].used = c->tick;
             return c->cache[i].stmt;
         }
@@ -141,6 +153,7 @@ static sqlite3_stmt *conn_stmt(st_sqlite_conn *c, const char *sql)
     c->cache[victim].sql = copy;
     c->cache[victim].stmt = st;
     c->cache[victim].used = c->tick;
+    c->cache[victim].h = h;
     return st;
 }
 
@@ -156,6 +169,39 @@ static int bind_val(sqlite3_stmt *st, int i, const st_val *v)
     default:
         return sqlite3_bind_null(st, i);
     }
+}
+
+/* A read connection on the store's file. */
+static st_rc reader_open(st_sqlite *q, st_sqlite_conn *c, st_error *err)
+{
+    st_rc rc = conn_open(c, q->path, SQLITE_OPEN_READONLY, err);
+    if (rc == ST_OK)
+        exec_sql(c->db, "PRAGMA cache_size = -32768");
+    return rc;
+}
+
+/* A read connection for this call, locked: a free one, else a new one
+ * while fewer than ST_SQLITE_READERS are open, else wait for one. Readers
+ * never block each other (WAL) or the writer. */
+static st_sqlite_conn *reader_get(st_sqlite *q, st_error *err)
+{
+    int n = __atomic_load_n(&q->nr, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < n; i++)
+        if (pthread_mutex_trylock(&q->r[i].mu) == 0)
+            return &q->r[i];
+    pthread_mutex_lock(&q->pool_mu);
+    n = q->nr;
+    if (n < ST_SQLITE_READERS && reader_open(q, &q->r[n], err) == ST_OK) {
+        pthread_mutex_lock(&q->r[n].mu);
+        __atomic_store_n(&q->nr, n + 1, __ATOMIC_RELEASE);
+        pthread_mutex_unlock(&q->pool_mu);
+        return &q->r[n];
+    }
+    pthread_mutex_unlock(&q->pool_mu);
+    static unsigned turn; /* all busy: queue on one of them, in turn */
+    st_sqlite_conn *c = &q->r[__atomic_fetch_add(&turn, 1, __ATOMIC_RELAXED) % (unsigned)n];
+    pthread_mutex_lock(&c->mu);
+    return c;
 }
 
 /* ---- schema ------------------------------------------------------------------ */
@@ -174,7 +220,7 @@ static int user_version(sqlite3 *db, int *v)
 static st_rc sq_schema_version(void *impl, int *v, st_error *err)
 {
     st_sqlite *q = impl;
-    sqlite3 *db = q->w.db ? q->w.db : q->r.db;
+    sqlite3 *db = q->w.db ? q->w.db : q->r[0].db;
     if (user_version(db, v))
         return db_fail(err, db, "reading the schema version");
     return ST_OK;
@@ -255,7 +301,9 @@ static void sq_close(void *impl)
         return;
     for (int i = 0; i < SQ_COUNT; i++)
         sqlite3_finalize(q->st[i]);
-    conn_close(&q->r); /* the writer closes last: it checkpoints the WAL into the file */
+    for (int i = 0; i < q->nr; i++) /* the writer closes last: it checkpoints the WAL */
+        conn_close(&q->r[i]);
+    pthread_mutex_destroy(&q->pool_mu);
     conn_close(&q->w);
     st_idcache_free(&q->ids);
     st_statemerge_free(&q->sm);
@@ -281,6 +329,7 @@ static st_rc sq_open(const char *target, const st_store_opts *o, void **impl, st
     q->read_only = o->read_only;
     st_idcache_init(&q->ids);
     st_statemerge_init(&q->sm);
+    pthread_mutex_init(&q->pool_mu, NULL);
     st_rc rc = ST_OK;
     if (!o->read_only) {
         rc = conn_open(&q->w, target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
@@ -318,14 +367,14 @@ static st_rc sq_open(const char *target, const st_store_opts *o, void **impl, st
         if ((rc = prepare_writes(q, err)))
             goto fail;
     }
-    rc = conn_open(&q->r, target, SQLITE_OPEN_READONLY, err);
+    rc = reader_open(q, &q->r[0], err);
     if (rc)
         goto fail;
-    exec_sql(q->r.db, "PRAGMA cache_size = -65536");
+    q->nr = 1;
     if (o->read_only) {
         int v = 0;
-        if (user_version(q->r.db, &v)) {
-            rc = db_fail(err, q->r.db, target);
+        if (user_version(q->r[0].db, &v)) {
+            rc = db_fail(err, q->r[0].db, target);
             goto fail;
         }
         if (v != st_sqlite_migration_count) {
@@ -817,8 +866,7 @@ static st_rc sq_exec(void *impl, const char *sql, const st_val *args, int nargs,
                      void *ctx, st_error *err)
 {
     st_sqlite *q = impl;
-    st_sqlite_conn *c = &q->r;
-    pthread_mutex_lock(&c->mu);
+    st_sqlite_conn *c = reader_get(q, err);
     st_rc rc = ST_OK;
     sqlite3_stmt *st = conn_stmt(c, sql);
     if (!st) {

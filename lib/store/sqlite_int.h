@@ -37,6 +37,7 @@ enum {
 };
 
 #define ST_SQLITE_STMT_CACHE 48 /* read statements kept prepared */
+#define ST_SQLITE_READERS 8     /* read connections at most: concurrent readers (server threads) */
 
 /* One connection and what is prepared on it. */
 typedef struct st_sqlite_conn {
@@ -44,6 +45,7 @@ typedef struct st_sqlite_conn {
     pthread_mutex_t mu; /* one user at a time */
     struct {
         char *sql;          /* malloc'd copy of the text */
+        uint64_t h;         /* hash of the text */
         sqlite3_stmt *stmt; /* prepared on db */
         uint64_t used;      /* last use, for eviction */
     } cache[ST_SQLITE_STMT_CACHE];
@@ -54,7 +56,9 @@ typedef struct st_sqlite {
     char path[512];        /* the database file */
     int read_only;         /* opened for reading only */
     st_sqlite_conn w;      /* the write connection (commits, migrations) */
-    st_sqlite_conn r;      /* the read connection (exec) */
+    st_sqlite_conn r[ST_SQLITE_READERS]; /* read connections (exec), opened as needed */
+    int nr;                /* opened (read and written with atomics) */
+    pthread_mutex_t pool_mu; /* guards opening another reader */
     sqlite3_stmt *st[SQ_COUNT]; /* write statements on w, prepared after migration */
     st_idcache ids;        /* key -> ident id, for the write path */
     st_statemerge sm;      /* item state changes of the document being committed */
