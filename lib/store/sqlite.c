@@ -4,8 +4,8 @@
  * 8 KB pages and a checkpoint every 20,000 pages (both measured: about 15%
  * less commit time per event than 4 KB pages and the default 1,000),
  * one write connection that commits groups of documents in one transaction
- * with a savepoint and a chain link per document, and one read connection
- * that serves every query from a snapshot while writes go on.
+ * with a savepoint and a chain link per document, and a pool of read
+ * connections that serve queries from snapshots while writes go on.
  */
 #include "store/sqlite_int.h"
 

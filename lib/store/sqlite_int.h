@@ -1,5 +1,5 @@
 /*
- * Inside the SQLite backend: the connection pair, prepared statements of the
+ * Inside the SQLite backend: the write connection and the readers, prepared statements of the
  * write path, the identifier cache, and the migrations (sqlite_schema.c).
  */
 #ifndef ST_STORE_SQLITE_INT_H
