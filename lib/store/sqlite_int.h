@@ -1,6 +1,7 @@
 /*
- * Inside the SQLite backend: the write connection and the readers, prepared statements of the
- * write path, the identifier cache, and the migrations (sqlite_schema.c).
+ * Inside the SQLite backend: the write connection and the readers, the
+ * prepared statements of the write path, the identifier cache, and the
+ * migrations (sqlite_schema.c).
  */
 #ifndef ST_STORE_SQLITE_INT_H
 #define ST_STORE_SQLITE_INT_H
