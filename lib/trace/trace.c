@@ -74,7 +74,13 @@ st_rc st_trace_key(const char *id, char *out, size_t cap, st_error *err)
         return rc;
     }
     st_id_destroy(h);
-    /* not a GS1 identifier: a URI is its own key (as capture stores it) */
+    /* An EPC URI, or anything the GS1 parser recognised but found wrong (a
+     * check digit, a length, an unknown AI), is a faulty GS1 identifier: say
+     * why. Only text that is not GS1 at all is a private URI, its own key
+     * (as capture stores it). */
+    if (!strncmp(id, "urn:epc:", 8) || e.rc != ST_ERR_SYNTAX)
+        return st_fail(err, ST_ERR_SYNTAX, e.position, e.ai[0] ? e.ai : NULL,
+                       "not a valid identifier: %s", e.msg);
     if (strchr(id, ':') && st_cap_canon(id, -1, NULL, out, cap) == ST_OK)
         return ST_OK;
     return st_fail(err, ST_ERR_SYNTAX, e.position, NULL, "not an identifier: %s", e.msg);

@@ -6,13 +6,8 @@
 # Usage: store_test.sh PATH-TO-serialtrack
 set -u
 BIN=${1:?usage: store_test.sh PATH-TO-serialtrack}
-for tool in jq sqlite3; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "SKIP: $tool is not installed (scripts/install-deps.sh installs it)"
-        exit 77
-    fi
-done
 . "$(dirname "$0")/lib.sh"
+need_tools jq sqlite3
 unset SERIALTRACK_DB
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN") # the tests run inside $TMP
 cd "$TMP" || exit 1
@@ -199,6 +194,16 @@ st trace --db a.db 'not an identifier'
 expect_rc "trace garbage" 2
 st trace --db a.db '(01)10614141073463(21)1001'
 expect_rc "trace bad check digit" 2
+expect_contains "bad check digit names the AI" "$err" "AI 01: check digit is 3, expected 4"
+# a faulty GS1 identifier is refused with its reason, not looked up as a private URI
+st trace --db a.db 'urn:epc:id:sgtin:0614141.107346'
+expect_rc "trace EPC URI without serial" 2
+expect_contains "EPC URI reason" "$err" "not a valid identifier"
+st trace --db a.db 'https://id.gs1.org/01/10614141073463/21/1001'
+expect_rc "trace Digital Link with bad check digit" 2
+expect_contains "Digital Link reason" "$err" "check digit"
+st trace --db a.db 'https://example.com/things/1'
+expect_rc "a private URI is a key of its own (unknown here)" 1
 st trace --db a.db
 expect_rc "trace without id" 2
 st trace --db a.db --only everything "$U.1001"
