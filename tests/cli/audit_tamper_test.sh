@@ -10,13 +10,8 @@
 # Usage: audit_tamper_test.sh PATH-TO-serialtrack
 set -u
 BIN=${1:?usage: audit_tamper_test.sh PATH-TO-serialtrack}
-for tool in jq sqlite3; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "SKIP: $tool is not installed (scripts/install-deps.sh installs it)"
-        exit 77
-    fi
-done
 . "$(dirname "$0")/lib.sh"
+need_tools jq sqlite3
 unset SERIALTRACK_DB
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN") # the tests run inside $TMP
 cd "$TMP" || exit 1

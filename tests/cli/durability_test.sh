@@ -11,9 +11,7 @@
 #   usage: durability_test.sh path/to/serialtrack
 BIN=${1:?usage: durability_test.sh path/to/serialtrack}
 . "$(dirname "$0")/lib.sh"
-for tool in sqlite3 jq; do
-    command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
+need_tools sqlite3 jq
 
 ROUNDS=${ST_DURABILITY_ROUNDS:-12}
 DOCS=40

@@ -4,9 +4,7 @@
 #   http_start [serve options...]   starts it; sets SERVER_PID, BASE (http://127.0.0.1:PORT)
 #   http METHOD PATH [curl args...] sets status, out (body), hdrs (headers)
 #   http_stop                       SIGTERM, and waits for a clean exit
-for tool in curl jq; do
-    command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
+need_tools curl jq
 
 http_start() {
     "$BIN" serve --listen 127.0.0.1:0 --db "${HTTP_DB:-$TMP/http.db}" "$@" \

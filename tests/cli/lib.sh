@@ -8,6 +8,15 @@ fail=0
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
+# need_tools TOOL...: skip the whole test (exit 77) when one is missing.
+need_tools() {
+    local t
+    for t in "$@"; do
+        command -v "$t" >/dev/null 2>&1 ||
+            { echo "SKIP: $t is not installed (scripts/install-deps.sh installs it)"; exit 77; }
+    done
+}
+
 ok() { pass=$((pass + 1)); }
 bad() {
     fail=$((fail + 1))

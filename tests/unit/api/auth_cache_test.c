@@ -17,13 +17,13 @@
 
 #include <serialtrack/serialtrack.h>
 
+#include "unit/tmp_store.h"
+
 #include "api/auth_cache.h"
 #include "api/router.h"
 
 typedef struct fx {
-    char dir[256];
-    char path[300];
-    st_store *s;
+    tmp_store t; /* the store, in a temporary folder */
     char key[4][ST_KEY_LEN + 1]; /* admin, capture, query, partner */
 } fx;
 
@@ -32,11 +32,7 @@ static const char *const role_names[4] = {"admin", "capture", "query", "partner"
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "%s/st_auth_XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/st.db", f->dir);
-    if (st_store_open(f->path, NULL, &f->s, NULL) != ST_OK)
+    if (!f || tmp_store_open(&f->t, "auth"))
         return -1;
     *state = f;
     return 0;
@@ -45,14 +41,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    st_store_close(f->s);
-    char p[400];
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
+    tmp_store_remove(&f->t);
     free(f);
     return 0;
 }
@@ -62,7 +51,7 @@ static void make_keys(fx *f)
     for (int i = 0; i < 4; i++) {
         char name[16];
         snprintf(name, sizeof name, "k-%s", role_names[i]);
-        assert_int_equal(st_keys_create(f->s, name, role_names[i],
+        assert_int_equal(st_keys_create(f->t.s, name, role_names[i],
                                         i == 3 ? "urn:epc:id:pgln:0614141.00000" : NULL,
                                         f->key[i], sizeof f->key[i], NULL),
                          ST_OK);
@@ -75,7 +64,7 @@ static void test_open_without_keys(void **state)
 {
     fx *f = *state;
     st_authcache_opts o = {.ttl_ms = 5000};
-    struct st_authcache *c = st_authcache_create(f->s, &o);
+    struct st_authcache *c = st_authcache_create(f->t.s, &o);
     st_auth_caller who;
     assert_int_equal(st_authcache_open(c, 1000, NULL), 1);
     assert_int_equal(st_authcache_check(c, NULL, ST_ROLES_WRITE, 1000, &who, NULL), ST_AUTH_OPEN);
@@ -102,7 +91,7 @@ static void test_role_matrix(void **state)
     fx *f = *state;
     make_keys(f);
     st_authcache_opts o = {.ttl_ms = 5000};
-    struct st_authcache *c = st_authcache_create(f->s, &o);
+    struct st_authcache *c = st_authcache_create(f->t.s, &o);
     static const struct {
         const char *what;
         unsigned roles;
@@ -138,7 +127,7 @@ static void test_bad_and_revoked(void **state)
     fx *f = *state;
     make_keys(f);
     st_authcache_opts o = {.ttl_ms = 5000};
-    struct st_authcache *c = st_authcache_create(f->s, &o);
+    struct st_authcache *c = st_authcache_create(f->t.s, &o);
     st_auth_caller who;
     char other[ST_KEY_LEN + 1];
     memcpy(other, f->key[0], sizeof other);
@@ -149,7 +138,7 @@ static void test_bad_and_revoked(void **state)
     assert_int_equal(st_authcache_check(c, "", ST_ROLES_READ, 0, &who, NULL), ST_AUTH_NO_KEY);
 
     assert_int_equal(st_authcache_check(c, f->key[2], ST_ROLES_READ, 0, &who, NULL), ST_AUTH_PASS);
-    assert_int_equal(st_keys_revoke(f->s, "k-query", NULL), ST_OK);
+    assert_int_equal(st_keys_revoke(f->t.s, "k-query", NULL), ST_OK);
     /* cached: still valid until the cache time has passed ... */
     assert_int_equal(st_authcache_check(c, f->key[2], ST_ROLES_READ, 4999, &who, NULL),
                      ST_AUTH_PASS);
@@ -165,10 +154,10 @@ static void test_bad_and_revoked(void **state)
 
     /* without a cache the revoke is seen at once */
     st_authcache_opts none = {0};
-    c = st_authcache_create(f->s, &none);
+    c = st_authcache_create(f->t.s, &none);
     assert_int_equal(st_authcache_check(c, f->key[1], ST_ROLES_WRITE, 0, &who, NULL),
                      ST_AUTH_PASS);
-    assert_int_equal(st_keys_revoke(f->s, "k-capture", NULL), ST_OK);
+    assert_int_equal(st_keys_revoke(f->t.s, "k-capture", NULL), ST_OK);
     assert_int_equal(st_authcache_check(c, f->key[1], ST_ROLES_WRITE, 0, &who, NULL),
                      ST_AUTH_REVOKED);
     st_authcache_destroy(c);
@@ -181,7 +170,7 @@ static void test_rate_limit(void **state)
     fx *f = *state;
     make_keys(f);
     st_authcache_opts o = {.ttl_ms = 60000, .rate = 2, .burst = 3};
-    struct st_authcache *c = st_authcache_create(f->s, &o);
+    struct st_authcache *c = st_authcache_create(f->t.s, &o);
     st_auth_caller who;
     for (int i = 0; i < 3; i++)
         assert_int_equal(st_authcache_check(c, f->key[2], ST_ROLES_READ, 0, &who, NULL),
@@ -211,7 +200,7 @@ static void test_rate_limit(void **state)
 
     /* a slow rate: the wait is rounded up to whole seconds */
     st_authcache_opts slow = {.ttl_ms = 60000, .rate = 0.25, .burst = 1};
-    c = st_authcache_create(f->s, &slow);
+    c = st_authcache_create(f->t.s, &slow);
     assert_int_equal(st_authcache_check(c, f->key[1], ST_ROLES_WRITE, 0, &who, NULL),
                      ST_AUTH_PASS);
     assert_int_equal(st_authcache_check(c, f->key[1], ST_ROLES_WRITE, 0, &who, NULL),

@@ -18,23 +18,19 @@
 
 #include <serialtrack/serialtrack.h>
 
+#include "unit/tmp_store.h"
+
 #include "store/sqlite_int.h"
 #include "store/store_int.h"
 
 typedef struct fx {
-    char dir[256];  /* temporary folder */
-    char path[300]; /* the database file in it */
-    st_store *s;    /* open on path */
+    tmp_store t; /* the store, in a temporary folder */
 } fx;
 
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "%s/st_keys_XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/st.db", f->dir);
-    if (st_store_open(f->path, NULL, &f->s, NULL) != ST_OK)
+    if (!f || tmp_store_open(&f->t, "keys"))
         return -1;
     *state = f;
     return 0;
@@ -43,14 +39,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    st_store_close(f->s);
-    char p[400];
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
+    tmp_store_remove(&f->t);
     free(f);
     return 0;
 }
@@ -104,21 +93,21 @@ static void assert_key_form(const char *key)
 static void test_create_list_revoke(void **state)
 {
     fx *f = *state;
-    assert_int_equal(count_of(f->s), 0);
-    assert_int_equal(list_of(f->s).n, 0);
+    assert_int_equal(count_of(f->t.s), 0);
+    assert_int_equal(list_of(f->t.s).n, 0);
 
     char admin[ST_KEY_LEN + 1], partner[ST_KEY_LEN + 1];
     st_error e;
-    assert_int_equal(st_keys_create(f->s, "ops", "admin", NULL, admin, sizeof admin, &e), ST_OK);
+    assert_int_equal(st_keys_create(f->t.s, "ops", "admin", NULL, admin, sizeof admin, &e), ST_OK);
     assert_key_form(admin);
-    assert_int_equal(st_keys_create(f->s, "acme-dc_1.x", "partner", "urn:epc:id:pgln:0614141.00000",
+    assert_int_equal(st_keys_create(f->t.s, "acme-dc_1.x", "partner", "urn:epc:id:pgln:0614141.00000",
                                     partner, sizeof partner, &e),
                      ST_OK);
     assert_key_form(partner);
     assert_string_not_equal(admin, partner);
-    assert_int_equal(count_of(f->s), 2);
+    assert_int_equal(count_of(f->t.s), 2);
 
-    listing l = list_of(f->s);
+    listing l = list_of(f->t.s);
     assert_int_equal(l.n, 2);
     assert_string_equal(l.k[0].name, "ops");
     assert_int_equal(l.k[0].role, ST_KEY_ROLE_ADMIN);
@@ -130,26 +119,26 @@ static void test_create_list_revoke(void **state)
     assert_string_equal(l.k[1].party, "urn:epc:id:pgln:0614141.00000");
 
     st_key_info k;
-    assert_int_equal(st_keys_lookup(f->s, partner, &k, NULL), ST_OK);
+    assert_int_equal(st_keys_lookup(f->t.s, partner, &k, NULL), ST_OK);
     assert_string_equal(k.name, "acme-dc_1.x");
     assert_int_equal(k.role, ST_KEY_ROLE_PARTNER);
     assert_string_equal(k.party, "urn:epc:id:pgln:0614141.00000");
     assert_int_equal(k.revoked_ms, 0);
 
-    assert_int_equal(st_keys_revoke(f->s, "ops", &e), ST_OK);
-    assert_int_equal(st_keys_lookup(f->s, admin, &k, NULL), ST_OK);
+    assert_int_equal(st_keys_revoke(f->t.s, "ops", &e), ST_OK);
+    assert_int_equal(st_keys_lookup(f->t.s, admin, &k, NULL), ST_OK);
     assert_string_equal(k.name, "ops");
     assert_true(k.revoked_ms >= k.created_ms);
     int64_t when = k.revoked_ms;
-    assert_int_equal(st_keys_revoke(f->s, "ops", &e), ST_OK); /* again: nothing changes */
-    assert_int_equal(st_keys_lookup(f->s, admin, &k, NULL), ST_OK);
+    assert_int_equal(st_keys_revoke(f->t.s, "ops", &e), ST_OK); /* again: nothing changes */
+    assert_int_equal(st_keys_lookup(f->t.s, admin, &k, NULL), ST_OK);
     assert_int_equal(k.revoked_ms, when);
-    l = list_of(f->s);
+    l = list_of(f->t.s);
     assert_int_equal(l.n, 2); /* revoked keys stay listed */
     assert_true(l.k[0].revoked_ms > 0);
     assert_int_equal(l.k[1].revoked_ms, 0);
 
-    assert_int_equal(st_keys_revoke(f->s, "nobody", &e), ST_ERR_NOT_FOUND);
+    assert_int_equal(st_keys_revoke(f->t.s, "nobody", &e), ST_ERR_NOT_FOUND);
     assert_non_null(strstr(e.msg, "no key named \"nobody\""));
 }
 
@@ -158,16 +147,16 @@ static void test_duplicate_name(void **state)
     fx *f = *state;
     char key[ST_KEY_LEN + 1];
     st_error e;
-    assert_int_equal(st_keys_create(f->s, "line-7", "capture", NULL, key, sizeof key, &e), ST_OK);
-    assert_int_equal(st_keys_create(f->s, "line-7", "query", NULL, key, sizeof key, &e),
+    assert_int_equal(st_keys_create(f->t.s, "line-7", "capture", NULL, key, sizeof key, &e), ST_OK);
+    assert_int_equal(st_keys_create(f->t.s, "line-7", "query", NULL, key, sizeof key, &e),
                      ST_ERR_ARG);
     assert_non_null(strstr(e.msg, "a key named \"line-7\" exists already"));
     assert_string_equal(key, ""); /* no key handed out */
-    assert_int_equal(st_keys_revoke(f->s, "line-7", NULL), ST_OK);
+    assert_int_equal(st_keys_revoke(f->t.s, "line-7", NULL), ST_OK);
     /* a revoked name is not free again: it names a former caller */
-    assert_int_equal(st_keys_create(f->s, "line-7", "capture", NULL, key, sizeof key, &e),
+    assert_int_equal(st_keys_create(f->t.s, "line-7", "capture", NULL, key, sizeof key, &e),
                      ST_ERR_ARG);
-    assert_int_equal(count_of(f->s), 1);
+    assert_int_equal(count_of(f->t.s), 1);
 }
 
 static void test_refused(void **state)
@@ -199,7 +188,7 @@ static void test_refused(void **state)
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         st_error e;
         st_error_clear(&e);
-        st_rc rc = st_keys_create(f->s, rows[i].name, rows[i].role, rows[i].party, key,
+        st_rc rc = st_keys_create(f->t.s, rows[i].name, rows[i].role, rows[i].party, key,
                                   sizeof key, &e);
         if (rc != rows[i].rc || !strstr(e.msg, rows[i].msg))
             fail_msg("row %zu: rc %d, message \"%s\"; expected %d and \"%s\"", i, rc, e.msg,
@@ -207,23 +196,23 @@ static void test_refused(void **state)
         assert_string_equal(key, "");
     }
     st_error e;
-    assert_int_equal(st_keys_create(f->s, long_name, "admin", NULL, key, sizeof key, &e),
+    assert_int_equal(st_keys_create(f->t.s, long_name, "admin", NULL, key, sizeof key, &e),
                      ST_ERR_ARG);
-    assert_int_equal(st_keys_create(f->s, "p", "partner", long_party, key, sizeof key, &e),
+    assert_int_equal(st_keys_create(f->t.s, "p", "partner", long_party, key, sizeof key, &e),
                      ST_ERR_ARG);
     assert_non_null(strstr(e.msg, "the limit is 255"));
-    assert_int_equal(st_keys_create(f->s, "a", "admin", NULL, small, sizeof small, &e),
+    assert_int_equal(st_keys_create(f->t.s, "a", "admin", NULL, small, sizeof small, &e),
                      ST_ERR_BUFFER);
-    assert_int_equal(count_of(f->s), 0); /* nothing was stored by any of them */
+    assert_int_equal(count_of(f->t.s), 0); /* nothing was stored by any of them */
 }
 
 static void test_lookup_and_hash_only(void **state)
 {
     fx *f = *state;
     char key[ST_KEY_LEN + 1];
-    assert_int_equal(st_keys_create(f->s, "q", "query", NULL, key, sizeof key, NULL), ST_OK);
+    assert_int_equal(st_keys_create(f->t.s, "q", "query", NULL, key, sizeof key, NULL), ST_OK);
     st_key_info k;
-    assert_int_equal(st_keys_lookup(f->s, key, &k, NULL), ST_OK);
+    assert_int_equal(st_keys_lookup(f->t.s, key, &k, NULL), ST_OK);
     assert_int_equal(k.role, ST_KEY_ROLE_QUERY);
 
     char other[ST_KEY_LEN + 1];
@@ -232,15 +221,15 @@ static void test_lookup_and_hash_only(void **state)
     const char *bad[] = {other, "", "stk_", "stk_short", "Bearer x", key + 1};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         st_error e;
-        assert_int_equal(st_keys_lookup(f->s, bad[i], &k, &e), ST_ERR_NOT_FOUND);
+        assert_int_equal(st_keys_lookup(f->t.s, bad[i], &k, &e), ST_ERR_NOT_FOUND);
         assert_int_equal(k.id, 0);
     }
-    assert_int_equal(st_keys_lookup(f->s, NULL, &k, NULL), ST_ERR_NOT_FOUND);
+    assert_int_equal(st_keys_lookup(f->t.s, NULL, &k, NULL), ST_ERR_NOT_FOUND);
 
     /* the key's text is in no column; the hash column is SHA-256 of the key */
     int64_t n = -1;
     st_val arg = st_val_text(key);
-    assert_int_equal(st_store_exec(f->s,
+    assert_int_equal(st_store_exec(f->t.s,
                                    "SELECT count(*) FROM api_key WHERE name = $1 OR role = $1"
                                    " OR party = $1 OR CAST(hash AS TEXT) = $1",
                                    &arg, 1, row_int, &n, NULL),
@@ -250,7 +239,7 @@ static void test_lookup_and_hash_only(void **state)
     unsigned hl = 0;
     assert_int_equal(EVP_Digest(key, strlen(key), h, &hl, EVP_sha256(), NULL), 1);
     arg = st_val_blob(h, sizeof h);
-    assert_int_equal(st_store_exec(f->s, "SELECT count(*) FROM api_key WHERE hash = $1", &arg, 1,
+    assert_int_equal(st_store_exec(f->t.s, "SELECT count(*) FROM api_key WHERE hash = $1", &arg, 1,
                                    row_int, &n, NULL),
                      ST_OK);
     assert_int_equal(n, 1);
@@ -262,7 +251,7 @@ static void test_migrate_v1_to_v2(void **state)
 {
     fx *f = *state;
     char path[400];
-    snprintf(path, sizeof path, "%s/v1.db", f->dir);
+    snprintf(path, sizeof path, "%s/v1.db", f->t.dir);
     /* a store as the released v1 wrote it: v1 DDL, user_version 1, one identifier */
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
