@@ -68,13 +68,16 @@ typedef struct st_store_methods {
      * args[0..nargs), calling cb for every row. */
     st_rc (*exec)(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                   void *ctx, st_error *err);
-    /* Run one writing SQL statement (administration: API keys, never events)
-     * with $1..$N bound to args[0..nargs), in its own durable transaction on
-     * the write connection, serialised with commits. *changes (may be NULL)
-     * receives the rows it changed. A constraint violation (a UNIQUE column)
-     * is ST_ERR_ARG; a read-only store is ST_ERR_ARG. */
+    /* Run one writing SQL statement (administration: API keys, serial
+     * counters; never events) with $1..$N bound to args[0..nargs), in its own
+     * durable transaction on the write connection, serialised with commits.
+     * cb (may be NULL) is called for each row the statement returns (a
+     * RETURNING clause), before the commit; a non-OK return rolls the
+     * statement back and is returned. *changes (may be NULL) receives the
+     * rows it changed. A constraint violation (a UNIQUE column) is
+     * ST_ERR_ARG; a read-only store is ST_ERR_ARG. */
     st_rc (*admin_exec)(void *impl, const char *sql, const st_val *args, int nargs,
-                        int64_t *changes, st_error *err);
+                        st_row_cb cb, void *ctx, int64_t *changes, st_error *err);
 } st_store_methods;
 
 extern const st_store_methods st_store_sqlite;

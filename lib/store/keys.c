@@ -83,8 +83,8 @@ static st_rc check_name(const char *name, st_error *err)
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '.' || c == '_' || c == '-'))
             return st_fail(err, ST_ERR_ARG, (long)i, NULL,
-                           "key name \"%s\": character %zu is not one of A-Z a-z 0-9 . _ -",
-                           name, i + 1);
+                           "key name \"%s\": character %zu is not one of A-Z a-z 0-9 . _ -", name,
+                           i + 1);
     }
     return ST_OK;
 }
@@ -168,8 +168,8 @@ st_rc st_keys_list(st_store *s, st_key_cb cb, void *ctx, st_error *err)
     if (!s || !cb)
         return st_fail(err, ST_ERR_ARG, -1, NULL, "no store or no callback");
     struct list_ctx l = {cb, ctx};
-    return st_store_exec(s, "SELECT " KEY_COLS " FROM api_key ORDER BY id", NULL, 0, row_list,
-                         &l, err);
+    return st_store_exec(s, "SELECT " KEY_COLS " FROM api_key ORDER BY id", NULL, 0, row_list, &l,
+                         err);
 }
 
 st_rc st_keys_lookup(st_store *s, const char *key, st_key_info *out, st_error *err)
@@ -259,7 +259,7 @@ st_rc st_keys_create(st_store *s, const char *name, const char *role, const char
     rc = st_store_admin_exec(s,
                              "INSERT INTO api_key(name, role, party, hash, created)"
                              " VALUES ($1, $2, $3, $4, $5)",
-                             args, 5, NULL, err);
+                             args, 5, NULL, NULL, NULL, err);
     if (rc) {
         OPENSSL_cleanse(key, sizeof key);
         return rc;
@@ -276,8 +276,8 @@ st_rc st_keys_revoke(st_store *s, const char *name, st_error *err)
     st_val args[2] = {st_val_int(now_ms()), st_val_text(name)};
     int64_t changed = 0;
     st_rc rc = st_store_admin_exec(
-        s, "UPDATE api_key SET revoked = $1 WHERE name = $2 AND revoked IS NULL", args, 2,
-        &changed, err);
+        s, "UPDATE api_key SET revoked = $1 WHERE name = $2 AND revoked IS NULL", args, 2, NULL,
+        NULL, &changed, err);
     if (rc || changed)
         return rc;
     int64_t exists = 0;

@@ -43,14 +43,20 @@ static const char *const write_sql[SQ_COUNT] = {
         " first_seen = CASE WHEN ?2 < item_state.first_seen THEN ?2 ELSE item_state.first_seen END,"
         " last_seen = CASE WHEN ?3 >= item_state.last_seen THEN ?3 ELSE item_state.last_seen END,"
         " last_event = CASE WHEN ?3 >= item_state.last_seen THEN ?4 ELSE item_state.last_event END,"
-#define LATEST(col, v, t)                                                                         \
+#define LATEST(col, v, t)                                                                          \
     " " col " = CASE WHEN " v " IS NOT NULL AND (" t " >= item_state.last_seen OR item_state." col \
     " IS NULL) THEN " v " ELSE item_state." col " END"
-        LATEST("disposition", "?5", "?6") "," LATEST("read_point", "?7", "?8") ","
-        LATEST("biz_location", "?9", "?10") "," LATEST("container", "?11", "?12") ","
-        LATEST("owner", "?13", "?14") "," LATEST("possessor", "?15", "?16") ","
-        LATEST("lot", "?17", "?18") "," LATEST("expiry", "?19", "?20") ","
-        LATEST("deleted", "?21", "?22"),
+    LATEST("disposition", "?5", "?6") "," LATEST("read_point", "?7", "?8") "," LATEST(
+        "biz_location", "?9",
+        "?10") "," LATEST("container", "?11",
+                          "?12") "," LATEST("owner", "?13",
+                                            "?14") "," LATEST("possessor", "?15",
+                                                              "?16") "," LATEST("lot", "?17",
+                                                                                "?18") "," LATEST("expiry",
+                                                                                                  "?19",
+                                                                                                  "?20") "," LATEST("deleted",
+                                                                                                                    "?21",
+                                                                                                                    "?22"),
 #undef LATEST
     [SQ_UNPACK_ALL] = "SELECT c.child, s.container FROM containment c LEFT JOIN item_state s"
                       " ON s.ident = c.child WHERE c.parent = ?1 AND c.unpacked_event IS NULL",
@@ -314,9 +320,9 @@ static st_rc sq_open(const char *target, const st_store_opts *o, void **impl, st
 {
     if (!target || !*target)
         return st_fail(err, ST_ERR_ARG, -1, NULL, "no database file given");
-    if (strlen(target) >= sizeof ((st_sqlite *)0)->path)
+    if (strlen(target) >= sizeof((st_sqlite *)0)->path)
         return st_fail(err, ST_ERR_LIMIT, -1, NULL, "the database path is longer than %zu bytes",
-                       sizeof ((st_sqlite *)0)->path - 1);
+                       sizeof((st_sqlite *)0)->path - 1);
     struct stat sb;
     int exists = stat(target, &sb) == 0;
     if (!exists && o->read_only)
@@ -336,10 +342,12 @@ static st_rc sq_open(const char *target, const st_store_opts *o, void **impl, st
         if (rc)
             goto fail;
         char *msg = NULL;
-        if (sqlite3_exec(q->w.db,
-                         "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                         " PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 20000;",
-                         NULL, NULL, &msg) != SQLITE_OK) {
+        if (sqlite3_exec(
+                q->w.db,
+                "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                " PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; PRAGMA "
+                "wal_autocheckpoint = 20000;",
+                NULL, NULL, &msg) != SQLITE_OK) {
             rc = st_fail(err, ST_ERR_IO, -1, NULL, "%s: %s", target,
                          msg ? msg : "cannot set the journal mode");
             sqlite3_free(msg);
@@ -509,7 +517,8 @@ static int flush_states(st_sqlite *q)
         sqlite3_bind_int64(st, 3, d->last);
         sqlite3_bind_int64(st, 4, d->last_event);
         for (int c = 0; c < ST_SC_COUNT; c++) {
-            int p = 5 + 2 * (c < ST_SC_LOT + 1 ? c : c + 1); /* expiry sits between lot and deleted */
+            int p =
+                5 + 2 * (c < ST_SC_LOT + 1 ? c : c + 1); /* expiry sits between lot and deleted */
             if (d->col[c].set) {
                 sqlite3_bind_int64(st, p, d->col[c].v);
                 sqlite3_bind_int64(st, p + 1, d->col[c].t);
@@ -564,9 +573,9 @@ static int unpack_all(st_sqlite *q, const st_cap_event *e, const struct ev_ids *
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t child = sqlite3_column_int64(st, 0);
         st_state_delta *d = st_statemerge_find(&q->sm, child);
-        int64_t now = d && d->col[ST_SC_CONTAINER].set ? d->col[ST_SC_CONTAINER].v
+        int64_t now = d && d->col[ST_SC_CONTAINER].set               ? d->col[ST_SC_CONTAINER].v
                       : sqlite3_column_type(st, 1) == SQLITE_INTEGER ? sqlite3_column_int64(st, 1)
-                                                                    : 0;
+                                                                     : 0;
         if (now != x->parent)
             continue; /* it has moved on since */
         if (!(d = st_statemerge_touch(&q->sm, child, e->event_time, x->event))) {
@@ -722,9 +731,9 @@ static int add_links(st_sqlite *q, const st_cap_doc *d)
 
 /* The chain's tail as the transaction sees it. */
 struct tail {
-    int64_t batch;           /* last link id */
-    unsigned char hash[32];  /* its hash */
-    int64_t record_ms;       /* its record time */
+    int64_t batch;          /* last link id */
+    unsigned char hash[32]; /* its hash */
+    int64_t record_ms;      /* its record time */
 };
 
 static int read_tail(st_sqlite *q, struct tail *t)
@@ -862,6 +871,35 @@ out:
 
 #define MAX_COLS 32
 
+/* Hand the current row of st to cb as st_val columns (the first MAX_COLS). */
+static st_rc row_out(sqlite3_stmt *st, st_row_cb cb, void *ctx)
+{
+    int ncols = sqlite3_column_count(st);
+    if (ncols > MAX_COLS)
+        ncols = MAX_COLS;
+    st_val cols[MAX_COLS];
+    for (int i = 0; i < ncols; i++) {
+        switch (sqlite3_column_type(st, i)) {
+        case SQLITE_INTEGER:
+            cols[i] = st_val_int(sqlite3_column_int64(st, i));
+            break;
+        case SQLITE_TEXT:
+        case SQLITE_FLOAT:
+            cols[i].type = ST_VAL_TEXT;
+            cols[i].p = sqlite3_column_text(st, i);
+            cols[i].n = (size_t)sqlite3_column_bytes(st, i);
+            cols[i].i = 0;
+            break;
+        case SQLITE_BLOB:
+            cols[i] = st_val_blob(sqlite3_column_blob(st, i), (size_t)sqlite3_column_bytes(st, i));
+            break;
+        default:
+            cols[i] = (st_val){ST_VAL_NULL, 0, NULL, 0};
+        }
+    }
+    return cb(ctx, cols, ncols);
+}
+
 static st_rc sq_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                      void *ctx, st_error *err)
 {
@@ -878,35 +916,10 @@ static st_rc sq_exec(void *impl, const char *sql, const st_val *args, int nargs,
             rc = db_fail(err, c->db, "binding a query parameter");
             goto done;
         }
-    int ncols = sqlite3_column_count(st);
-    if (ncols > MAX_COLS)
-        ncols = MAX_COLS;
-    st_val cols[MAX_COLS];
     int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int i = 0; i < ncols; i++) {
-            switch (sqlite3_column_type(st, i)) {
-            case SQLITE_INTEGER:
-                cols[i] = st_val_int(sqlite3_column_int64(st, i));
-                break;
-            case SQLITE_TEXT:
-            case SQLITE_FLOAT:
-                cols[i].type = ST_VAL_TEXT;
-                cols[i].p = sqlite3_column_text(st, i);
-                cols[i].n = (size_t)sqlite3_column_bytes(st, i);
-                cols[i].i = 0;
-                break;
-            case SQLITE_BLOB:
-                cols[i] = st_val_blob(sqlite3_column_blob(st, i),
-                                      (size_t)sqlite3_column_bytes(st, i));
-                break;
-            default:
-                cols[i] = (st_val){ST_VAL_NULL, 0, NULL, 0};
-            }
-        }
-        if (cb && (rc = cb(ctx, cols, ncols)) != ST_OK)
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb && (rc = row_out(st, cb, ctx)) != ST_OK)
             goto done;
-    }
     if (s != SQLITE_DONE)
         rc = db_fail(err, c->db, "running a query");
 done:
@@ -919,8 +932,8 @@ out:
 
 /* ---- administration ------------------------------------------------------------------ */
 
-static st_rc sq_admin_exec(void *impl, const char *sql, const st_val *args, int nargs,
-                           int64_t *changes, st_error *err)
+static st_rc sq_admin_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                           void *ctx, int64_t *changes, st_error *err)
 {
     st_sqlite *q = impl;
     if (changes)
@@ -945,7 +958,8 @@ static st_rc sq_admin_exec(void *impl, const char *sql, const st_val *args, int 
         }
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW)
-        ;
+        if (cb && (rc = row_out(st, cb, ctx)) != ST_OK)
+            goto rollback;
     if (s != SQLITE_DONE) {
         if (sqlite3_errcode(q->w.db) == SQLITE_CONSTRAINT)
             rc = st_fail(err, ST_ERR_ARG, -1, NULL, "%s", sqlite3_errmsg(q->w.db));

@@ -124,13 +124,13 @@ st_rc st_store_exec(st_store *s, const char *sql, const st_val *args, int nargs,
 }
 
 st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs,
-                          int64_t *changes, st_error *err)
+                          st_row_cb cb, void *ctx, int64_t *changes, st_error *err)
 {
     if (changes)
         *changes = 0;
     if (!s || !sql)
         return st_fail(err, ST_ERR_ARG, -1, NULL, "no store or no statement");
-    return s->m->admin_exec(s->impl, sql, args, nargs, changes, err);
+    return s->m->admin_exec(s->impl, sql, args, nargs, cb, ctx, changes, err);
 }
 
 /* ---- info ---------------------------------------------------------------------- */
