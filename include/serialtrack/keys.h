@@ -25,7 +25,7 @@
 #define ST_KEY_ROLE_ADMIN 0x01   /* everything, key management included */
 #define ST_KEY_ROLE_CAPTURE 0x02 /* capture events */
 #define ST_KEY_ROLE_QUERY 0x04   /* read events and items */
-#define ST_KEY_ROLE_PARTNER 0x08 /* read (later: only what concerns its party) */
+#define ST_KEY_ROLE_PARTNER 0x08 /* read what concerns its party (st_scope) */
 
 /* The role bit named name ("admin", "capture", "query", "partner"), or 0. */
 unsigned st_key_role_parse(const char *name);

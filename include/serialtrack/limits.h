@@ -70,6 +70,7 @@
 #define ST_QUERY_MAX_PARAMS 64         /* parameters in one query */
 #define ST_TRACE_MAX_NODES 1000000     /* identifiers one genealogy walk may visit */
 #define ST_TRACE_MAX_HISTORY 10000     /* events in one item's history answer */
+#define ST_SCOPE_MAX_LOCATIONS 10000   /* locations of one partner's party (with those below) */
 
 #define ST_CLI_LINE_MAX 4096      /* bytes of one line read by `id parse -` */
 

@@ -124,6 +124,30 @@ st_rc st_query_set(st_query *q, const char *name, const char *value, st_error *e
 st_rc st_store_query_write(st_store *s, const st_query *q, st_epcis_format fmt, FILE *out,
                            char *next_token, size_t cap, st_error *err);
 
+/* ---- partner scope --------------------------------------------------------- */
+
+/* What a partner key may read: the events and items that concern its party
+ * (as source, destination, owner or possessor, or at its locations). */
+typedef struct st_scope st_scope;
+
+/*
+ * The scope of party (a PGLN in any GS1 form, an SGLN, or a URI; copied) on
+ * s: its locations are read from s once, now (the GLN's locations and those
+ * below them in the master-data hierarchy). *out must be freed with
+ * st_scope_destroy. ST_ERR_SYNTAX when party is no identifier, ST_ERR_LIMIT
+ * when it has more than ST_SCOPE_MAX_LOCATIONS locations, store errors.
+ */
+st_rc st_scope_open(st_store *s, const char *party, st_scope **out, st_error *err);
+void st_scope_destroy(st_scope *sc);
+
+/* The canonical key of the scope's party (owned by sc). */
+const char *st_scope_party(const st_scope *sc);
+
+/* Keep only events within sc (borrowed: it must outlive every run of q;
+ * NULL lifts the restriction). Not part of the page token's hash: a token
+ * runs under whatever scope its caller has. */
+void st_query_set_scope(st_query *q, const st_scope *sc);
+
 /* ---- tamper evidence ---------------------------------------------------------- */
 
 /* What `audit verify` found. */

@@ -26,6 +26,8 @@ typedef struct st_trace_opts {
     unsigned parts;     /* ST_TRACE_* bits; 0: all */
     int depth;          /* genealogy levels to follow; 0: all (capped by ST_TRACE_MAX_NODES) */
     size_t max_history; /* events in the history; 0: ST_TRACE_MAX_HISTORY */
+    const st_scope *scope; /* a partner's scope (borrowed), or NULL: a unit outside it
+                              is not found, its history holds only events within it */
 } st_trace_opts;
 
 /*

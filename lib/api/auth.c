@@ -23,7 +23,8 @@
 #include "api/auth_cache.h"
 #include "common/error.h"
 
-_Static_assert(ST_KEY_ROLE_ADMIN == ST_ROLE_BIT_ADMIN && ST_KEY_ROLE_CAPTURE == ST_ROLE_BIT_CAPTURE &&
+_Static_assert(ST_KEY_ROLE_ADMIN == ST_ROLE_BIT_ADMIN &&
+                   ST_KEY_ROLE_CAPTURE == ST_ROLE_BIT_CAPTURE &&
                    ST_KEY_ROLE_QUERY == ST_ROLE_BIT_QUERY &&
                    ST_KEY_ROLE_PARTNER == ST_ROLE_BIT_PARTNER,
                "key roles (keys.h) and route role bits (router.h) are the same bits");
@@ -193,6 +194,17 @@ int st_auth_check(st_api *api, st_http_req *rq, st_http_resp *rs, const st_route
         rq->role = who.role;
         if (who.party[0])
             rq->party = st_arena_strndup(rq->a, who.party, strlen(who.party));
+        if (who.role == ST_KEY_ROLE_PARTNER && !rq->party) {
+            st_http_problem(rs, 403, NULL, "the partner key \"%s\" names no party", who.name);
+            return 0;
+        }
+        if (rq->party && who.role == ST_KEY_ROLE_PARTNER &&
+            st_scope_open(rq->store, rq->party, &rq->scope, &e) != ST_OK) {
+            st_http_problem(rs, st_http_status_of(e.rc), NULL,
+                            "the scope of the partner key \"%s\" cannot be read: %s", who.name,
+                            e.msg);
+            return 0;
+        }
         return 1;
     case ST_AUTH_NO_KEY:
         st_http_problem(rs, 401, NULL,

@@ -40,6 +40,8 @@ typedef struct st_http_req {
     const char *route;                /* pattern of the route matched (static), or NULL */
     unsigned role;                    /* the caller's ST_ROLE_BIT_* (auth.c); 0 on public routes */
     const char *party;                /* a partner key's party (in a), or NULL */
+    st_scope *scope;                  /* a partner key's scope (auth.c), freed after the
+                                         response unless a handler takes it; else NULL */
 } st_http_req;
 
 /*

@@ -20,6 +20,7 @@
 #include "api/named_queries.h"
 #include "api/rest.h"
 #include "epcis/epcis_int.h"
+#include "store/scope.h"
 #include "store/store_int.h"
 
 /* ---- capture ------------------------------------------------------------------------ */
@@ -29,7 +30,8 @@
 static int capture_precheck(st_http_req *rq, st_http_resp *rs)
 {
     const char *ct = st_http_header(rq, "Content-Type");
-    int json = st_rest_media_is(ct, "application/ld+json") || st_rest_media_is(ct, "application/json");
+    int json =
+        st_rest_media_is(ct, "application/ld+json") || st_rest_media_is(ct, "application/json");
     int xml = st_rest_media_is(ct, "application/xml") || st_rest_media_is(ct, "text/xml");
     if (!json && !xml) {
         st_http_problem(rs, 415, "Content-Type",
@@ -189,8 +191,8 @@ static void capture_get(st_http_req *rq, st_http_resp *rs)
 /* ---- POST /events: one event --------------------------------------------------------- */
 
 struct one_event {
-    size_t n;          /* events seen */
-    char hash[90];     /* the first one's hash ID */
+    size_t n;           /* events seen */
+    char hash[90];      /* the first one's hash ID */
     char declared[512]; /* its declared eventID, or "" */
 };
 
@@ -200,7 +202,8 @@ static st_rc one_visit(void *ctx, const st_epcis_event *ev)
     if (o->n++ == 0) {
         if (st_epcis_event_hash_id(ev, o->hash) != ST_OK)
             o->hash[0] = 0;
-        const char *id = ev->ev && ev->ev->root ? st_evnode_child_value(ev->ev->root, "eventID") : NULL;
+        const char *id =
+            ev->ev && ev->ev->root ? st_evnode_child_value(ev->ev->root, "eventID") : NULL;
         snprintf(o->declared, sizeof o->declared, "%s", id ? id : "");
     }
     return ST_OK;
@@ -324,6 +327,7 @@ static void answer(st_http_req *rq, st_http_resp *rs, const char *extra_k, const
         st_http_problem(rs, 503, NULL, "out of memory for the query");
         return;
     }
+    st_query_set_scope(q, rq->scope);
     st_error e;
     st_error_clear(&e);
     if (extra_k) {
@@ -404,10 +408,11 @@ static void collection_end(st_jw *j)
 
 struct rows {
     st_jw *j;
-    long n, limit;       /* rows seen; rows to write */
-    char last[1024];     /* the last key written */
-    int more;            /* a row beyond limit exists */
-    int types;           /* the column is an event type number */
+    long n, limit;         /* rows seen; rows to write */
+    char last[1024];       /* the last key written */
+    int more;              /* a row beyond limit exists */
+    int types;             /* the column is an event type number */
+    const st_scope *scope; /* keep only locations within this partner's scope, or NULL */
 };
 
 static st_rc row_member(void *ctx, const st_val *c, int n)
@@ -415,12 +420,15 @@ static st_rc row_member(void *ctx, const st_val *c, int n)
     struct rows *r = ctx;
     if (n < 1)
         return ST_OK;
+    if (r->scope && c[0].type == ST_VAL_TEXT && !st_scope_key_ok(r->scope, (const char *)c[0].p))
+        return ST_OK; /* not the partner's: neither listed nor counted */
     if (r->n++ >= r->limit) {
         r->more = 1;
         return ST_OK;
     }
     if (r->types) {
-        const char *name = c[0].type == ST_VAL_INT ? st_event_type_name((st_event_type)c[0].i) : NULL;
+        const char *name =
+            c[0].type == ST_VAL_INT ? st_event_type_name((st_event_type)c[0].i) : NULL;
         if (name)
             st_jw_cstring(r->j, name);
         return ST_OK;
@@ -456,7 +464,8 @@ static int lp_one(void *ctx, const char *k, const char *v)
         char *end;
         long n = strtol(v, &end, 10);
         if (*end || !*v || n < 1 || n > ST_QUERY_MAX_PAGE) {
-            st_http_problem(l->rs, 400, k, "QueryParameterException: perPage must be 1 to %d, not %s",
+            st_http_problem(l->rs, 400, k,
+                            "QueryParameterException: perPage must be 1 to %d, not %s",
                             ST_QUERY_MAX_PAGE, v);
             return l->bad = 1;
         }
@@ -476,8 +485,10 @@ static int lp_one(void *ctx, const char *k, const char *v)
         l->after[n / 2] = 0;
         return 0;
     badtok:
-        st_http_problem(l->rs, 400, k, "QueryParameterException: nextPageToken %s is not one this "
-                                       "server gave", v);
+        st_http_problem(l->rs, 400, k,
+                        "QueryParameterException: nextPageToken %s is not one this "
+                        "server gave",
+                        v);
         return l->bad = 1;
     }
     st_http_problem(l->rs, 400, k,
@@ -501,6 +512,12 @@ static void dim_list(st_http_req *rq, st_http_resp *rs)
     st_rest_fmt f;
     if (!d || !st_rest_accept(rq, rs, 1, &f))
         return;
+    if (rq->scope && !strcmp(d->res, "epcs")) {
+        st_http_problem(rs, 403, NULL,
+                        "a partner key cannot list every identifier: ask for the events of one "
+                        "(/epcs/{epc}/events) or query /events");
+        return;
+    }
     long per = ST_API_LIST_DEFAULT_PAGE;
     char after[1024] = "";
     if (!list_params(rq, rs, &per, after, sizeof after))
@@ -508,12 +525,17 @@ static void dim_list(st_http_req *rq, st_http_resp *rs)
     st_jw j;
     st_jw_init(&j);
     collection_begin(&j);
-    struct rows r = {&j, 0, per, "", 0, d->sql == NULL};
+    /* a partner sees the locations of its own party only; the values of
+     * the other dimensions are vocabulary, not anybody's data */
+    int located = !strcmp(d->res, "bizLocations") || !strcmp(d->res, "readPoints");
+    struct rows r = {&j, 0, per, "", 0, d->sql == NULL, located ? rq->scope : NULL};
     st_error e;
     st_error_clear(&e);
     st_rc rc;
     if (d->sql) {
-        st_val args[2] = {st_val_text(after), st_val_int(per + 1)};
+        /* filtered rows are read past: a partner's page reads up to the scope's cap */
+        st_val args[2] = {st_val_text(after),
+                          st_val_int(r.scope ? per + 1 + ST_SCOPE_MAX_LOCATIONS : per + 1)};
         rc = st_store_exec(rq->store, d->sql, args, 2, row_member, &r, &e);
     } else {
         r.limit = 1000;
@@ -527,7 +549,8 @@ static void dim_list(st_http_req *rq, st_http_resp *rs)
         if (r.more) {
             char tok[2100];
             size_t n = 0;
-            for (const unsigned char *p = (const unsigned char *)r.last; *p && n + 3 < sizeof tok; p++)
+            for (const unsigned char *p = (const unsigned char *)r.last; *p && n + 3 < sizeof tok;
+                 p++)
                 n += (size_t)snprintf(tok + n, sizeof tok - n, "%02x", *p);
             st_rest_link_next(rq, rs, tok);
         }
@@ -575,7 +598,8 @@ static void queries_post(st_http_req *rq, st_http_resp *rs)
     const char *ct = st_http_header(rq, "Content-Type");
     if (!st_rest_media_is(ct, "application/json") && !st_rest_media_is(ct, "application/ld+json")) {
         st_http_problem(rs, 415, "Content-Type",
-                        "Content-Type %s is not accepted; send application/json", ct ? ct : "(none)");
+                        "Content-Type %s is not accepted; send application/json",
+                        ct ? ct : "(none)");
         return;
     }
     char name[ST_API_QUERY_NAME_MAX], field[160];
@@ -594,7 +618,10 @@ static void queries_post(st_http_req *rq, st_http_resp *rs)
         st_jw_free(&j);
         return;
     }
-    unsigned status = rc == ST_ERR_EXHAUSTED ? 409 : rc == ST_ERR_LIMIT ? 507 : rc == ST_ERR_NOMEM ? 503 : 400;
+    unsigned status = rc == ST_ERR_EXHAUSTED ? 409
+                      : rc == ST_ERR_LIMIT   ? 507
+                      : rc == ST_ERR_NOMEM   ? 503
+                                             : 400;
     st_http_problem(rs, status, field[0] ? field : NULL, "%s", e.msg);
 }
 
@@ -639,6 +666,7 @@ static void query_events(st_http_req *rq, st_http_resp *rs)
     }
     st_error e;
     st_error_clear(&e);
+    st_query_set_scope(q, rq->scope);
     st_rc rc = st_nq_apply(st_jobs_named(rq->api), rq->param[0], q, &e);
     if (rc == ST_ERR_NOT_FOUND)
         st_http_problem(rs, 404, "queryName", "no query is named %s", rq->param[0]);
@@ -657,8 +685,9 @@ static void root_get(st_http_req *rq, st_http_resp *rs)
     st_rest_fmt f;
     if (!st_rest_accept(rq, rs, 1, &f))
         return;
-    static const char *const top[] = {"queries",  "capture",    "events",       "eventTypes", "epcs",
-                                      "readPoints", "bizLocations", "dispositions", "bizSteps"};
+    static const char *const top[] = {"queries",      "capture",      "events",
+                                      "eventTypes",   "epcs",         "readPoints",
+                                      "bizLocations", "dispositions", "bizSteps"};
     st_jw j;
     st_jw_init(&j);
     collection_begin(&j);
@@ -703,8 +732,11 @@ static void options(st_http_req *rq, st_http_resp *rs)
 #define R ST_ROLES_READ
 #define W ST_ROLES_WRITE
 #define DIM(res)                                                                                   \
-    {"GET", "/" res, dim_list, R}, {"GET", "/" res "/{v*}", dim_item, R},                         \
-        {"OPTIONS", "/" res, options, 0}, {"OPTIONS", "/" res "/{v*}", options, 0}
+    {"GET", "/" res, dim_list, R}, {"GET", "/" res "/{v*}", dim_item, R},                          \
+        {"OPTIONS", "/" res, options, 0},                                                          \
+    {                                                                                              \
+        "OPTIONS", "/" res "/{v*}", options, 0                                                     \
+    }
 
 const st_route st_routes_epcis[] = {
     {"GET", "/", root_get, R},

@@ -252,6 +252,7 @@ static void answer(st_http_req *rq, st_http_resp *rs, const char *text, int gs1)
     if (resolve(rs, t, gs1, key, &view))
         return;
     st_trace_opts o = {0};
+    o.scope = rq->scope;
     long limit = 0, depth = 0;
     switch (view) {
     case VIEW_STATE:

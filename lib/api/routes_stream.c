@@ -33,10 +33,10 @@
 #include "store/store_int.h"
 
 /* Periods of the stream (its caps are in serialtrack/limits.h). */
-#define STREAM_POLL_MS 200          /* how often the poller reads the store's head */
-#define STREAM_HEARTBEAT_MS 15000   /* a comment line when nothing else was sent */
-#define STREAM_PAGE 100             /* events per store read */
-#define STREAM_RETRY_MS 2000        /* reconnection delay advised to clients */
+#define STREAM_POLL_MS 200        /* how often the poller reads the store's head */
+#define STREAM_HEARTBEAT_MS 15000 /* a comment line when nothing else was sent */
+#define STREAM_PAGE 100           /* events per store read */
+#define STREAM_RETRY_MS 2000      /* reconnection delay advised to clients */
 
 struct sub;
 
@@ -58,6 +58,7 @@ struct sub {
     struct st_hub *hub;    /* the hub it is linked into */
     void *conn;            /* the server's connection */
     st_query *q;           /* the filter, owned */
+    st_scope *scope;       /* a partner's scope, owned (q borrows it), or NULL */
     unsigned char hash[8]; /* of q's parameters, for the keyset token */
     int64_t pos;           /* events up to this id have been looked at */
     int more;              /* the last read stopped before pos reached the head */
@@ -205,6 +206,7 @@ static void sub_free(void *ctx)
     h->nsubs--;
     pthread_mutex_unlock(&h->mu);
     st_query_destroy(s->q);
+    st_scope_destroy(s->scope);
     free(s->buf);
     free(s);
 }
@@ -395,6 +397,9 @@ static void stream(st_http_req *rq, st_http_resp *rs)
     s->hub = h;
     s->q = p.q;
     s->conn = rq->conn;
+    s->scope = rq->scope; /* the stream outlives the request: it takes the scope */
+    rq->scope = NULL;
+    st_query_set_scope(p.q, s->scope);
     if (st_http_query_each(rq, set_param, &p) || st_query_set(p.q, "perPage", "100", &p.e) ||
         st_query_check(p.q, &p.e) || st_query_params_hash(p.q, s->hash)) {
         if (p.bad)
@@ -445,6 +450,7 @@ static void stream(st_http_req *rq, st_http_resp *rs)
     return;
 fail:
     st_query_destroy(p.q);
+    st_scope_destroy(s->scope);
     free(s->buf);
     free(s);
 }

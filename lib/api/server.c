@@ -237,6 +237,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     rq.conn = conn;
     st_http_resp rs = {0};
     handle(api, &rq, &rs, c);
+    st_scope_destroy(rq.scope);
     access_log(api, &rq, &rs, c);
     st_api_count(api, &rq, &rs, c->start);
     enum MHD_Result ok = respond(conn, &rs);

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "common/error.h"
+#include "store/scope.h"
 #include "store/store_int.h"
 
 #define KEY_RANDOM_BYTES 32 /* 256 bits */
@@ -104,6 +105,11 @@ static st_rc check_party(const char *party, unsigned role, st_error *err)
         if ((unsigned char)party[i] <= ' ' || party[i] == 0x7f)
             return st_fail(err, ST_ERR_ARG, (long)i, NULL,
                            "the party contains a space or control character at byte %zu", i);
+    char key[ST_KEY_PARTY_MAX + 64];
+    st_error e;
+    st_error_clear(&e);
+    if (st_scope_party_key(party, key, sizeof key, &e) != ST_OK)
+        return st_fail(err, ST_ERR_ARG, e.position, NULL, "%s", e.msg);
     return ST_OK;
 }
 

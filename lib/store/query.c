@@ -150,7 +150,7 @@ static st_rc scan(run *r, int with_body, int64_t snap, int64_t want, int lookahe
                   st_query_row cb, void *ctx, int64_t *got, int *more)
 {
     const st_query *q = r->q;
-    int post = q->n_conds > 0;
+    int post = st_query_has_post(q);
     sqlb b;
     batch cands = {0};
     st_rc rc = st_query_build_sql(q, with_body, &b);
@@ -265,7 +265,7 @@ st_rc st_query_run(st_store *s, const st_query *q, st_query_row cb, void *ctx, c
     }
     /* maxEventCount: counted once, on the first page, before anything is written */
     if (!rc && q->max_count >= 0 && !q->has_token) {
-        rc = scan(&r, q->n_conds > 0, snap, q->max_count, 1, NULL, NULL, &got, &more);
+        rc = scan(&r, st_query_has_post(q), snap, q->max_count, 1, NULL, NULL, &got, &more);
         if (!rc && more)
             rc = st_fail(err, ST_ERR_LIMIT, -1, NULL,
                          "the query matches more than maxEventCount=%" PRId64 " events",

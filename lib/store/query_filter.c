@@ -11,6 +11,7 @@
 #include "epcis/cbv.h"
 #include "store/capture.h"
 #include "store/query_int.h"
+#include "store/scope.h"
 
 /* ---- comparisons ------------------------------------------------------------------ */
 
@@ -266,7 +267,7 @@ static int cond_ok(const qcond *c, const st_evnode *root, const st_evnode *bindi
 
 int st_query_post_ok(const st_query *q, const st_evnode *root, const st_evnode *bindings)
 {
-    int ok = 1;
+    int ok = !q->scope || st_scope_event_ok(q->scope, root, bindings);
     for (size_t k = 0; k < q->n_conds && ok; k++)
         ok = cond_ok(&q->conds[k], root, bindings);
     return ok;

@@ -62,8 +62,16 @@ enum cond_kind {
 };
 
 /* Where an extension field is looked for */
-enum scope { S_TOP, S_ILMD, S_ERRDECL, S_SENSORELEMENT, S_SENSORMETADATA, S_SENSORREPORT,
-             S_READPOINT, S_BIZLOCATION };
+enum scope {
+    S_TOP,
+    S_ILMD,
+    S_ERRDECL,
+    S_SENSORELEMENT,
+    S_SENSORMETADATA,
+    S_SENSORREPORT,
+    S_READPOINT,
+    S_BIZLOCATION
+};
 
 typedef struct operand {
     int is_time; /* ms holds the value, else num */
@@ -104,35 +112,42 @@ typedef struct token {
 #define COL_BIZ_LOCATION 3
 
 struct st_query {
-    st_arena *a;                             /* owns every string below */
-    const char *names[ST_QUERY_MAX_PARAMS];  /* parameters set */
-    const char *norm[ST_QUERY_MAX_PARAMS];   /* their normalised form (NULL: not hashed) */
-    int n;                                   /* parameters set */
-    const char *cur_norm;                    /* set by the handler of the current one */
-    int types_set;                           /* eventType given */
-    unsigned types;                          /* bit per st_event_type */
-    unsigned actions;                        /* bit per st_action; 0: any */
-    int64_t et_ge, et_lt, rt_ge, rt_lt;      /* time bounds (ms) */
+    st_arena *a;                            /* owns every string below */
+    const char *names[ST_QUERY_MAX_PARAMS]; /* parameters set */
+    const char *norm[ST_QUERY_MAX_PARAMS];  /* their normalised form (NULL: not hashed) */
+    int n;                                  /* parameters set */
+    const char *cur_norm;                   /* set by the handler of the current one */
+    int types_set;                          /* eventType given */
+    unsigned types;                         /* bit per st_event_type */
+    unsigned actions;                       /* bit per st_action; 0: any */
+    int64_t et_ge, et_lt, rt_ge, rt_lt;     /* time bounds (ms) */
     unsigned char has_et_ge, has_et_lt, has_rt_ge, has_rt_lt;
-    strlist col_eq[4];                       /* EQ_ per indexed column (COL_*) */
-    strlist col_wd[4];                       /* WD_ (read point, biz location) */
-    unsigned not_null;                       /* bit per COL_*: must be present */
-    qmatch match[N_MATCH];                   /* MATCH_ parameters */
+    strlist col_eq[4];     /* EQ_ per indexed column (COL_*) */
+    strlist col_wd[4];     /* WD_ (read point, biz location) */
+    unsigned not_null;     /* bit per COL_*: must be present */
+    qmatch match[N_MATCH]; /* MATCH_ parameters */
     int n_match;
-    strlist eid_text;                        /* EQ_eventID values */
-    strlist eid_hash;                        /* of those, 32-byte digests of hash IDs */
-    strlist xform;                           /* EQ_transformationID keys */
+    strlist eid_text; /* EQ_eventID values */
+    strlist eid_hash; /* of those, 32-byte digests of hash IDs */
+    strlist xform;    /* EQ_transformationID keys */
     int xform_set;
-    uint32_t fields;                         /* ST_FIELD_* that must be present */
-    qcond *conds;                            /* the post-filter */
+    uint32_t fields; /* ST_FIELD_* that must be present */
+    qcond *conds;    /* the post-filter */
     size_t n_conds, cap_conds;
-    int order, desc;                         /* enum order; descending */
-    int desc_set;                            /* orderDirection given */
-    int64_t count_limit, max_count;          /* -1: not given */
+    int order, desc;                /* enum order; descending */
+    int desc_set;                   /* orderDirection given */
+    int64_t count_limit, max_count; /* -1: not given */
     int64_t per_page;
     int has_token;
     token tok;
+    const st_scope *scope; /* a partner's scope (borrowed), or NULL */
 };
+
+/* Whether q leaves something to the post-filter (conditions or a scope). */
+static inline int st_query_has_post(const st_query *q)
+{
+    return q->n_conds > 0 || q->scope != NULL;
+}
 
 /* How a parameter's value splits into a list (see query_value.c). */
 enum split { SPLIT_NONE, SPLIT_PIPE, SPLIT_ANY, SPLIT_URIS };
@@ -170,8 +185,8 @@ st_rc st_query_time_value(st_query *q, const char *name, const char *value, int6
 /* A GT_/GE_/LT_/LE_ operand into *op: a date-time or a number (vk VK_NUM:
  * a number only; VK_TIME: a date-time only); sets the normalised form.
  * ST_OK, ST_ERR_SYNTAX with a sentence in err, ST_ERR_NOMEM. */
-st_rc st_query_operand_value(st_query *q, const char *name, const char *value, int vk,
-                             operand *op, st_error *err);
+st_rc st_query_operand_value(st_query *q, const char *name, const char *value, int vk, operand *op,
+                             st_error *err);
 
 /* A MATCH_ parameter for roles (bit per st_role): its keys and key prefixes
  * (EPC patterns, GTIN classes) into the next q->match, in q's arena. ST_OK,

@@ -58,6 +58,12 @@ void st_query_destroy(st_query *q)
     free(q);
 }
 
+void st_query_set_scope(st_query *q, const st_scope *sc)
+{
+    if (q)
+        q->scope = sc;
+}
+
 static qcond *cond_new(st_query *q, int kind)
 {
     if (q->n_conds == q->cap_conds) {

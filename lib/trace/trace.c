@@ -28,18 +28,20 @@
 #include "epcis/write.h"
 #include "store/capture.h"
 #include "store/codec.h"
+#include "store/scope.h"
 #include "store/store_int.h"
 
-#define KEY_MAX 2048      /* bytes of one canonical key */
-#define CHAIN_MAX 16      /* container levels followed */
-#define CHUNK 64          /* ids per genealogy statement */
+#define KEY_MAX 2048       /* bytes of one canonical key */
+#define CHAIN_MAX 16       /* container levels followed */
+#define CHUNK 64           /* ids per genealogy statement */
 #define CHILDREN_MAX 10000 /* nodes in one children tree */
 
 struct tr {
     st_store *s;
     st_jw *j;
     st_error *err;
-    st_arena *a; /* scratch for this trace */
+    st_arena *a;           /* scratch for this trace */
+    const st_scope *scope; /* a partner's scope, or NULL */
 };
 
 /* ---- small read helpers --------------------------------------------------------- */
@@ -103,8 +105,8 @@ static st_rc key_of(struct tr *t, int64_t id, char **key)
 {
     struct keybuf k = {t->a, NULL};
     st_val arg = st_val_int(id);
-    st_rc rc = st_store_exec(t->s, "SELECT key FROM ident WHERE id = $1", &arg, 1, row_key_copy,
-                             &k, t->err);
+    st_rc rc = st_store_exec(t->s, "SELECT key FROM ident WHERE id = $1", &arg, 1, row_key_copy, &k,
+                             t->err);
     *key = k.key;
     return rc;
 }
@@ -209,8 +211,8 @@ static st_rc write_state(struct tr *t, int64_t item, const int64_t *chain, size_
         /* a class (lot) or an identifier only named as a location or party */
         int64_t units = 0;
         st_val arg = st_val_int(item);
-        rc = st_store_exec(t->s, "SELECT count(*) FROM item_lot WHERE lot = $1", &arg, 1,
-                           row_id, &units, t->err);
+        rc = st_store_exec(t->s, "SELECT count(*) FROM item_lot WHERE lot = $1", &arg, 1, row_id,
+                           &units, t->err);
         if (rc)
             return rc;
         if (!units) {
@@ -376,7 +378,7 @@ static st_rc write_children(struct tr *t, int64_t item, size_t *budget, int dept
     for (size_t i = 0; i < l.n; i++) {
         st_jw_object_begin(t->j);
         st_jw_member_str(t->j, "key", l.key[i] ? l.key[i] : "");
-        if (depth < CHAIN_MAX && *budget > 0 && l.id[i] != item) {
+        if (depth<CHAIN_MAX && * budget> 0 && l.id[i] != item) {
             st_jw_key(t->j, "children");
             if ((rc = write_children(t, l.id[i], budget, depth + 1)))
                 return rc;
@@ -449,8 +451,7 @@ static st_rc row_period(void *ctx, const st_val *c, int n)
     struct periods *ps = ctx;
     if (n < 3 || ps->n == sizeof ps->p / sizeof *ps->p)
         return ST_OK;
-    ps->p[ps->n++] = (struct period){c[0].i, c[1].i,
-                                     c[2].type == ST_VAL_INT ? c[2].i : INT64_MAX};
+    ps->p[ps->n++] = (struct period){c[0].i, c[1].i, c[2].type == ST_VAL_INT ? c[2].i : INT64_MAX};
     return ST_OK;
 }
 
@@ -460,8 +461,8 @@ static int period_cmp(const void *a, const void *b)
     return x->from < y->from ? -1 : x->from > y->from;
 }
 
-static st_rc container_history(struct tr *t, int64_t item, int64_t from, int64_t to,
-                               struct hist *h, int depth)
+static st_rc container_history(struct tr *t, int64_t item, int64_t from, int64_t to, struct hist *h,
+                               int depth)
 {
     if (depth >= CHAIN_MAX)
         return ST_OK;
@@ -500,40 +501,66 @@ static st_rc container_history(struct tr *t, int64_t item, int64_t from, int64_t
     return ST_OK;
 }
 
-static st_rc write_event(struct tr *t, const struct hist_row *r, st_arena *a)
+/* Decode stored event r into a; *ev and *bindings live in a. */
+static st_rc decode_event(struct tr *t, const struct hist_row *r, st_arena *a, st_event *ev,
+                          st_evnode **bindings)
 {
-    st_event ev;
-    st_evnode *bindings = NULL;
     st_error e;
     st_error_clear(&e);
-    st_rc rc = st_codec_decode(r->body, r->n, a, &ev, &bindings, &e);
+    st_rc rc = st_codec_decode(r->body, r->n, a, ev, bindings, &e);
     if (rc)
         return st_fail(t->err, rc, -1, NULL, "stored event %lld cannot be read: %s",
                        (long long)r->id, e.msg);
+    return ST_OK;
+}
+
+/* Write stored event r (when it is within the trace's scope: *written set). */
+static st_rc write_event(struct tr *t, const struct hist_row *r, st_arena *a, int *written)
+{
+    st_event ev;
+    st_evnode *bindings = NULL;
+    *written = 0;
+    st_rc rc = decode_event(t, r, a, &ev, &bindings);
+    if (rc)
+        return rc;
+    if (t->scope && !st_scope_event_ok(t->scope, ev.root, bindings))
+        return ST_OK;
+    *written = 1;
     char rt[32];
     st_cap_time_str(r->record_ms, rt);
     st_evnode_add(a, ev.root, NULL, "recordTime", rt, strlen(rt), 0);
     return st_epcis_event_jsonld(&ev, bindings, ST_EPCIS_IDS_ASIS, t->j);
 }
 
-static st_rc write_history(struct tr *t, int64_t item, size_t max)
+/* The history's candidates into *h (free h->r): the earliest max + 1 of
+ * each source (the unit, each container while it was inside), in order. */
+static st_rc collect_history(struct tr *t, int64_t item, size_t max, struct hist *h)
 {
-    struct hist h = {NULL, 0, 0, max, t->a, 0};
-    /* the earliest max + 1 of each source; merged, sorted and cut below */
+    *h = (struct hist){NULL, 0, 0, max, t->a, 0};
     st_val args[2] = {st_val_int(item), st_val_int((int64_t)max + 1)};
     st_rc rc = st_store_exec(t->s,
                              "SELECT DISTINCT e.event_time, e.id, e.record_time, e.body FROM "
                              "event_epc x JOIN event e ON e.id = x.event WHERE x.ident = $1"
                              " ORDER BY e.event_time, e.id LIMIT $2",
-                             args, 2, row_hist, &h, t->err);
+                             args, 2, row_hist, h, t->err);
     if (!rc)
-        rc = container_history(t, item, INT64_MIN, INT64_MAX, &h, 0);
+        rc = container_history(t, item, INT64_MIN, INT64_MAX, h, 0);
     if (rc) {
-        free(h.r);
+        free(h->r);
+        h->r = NULL;
         return rc;
     }
-    if (h.n) /* h.r is NULL when nothing was found: qsort must not see it */
-        qsort(h.r, h.n, sizeof *h.r, hist_cmp);
+    if (h->n) /* h->r is NULL when nothing was found: qsort must not see it */
+        qsort(h->r, h->n, sizeof *h->r, hist_cmp);
+    return ST_OK;
+}
+
+static st_rc write_history(struct tr *t, int64_t item, size_t max)
+{
+    struct hist h;
+    st_rc rc = collect_history(t, item, max, &h);
+    if (rc)
+        return rc;
     st_arena *ea = st_arena_create(ST_EPCIS_MAX_EVENT_BYTES);
     if (!ea) {
         free(h.r);
@@ -550,8 +577,9 @@ static st_rc write_history(struct tr *t, int64_t item, size_t max)
             break;
         }
         st_arena_reset(ea);
-        rc = write_event(t, &h.r[i], ea);
-        written++;
+        int w = 0;
+        rc = write_event(t, &h.r[i], ea, &w);
+        written += (size_t)w;
     }
     st_jw_array_end(t->j);
     if (h.truncated) {
@@ -567,16 +595,16 @@ static st_rc write_history(struct tr *t, int64_t item, size_t max)
 
 /* One expansion step: from a chunk of ids ($1..$CHUNK), the ids one level
  * away. Direction 0 = down (inputs to outputs), 1 = up. */
-#define IN_CHUNK                                                                                  \
-    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,"   \
-    "$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,$43,$44,$45,$46,"   \
+#define IN_CHUNK                                                                                   \
+    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,"     \
+    "$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,$43,$44,$45,$46,"     \
     "$47,$48,$49,$50,$51,$52,$53,$54,$55,$56,$57,$58,$59,$60,$61,$62,$63,$64)"
 
 /* From a node to the transformations it took part in (as input for down,
  * as output for up) to their other side. */
-#define VIA_EVENTS(from_roles, to_roles)                                                          \
-    "SELECT DISTINCT g2.ident, i.key FROM event_epc x JOIN event e ON e.id = x.event"            \
-    " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles         \
+#define VIA_EVENTS(from_roles, to_roles)                                                           \
+    "SELECT DISTINCT g2.ident, i.key FROM event_epc x JOIN event e ON e.id = x.event"              \
+    " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles           \
     " JOIN ident i ON i.id = g2.ident WHERE x.role IN " from_roles " AND x.ident IN "
 
 static const char *const step_sql[2][3] = {
@@ -668,10 +696,42 @@ static st_rc write_genealogy(struct tr *t, int64_t item, int up, int max_depth)
     return rc;
 }
 
+/* ---- a partner's scope ----------------------------------------------------------------- */
+
+/* Whether item concerns the scope's party: its owner, possessor or place
+ * now, or one of the events of its history (its own and its containers'). */
+static st_rc item_in_scope(struct tr *t, int64_t item, int *ok)
+{
+    struct state st;
+    st_rc rc = load_state(t, item, &st);
+    if (rc)
+        return rc;
+    *ok = st.found &&
+          (st_scope_key_ok(t->scope, st.owner) || st_scope_key_ok(t->scope, st.possessor) ||
+           st_scope_key_ok(t->scope, st.biz_location) || st_scope_key_ok(t->scope, st.read_point));
+    if (*ok)
+        return ST_OK;
+    struct hist h;
+    if ((rc = collect_history(t, item, ST_TRACE_MAX_HISTORY, &h)))
+        return rc;
+    st_arena *ea = st_arena_create(ST_EPCIS_MAX_EVENT_BYTES);
+    if (!ea)
+        rc = ST_ERR_NOMEM;
+    for (size_t i = 0; i < h.n && !rc && !*ok; i++) {
+        st_event ev;
+        st_evnode *bindings = NULL;
+        st_arena_reset(ea);
+        if (!(rc = decode_event(t, &h.r[i], ea, &ev, &bindings)))
+            *ok = st_scope_event_ok(t->scope, ev.root, bindings);
+    }
+    st_arena_destroy(ea);
+    free(h.r);
+    return rc;
+}
+
 /* ---- the whole trace ------------------------------------------------------------------- */
 
-st_rc st_trace_write(st_store *s, const char *id, const st_trace_opts *o, st_jw *out,
-                     st_error *err)
+st_rc st_trace_write(st_store *s, const char *id, const st_trace_opts *o, st_jw *out, st_error *err)
 {
     st_trace_opts none = {0};
     if (!o)
@@ -689,9 +749,20 @@ st_rc st_trace_write(st_store *s, const char *id, const st_trace_opts *o, st_jw 
         return rc;
     if (!item)
         return st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no event names %s", key);
-    struct tr t = {s, out, err, st_arena_create(0)};
+    struct tr t = {s, out, err, st_arena_create(0), o->scope};
     if (!t.a)
         return ST_ERR_NOMEM;
+    if (t.scope) { /* outside the scope, the unit is as unknown as one never seen */
+        int ok = 0;
+        rc = item_in_scope(&t, item, &ok);
+        if (!rc && !ok)
+            rc = st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no event names %s", key);
+        if (rc) {
+            st_arena_destroy(t.a);
+            return rc;
+        }
+        st_arena_reset(t.a);
+    }
     unsigned parts = o->parts ? o->parts : 0xff;
     int64_t chain[CHAIN_MAX];
     size_t nchain = 0;
