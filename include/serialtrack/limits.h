@@ -60,6 +60,14 @@
 #define ST_API_QUERY_NAME_MAX 128       /* bytes of a named query's name */
 #define ST_API_LIST_DEFAULT_PAGE 100    /* members per page of a top-level resource list */
 
+/* API keys (lib/api/auth_cache.c) */
+#define ST_AUTH_CACHE_SETS 256         /* sets of the key cache ... */
+#define ST_AUTH_CACHE_WAYS 4           /* ... of this many keys each (least recently used leaves) */
+#define ST_AUTH_TTL_MS_DEFAULT 5000    /* a key's validity is read again after this long */
+#define ST_AUTH_TTL_MS_MAX 3600000     /* the longest cache time that can be set */
+#define ST_AUTH_RATE_DEFAULT 1000.0    /* requests per second per key, sustained ... */
+#define ST_AUTH_BURST_DEFAULT 2000.0   /* ... and in a burst */
+
 /* Command line */
 #define ST_STORE_MAX_CAPTURE_EVENTS 250000 /* events in one captured document */
 #define ST_STORE_IDCACHE_MAX 1000000   /* identifier keys cached by a writer */

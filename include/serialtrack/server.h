@@ -22,6 +22,10 @@ typedef struct st_server_opts {
     FILE *access_log;     /* one line per request, or NULL for none (not closed) */
     const char *tls_cert; /* PEM files: serve HTTPS when both are given */
     const char *tls_key;
+    const char *rate_limit; /* per key: "RATE[/BURST]" requests per second, or "off";
+                               NULL: $SERIALTRACK_RATE_LIMIT, else 1000/2000 */
+    const char *key_cache_seconds; /* how long a key's record is trusted; NULL:
+                                      $SERIALTRACK_KEY_CACHE_SECONDS, else 5 */
 } st_server_opts;
 
 /*

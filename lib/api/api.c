@@ -12,7 +12,7 @@ st_rc st_api_init(st_api *api, st_store *s, const st_server_opts *o, st_error *e
     api->store = s;
     api->log = o->access_log;
     pthread_mutex_init(&api->log_mu, NULL);
-    st_rc rc = st_auth_init(api, err);
+    st_rc rc = st_auth_init(api, o, err);
     if (!rc)
         rc = st_metrics_init(api, err);
     if (!rc)

@@ -51,7 +51,7 @@ void st_api_count(st_api *api, const st_http_req *rq, const st_http_resp *rs,
 
 /* ---- the parts (each file implements its own) ---- */
 
-st_rc st_auth_init(st_api *api, st_error *err);  /* auth.c */
+st_rc st_auth_init(st_api *api, const st_server_opts *o, st_error *err); /* auth.c */
 void st_auth_free(st_api *api);
 int st_auth_check(st_api *api, st_http_req *rq, st_http_resp *rs, const st_route *r);
 

@@ -42,7 +42,7 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* SERIALTRACK_RATE_LIMIT into o. */
+/* A rate limit (--rate-limit, SERIALTRACK_RATE_LIMIT) into o. */
 static st_rc parse_rate(const char *v, st_authcache_opts *o, st_error *err)
 {
     o->rate = ST_AUTH_RATE_DEFAULT;
@@ -59,7 +59,7 @@ static st_rc parse_rate(const char *v, st_authcache_opts *o, st_error *err)
         burst = strtod(end + 1, &end);
     if (*end || end == v || !(rate > 0) || rate > 1e9 || !(burst >= 1) || burst > 1e9)
         return st_fail(err, ST_ERR_ARG, -1, NULL,
-                       "SERIALTRACK_RATE_LIMIT=\"%s\" is not RATE[/BURST] (requests per second "
+                       "the rate limit \"%s\" is not RATE[/BURST] (requests per second "
                        "per key, e.g. 1000/2000; BURST at least 1) or off",
                        v);
     o->rate = rate;
@@ -67,7 +67,7 @@ static st_rc parse_rate(const char *v, st_authcache_opts *o, st_error *err)
     return ST_OK;
 }
 
-/* SERIALTRACK_KEY_CACHE_SECONDS into o. */
+/* A key cache time (--key-cache-seconds, SERIALTRACK_KEY_CACHE_SECONDS) into o. */
 static st_rc parse_ttl(const char *v, st_authcache_opts *o, st_error *err)
 {
     o->ttl_ms = ST_AUTH_TTL_MS_DEFAULT;
@@ -77,7 +77,7 @@ static st_rc parse_ttl(const char *v, st_authcache_opts *o, st_error *err)
     double s = strtod(v, &end);
     if (*end || end == v || !(s >= 0) || s * 1000 > ST_AUTH_TTL_MS_MAX)
         return st_fail(err, ST_ERR_ARG, -1, NULL,
-                       "SERIALTRACK_KEY_CACHE_SECONDS=\"%s\" is not a number of seconds from 0 "
+                       "the key cache time \"%s\" is not a number of seconds from 0 "
                        "to %d",
                        v, ST_AUTH_TTL_MS_MAX / 1000);
     o->ttl_ms = (int64_t)(s * 1000);
@@ -94,14 +94,17 @@ static void say_open(int open)
         fprintf(stderr, "serialtrack serve: the store has API keys now; requests need one\n");
 }
 
-st_rc st_auth_init(st_api *api, st_error *err)
+st_rc st_auth_init(st_api *api, const st_server_opts *o, st_error *err)
 {
     struct st_auth *a = calloc(1, sizeof *a);
     if (!a)
         return ST_ERR_NOMEM;
-    st_rc rc = parse_rate(getenv("SERIALTRACK_RATE_LIMIT"), &a->o, err);
+    const char *rate = o && o->rate_limit ? o->rate_limit : getenv("SERIALTRACK_RATE_LIMIT");
+    const char *ttl =
+        o && o->key_cache_seconds ? o->key_cache_seconds : getenv("SERIALTRACK_KEY_CACHE_SECONDS");
+    st_rc rc = parse_rate(rate, &a->o, err);
     if (!rc)
-        rc = parse_ttl(getenv("SERIALTRACK_KEY_CACHE_SECONDS"), &a->o, err);
+        rc = parse_ttl(ttl, &a->o, err);
     if (!rc && !(a->cache = st_authcache_create(api->store, &a->o)))
         rc = ST_ERR_NOMEM;
     if (!rc) {

@@ -10,16 +10,11 @@
 
 #include <stdint.h>
 #include <serialtrack/keys.h>
+#include <serialtrack/limits.h>
 #include <serialtrack/rc.h>
 #include <serialtrack/store.h>
 
-/* Caps and defaults of this module. TODO: move to limits.h with the next edit there. */
-#define ST_AUTH_CACHE_SETS 256         /* sets of the key cache ... */
-#define ST_AUTH_CACHE_WAYS 4           /* ... of this many keys each (least recently used leaves) */
-#define ST_AUTH_TTL_MS_DEFAULT 5000    /* a key's validity is read again after this long */
-#define ST_AUTH_TTL_MS_MAX 3600000     /* the longest cache time that can be set */
-#define ST_AUTH_RATE_DEFAULT 1000.0    /* requests per second per key, sustained ... */
-#define ST_AUTH_BURST_DEFAULT 2000.0   /* ... and in a burst */
+/* Its caps and defaults (ST_AUTH_*) are in serialtrack/limits.h. */
 
 /* Settings; zero-initialise for no caching and no rate limit. */
 typedef struct st_authcache_opts {

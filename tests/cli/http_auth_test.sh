@@ -236,7 +236,7 @@ fi
 SERIALTRACK_RATE_LIMIT=fast timeout 10 "$BIN" serve --listen 127.0.0.1:0 --db "$DB" >"$TMP/o" 2>"$TMP/e"
 rc=$?
 expect_rc "bad SERIALTRACK_RATE_LIMIT" 3
-expect_contains "bad rate message" "$(cat "$TMP/e")" 'SERIALTRACK_RATE_LIMIT="fast" is not RATE[/BURST]'
+expect_contains "bad rate message" "$(cat "$TMP/e")" 'the rate limit "fast" is not RATE[/BURST]'
 
 # ---- a v1 store is migrated to v2 by db migrate ----------------------------------------------
 
