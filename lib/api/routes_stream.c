@@ -59,6 +59,7 @@ struct sub {
     void *conn;            /* the server's connection */
     st_query *q;           /* the filter, owned */
     st_scope *scope;       /* a partner's scope, owned (q borrows it), or NULL */
+    st_epcis_evw *evw;     /* writes the frames' events, owned */
     unsigned char hash[8]; /* of q's parameters, for the keyset token */
     int64_t pos;           /* events up to this id have been looked at */
     int more;              /* the last read stopped before pos reached the head */
@@ -207,6 +208,7 @@ static void sub_free(void *ctx)
     pthread_mutex_unlock(&h->mu);
     st_query_destroy(s->q);
     st_scope_destroy(s->scope);
+    st_epcis_evw_destroy(s->evw);
     free(s->buf);
     free(s);
 }
@@ -239,7 +241,7 @@ static st_rc frame(void *ctx, const st_event *ev, const st_evnode *bindings, int
         return ST_ERR_BUFFER; /* the rest in the next read */
     st_jw j;
     st_jw_init(&j);
-    st_rc rc = st_epcis_event_jsonld(ev, bindings, ST_EPCIS_IDS_ASIS, &j);
+    st_rc rc = st_epcis_evw_put(s->evw, ev, bindings, &j);
     if (rc == ST_ERR_UNSUPPORTED) { /* not an event the writer knows: skip it */
         st_jw_free(&j);
         s->pos = event_id;
@@ -389,7 +391,8 @@ static void stream(st_http_req *rq, st_http_resp *rs)
     struct sub *s = calloc(1, sizeof *s);
     struct params p = {NULL, {0}, NULL};
     st_error_clear(&p.e);
-    if (!s || st_query_create(&p.q)) {
+    if (!s || st_query_create(&p.q) || st_epcis_evw_create(ST_EPCIS_IDS_ASIS, &s->evw)) {
+        st_query_destroy(p.q);
         free(s);
         st_http_problem(rs, 503, NULL, "out of memory");
         return;
@@ -451,6 +454,7 @@ static void stream(st_http_req *rq, st_http_resp *rs)
 fail:
     st_query_destroy(p.q);
     st_scope_destroy(s->scope);
+    st_epcis_evw_destroy(s->evw);
     free(s->buf);
     free(s);
 }

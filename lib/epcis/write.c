@@ -156,10 +156,10 @@ void st_wr_bind_pop(st_epcis_writer *w, int depth)
         w->nb--;
 }
 
-static int in_list(const char *s, const char *const *list)
+int st_wr_in_list(const char *s, const char *const *list)
 {
-    for (; list && *list; list++)
-        if (!strcmp(s, *list))
+    for (; list && *list; list++) /* the first byte first: most names differ there */
+        if (**list == *s && !strcmp(s, *list))
             return 1;
     return 0;
 }
@@ -168,12 +168,12 @@ const char *st_wr_new_prefix(st_epcis_writer *w, st_arena *a, const char *hint,
                              const char *const *avoid)
 {
     if (hint && st_wr_ncname(hint) && strncmp(hint, "xml", 3) && !st_wr_bind_prefix(w, hint) &&
-        !in_list(hint, avoid))
+        !st_wr_in_list(hint, avoid))
         return hint;
     char p[24];
     for (;;) {
         snprintf(p, sizeof p, "ext%u", ++w->next_ext);
-        if (!st_wr_bind_prefix(w, p) && !in_list(p, avoid))
+        if (!st_wr_bind_prefix(w, p) && !st_wr_in_list(p, avoid))
             break;
     }
     char *c = st_arena_strndup(a, p, strlen(p));
@@ -220,7 +220,7 @@ static int top(const st_evnode *n)
 
 int st_wr_is_list(const st_evnode *n)
 {
-    return !n->ns && ((n->flags & ST_EVN_LIST) || in_list(n->name, list_fields));
+    return !n->ns && ((n->flags & ST_EVN_LIST) || st_wr_in_list(n->name, list_fields));
 }
 
 /* The vocabulary (ST_CBV_*) of standard field n, or -1. */
@@ -254,7 +254,7 @@ int st_wr_numeric(const st_evnode *n)
 {
     return is_field(n, "quantity", "quantityElement") ||
            (!n->ns && n->parent && is_field(n->parent, "sensorReport", "sensorElement") &&
-            in_list(n->name, measurements));
+            st_wr_in_list(n->name, measurements));
 }
 
 int st_wr_boolean(const st_evnode *n)
@@ -272,7 +272,7 @@ static int is_id(const st_evnode *n)
     if (!strcmp(n->name, "parentID"))
         return top(n);
     if (!strcmp(n->name, "epc"))
-        return top(p) && in_list(p->name, epc_lists);
+        return top(p) && st_wr_in_list(p->name, epc_lists);
     if (!strcmp(n->name, "id"))
         return top(p) && (!strcmp(p->name, "readPoint") || !strcmp(p->name, "bizLocation"));
     if (!strcmp(n->name, "epcClass"))

@@ -134,4 +134,17 @@ st_rc st_epcis_writer_event_ns(st_epcis_writer *w, const st_event *ev, const st_
 st_rc st_epcis_event_jsonld(const st_event *ev, const st_evnode *bindings, st_epcis_ids ids,
                             st_jw *jw);
 
+/*
+ * The same for many events: a writer made once (its scratch and arenas
+ * reused) writes each event exactly as st_epcis_event_jsonld would. For a
+ * history or a stream, where one writer per event would cost more than the
+ * event. Not shared between threads. st_epcis_evw_create: ST_ERR_ARG
+ * (unknown ids), ST_ERR_NOMEM; destroy accepts NULL.
+ */
+typedef struct st_epcis_evw st_epcis_evw;
+st_rc st_epcis_evw_create(st_epcis_ids ids, st_epcis_evw **out);
+st_rc st_epcis_evw_put(st_epcis_evw *evw, const st_event *ev, const st_evnode *bindings,
+                       st_jw *jw);
+void st_epcis_evw_destroy(st_epcis_evw *evw);
+
 #endif

@@ -18,6 +18,7 @@
  */
 #include "epcis/write_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* What an event with its own bindings replaces while it is written. */
@@ -73,24 +74,64 @@ st_rc st_epcis_writer_event_ns(st_epcis_writer *w, const st_event *ev, const st_
     return rc;
 }
 
-st_rc st_epcis_event_jsonld(const st_event *ev, const st_evnode *bindings, st_epcis_ids ids,
-                            st_jw *jw)
+/* One writer for single events (write.h): its format state is made once;
+ * each event starts from the state a new writer has. */
+struct st_epcis_evw {
+    st_epcis_writer *w; /* JSON-LD, no output FILE, its impl from st_wr_jl_init */
+};
+
+st_rc st_epcis_evw_create(st_epcis_ids ids, st_epcis_evw **out)
 {
-    if (!ev || !ev->root || !ev->root->name || !jw ||
-        (ids != ST_EPCIS_IDS_ASIS && ids != ST_EPCIS_IDS_URN && ids != ST_EPCIS_IDS_DL))
+    *out = NULL;
+    if (ids != ST_EPCIS_IDS_ASIS && ids != ST_EPCIS_IDS_URN && ids != ST_EPCIS_IDS_DL)
+        return ST_ERR_ARG;
+    st_epcis_evw *e = calloc(1, sizeof *e);
+    if (!e)
+        return ST_ERR_NOMEM;
+    st_rc rc = st_wr_create(ST_EPCIS_FMT_JSONLD, ids, NULL, NULL, &e->w);
+    if (rc == ST_OK)
+        rc = st_wr_jl_init(e->w);
+    if (rc != ST_OK) {
+        st_epcis_evw_destroy(e);
+        return rc;
+    }
+    *out = e;
+    return ST_OK;
+}
+
+void st_epcis_evw_destroy(st_epcis_evw *e)
+{
+    if (!e)
+        return;
+    if (e->w)
+        st_wr_jl_done(e->w);
+    st_wr_free(e->w);
+    free(e);
+}
+
+st_rc st_epcis_evw_put(st_epcis_evw *e, const st_event *ev, const st_evnode *bindings, st_jw *jw)
+{
+    if (!e || !ev || !ev->root || !ev->root->name || !jw)
         return ST_ERR_ARG;
     if (st_event_type_from_name(ev->root->name) == ST_EVENT_NONE || ev->root->ns)
         return ST_ERR_UNSUPPORTED;
-    st_epcis_writer *w = NULL;
-    st_rc rc = st_wr_create(ST_EPCIS_FMT_JSONLD, ids, NULL, NULL, &w);
-    if (rc != ST_OK)
-        return rc;
-    scope old;
+    st_epcis_writer *w = e->w;
+    /* what writing an event changes, back to a new writer's state */
+    st_arena_reset(w->a);
+    st_arena_reset(w->ev_a);
+    w->nb = 0;
+    w->vals = NULL;
+    w->nvals = 0;
+    w->src_xml = w->ev_own = 0;
+    w->next_ext = 0;
+    w->rc = ST_OK;
     w->cur = ev->index;
-    if ((rc = st_wr_jl_init(w)) == ST_OK &&
-        (rc = scope_enter(w, bindings, ST_WR_OWN_ALONE, &old)) == ST_OK) {
+    st_jw *built = st_wr_jl_jw(w);
+    st_jw_reset(built);
+    scope old;
+    st_rc rc = scope_enter(w, bindings, ST_WR_OWN_ALONE, &old);
+    if (rc == ST_OK) {
         rc = st_wr_jl_event_object(w, ev, 1);
-        const st_jw *built = st_wr_jl_jw(w);
         if (rc == ST_OK) {
             st_jw_raw(jw, built->p, built->n);
             if (jw->failed)
@@ -98,7 +139,18 @@ st_rc st_epcis_event_jsonld(const st_event *ev, const st_evnode *bindings, st_ep
         }
         scope_leave(w, &old);
     }
-    st_wr_jl_done(w);
-    st_wr_free(w);
+    return rc;
+}
+
+st_rc st_epcis_event_jsonld(const st_event *ev, const st_evnode *bindings, st_epcis_ids ids,
+                            st_jw *jw)
+{
+    if (!ev || !ev->root || !ev->root->name || !jw)
+        return ST_ERR_ARG;
+    st_epcis_evw *e = NULL;
+    st_rc rc = st_epcis_evw_create(ids, &e);
+    if (rc == ST_OK)
+        rc = st_epcis_evw_put(e, ev, bindings, jw);
+    st_epcis_evw_destroy(e);
     return rc;
 }

@@ -159,6 +159,9 @@ const char *st_wr_new_prefix(st_epcis_writer *w, st_arena *a, const char *hint,
  * name: flagged ST_EVN_LIST, or one of the EPCIS list fields. */
 int st_wr_is_list(const st_evnode *n);
 
+/* Whether s is one of list[] (NULL-terminated; list may be NULL). */
+int st_wr_in_list(const char *s, const char *const *list);
+
 /* 1 for standard fields whose value is a number (quantity, the sensorReport
  * measurements) or a boolean (booleanValue). */
 int st_wr_numeric(const st_evnode *n);

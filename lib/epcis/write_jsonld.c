@@ -106,14 +106,6 @@ typedef struct slot {
     size_t i;           /* its position */
 } slot;
 
-static int in_list(const char *s, const char *const *list)
-{
-    for (; *list; list++)
-        if (!strcmp(s, *list))
-            return 1;
-    return 0;
-}
-
 /* ---- prefixes ------------------------------------------------------------ */
 
 /*
@@ -161,7 +153,7 @@ static const char *renamed_prefix(st_epcis_writer *w, const char *hint)
         return NULL;
     memcpy(p, hint, n + 1);
     for (int i = 2; i < 1000; i++) {
-        if (!st_wr_bind_prefix(w, p) && !in_list(p, std_names))
+        if (!st_wr_bind_prefix(w, p) && !st_wr_in_list(p, std_names))
             return p;
         snprintf(p + n, 4, "%d", i);
     }
@@ -556,7 +548,8 @@ static void write_value(st_epcis_writer *w, const st_evnode *n, int ext)
         for (const st_evnode *c = n->first; c; c = c->next)
             write_value(w, c, 0);
         st_jw_array_end(j);
-    } else if (n->first || (!ext && !n->ns && (is_entry(n) || in_list(n->name, object_fields)))) {
+    } else if (n->first ||
+               (!ext && !n->ns && (is_entry(n) || st_wr_in_list(n->name, object_fields)))) {
         write_object(w, n, ext);
     } else {
         write_leaf(w, n, ext);

@@ -78,6 +78,13 @@ typedef struct st_store_methods {
      * ST_ERR_ARG; a read-only store is ST_ERR_ARG. */
     st_rc (*admin_exec)(void *impl, const char *sql, const st_val *args, int nargs,
                         st_row_cb cb, void *ctx, int64_t *changes, st_error *err);
+    /* Optional (NULL: every exec is its own read). Between read_begin and
+     * read_end the calling thread's execs share one read transaction: one
+     * snapshot, and no per-statement transaction cost. Calls nest; a thread
+     * holds at most one store's at a time (a begin on another store while
+     * one is held is a no-op there). read_end never fails. */
+    st_rc (*read_begin)(void *impl, st_error *err);
+    void (*read_end)(void *impl);
 } st_store_methods;
 
 extern const st_store_methods st_store_sqlite;

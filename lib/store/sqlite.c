@@ -182,7 +182,7 @@ static st_rc reader_open(st_sqlite *q, st_sqlite_conn *c, st_error *err)
 {
     st_rc rc = conn_open(c, q->path, SQLITE_OPEN_READONLY, err);
     if (rc == ST_OK)
-        exec_sql(c->db, "PRAGMA cache_size = -32768");
+        exec_sql(c->db, "PRAGMA cache_size = -32768; PRAGMA mmap_size = 1073741824");
     return rc;
 }
 
@@ -204,6 +204,8 @@ static st_sqlite_conn *reader_get(st_sqlite *q, st_error *err)
         return &q->r[n];
     }
     pthread_mutex_unlock(&q->pool_mu);
+    if (n == 0) /* none could be opened (err says why) */
+        return NULL;
     static unsigned turn; /* all busy: queue on one of them, in turn */
     st_sqlite_conn *c = &q->r[__atomic_fetch_add(&turn, 1, __ATOMIC_RELAXED) % (unsigned)n];
     pthread_mutex_lock(&c->mu);
@@ -900,11 +902,64 @@ static st_rc row_out(sqlite3_stmt *st, st_row_cb cb, void *ctx)
     return cb(ctx, cols, ncols);
 }
 
+/* A read transaction this thread holds across several reads of one store
+ * (sq_read_begin .. sq_read_end): its reads share one connection, one
+ * snapshot and one WAL read lock instead of taking them per statement. */
+static _Thread_local struct {
+    st_sqlite *q;      /* the store, or NULL when none is held */
+    st_sqlite_conn *c; /* its connection, locked by this thread */
+    int depth;         /* begins not yet ended */
+    int other;         /* begins on other stores while one is held (not pinned) */
+} pin;
+
+static st_rc sq_read_begin(void *impl, st_error *err)
+{
+    st_sqlite *q = impl;
+    if (pin.q == q) {
+        pin.depth++;
+        return ST_OK;
+    }
+    if (pin.q) {
+        pin.other++;
+        return ST_OK;
+    }
+    st_sqlite_conn *c = reader_get(q, err);
+    if (!c)
+        return err && err->rc ? err->rc : ST_ERR_IO;
+    if (exec_sql(c->db, "BEGIN") != SQLITE_OK) {
+        st_rc rc = db_fail(err, c->db, "starting a read transaction");
+        pthread_mutex_unlock(&c->mu);
+        return rc;
+    }
+    pin.q = q;
+    pin.c = c;
+    pin.depth = 1;
+    return ST_OK;
+}
+
+static void sq_read_end(void *impl)
+{
+    if (pin.q != impl) {
+        if (pin.other)
+            pin.other--;
+        return;
+    }
+    if (--pin.depth > 0)
+        return;
+    exec_sql(pin.c->db, "COMMIT"); /* a read: nothing to lose if it fails */
+    pthread_mutex_unlock(&pin.c->mu);
+    pin.q = NULL;
+    pin.c = NULL;
+}
+
 static st_rc sq_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                      void *ctx, st_error *err)
 {
     st_sqlite *q = impl;
-    st_sqlite_conn *c = reader_get(q, err);
+    int pinned = pin.q == q;
+    st_sqlite_conn *c = pinned ? pin.c : reader_get(q, err);
+    if (!c)
+        return err && err->rc ? err->rc : ST_ERR_IO;
     st_rc rc = ST_OK;
     sqlite3_stmt *st = conn_stmt(c, sql);
     if (!st) {
@@ -926,7 +981,8 @@ done:
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
 out:
-    pthread_mutex_unlock(&c->mu);
+    if (!pinned)
+        pthread_mutex_unlock(&c->mu);
     return rc;
 }
 
@@ -1012,4 +1068,6 @@ const st_store_methods st_store_sqlite = {
     .info = sq_info,
     .exec = sq_exec,
     .admin_exec = sq_admin_exec,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
 };

@@ -123,6 +123,17 @@ st_rc st_store_exec(st_store *s, const char *sql, const st_val *args, int nargs,
     return s->m->exec(s->impl, sql, args, nargs, cb, ctx, err);
 }
 
+st_rc st_store_read_begin(st_store *s, st_error *err)
+{
+    return s->m->read_begin ? s->m->read_begin(s->impl, err) : ST_OK;
+}
+
+void st_store_read_end(st_store *s)
+{
+    if (s->m->read_end)
+        s->m->read_end(s->impl);
+}
+
 st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs,
                           st_row_cb cb, void *ctx, int64_t *changes, st_error *err)
 {

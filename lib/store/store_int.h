@@ -14,6 +14,13 @@
 st_rc st_store_exec(st_store *s, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                     void *ctx, st_error *err);
 
+/* Make the calling thread's reads of s until st_store_read_end one read
+ * transaction (one snapshot; see st_store_methods.read_begin). Nests. Every
+ * successful begin needs its end; no row callback may read s in between
+ * through another thread. */
+st_rc st_store_read_begin(st_store *s, st_error *err);
+void st_store_read_end(st_store *s);
+
 /* Run one writing administrative statement (API keys, serial counters) on
  * s's backend in its own transaction, rows it returns to cb (may be NULL;
  * see st_store_methods.admin_exec). Not for events. */

@@ -514,8 +514,10 @@ static st_rc decode_event(struct tr *t, const struct hist_row *r, st_arena *a, s
     return ST_OK;
 }
 
-/* Write stored event r (when it is within the trace's scope: *written set). */
-static st_rc write_event(struct tr *t, const struct hist_row *r, st_arena *a, int *written)
+/* Write stored event r with evw (when it is within the trace's scope:
+ * *written set). */
+static st_rc write_event(struct tr *t, st_epcis_evw *evw, const struct hist_row *r, st_arena *a,
+                         int *written)
 {
     st_event ev;
     st_evnode *bindings = NULL;
@@ -529,7 +531,7 @@ static st_rc write_event(struct tr *t, const struct hist_row *r, st_arena *a, in
     char rt[32];
     st_cap_time_str(r->record_ms, rt);
     st_evnode_add(a, ev.root, NULL, "recordTime", rt, strlen(rt), 0);
-    return st_epcis_event_jsonld(&ev, bindings, ST_EPCIS_IDS_ASIS, t->j);
+    return st_epcis_evw_put(evw, &ev, bindings, t->j);
 }
 
 /* The history's candidates into *h (free h->r): the earliest max + 1 of
@@ -562,7 +564,9 @@ static st_rc write_history(struct tr *t, int64_t item, size_t max)
     if (rc)
         return rc;
     st_arena *ea = st_arena_create(ST_EPCIS_MAX_EVENT_BYTES);
-    if (!ea) {
+    st_epcis_evw *evw = NULL;
+    if (!ea || st_epcis_evw_create(ST_EPCIS_IDS_ASIS, &evw) != ST_OK) {
+        st_arena_destroy(ea);
         free(h.r);
         return ST_ERR_NOMEM;
     }
@@ -578,7 +582,7 @@ static st_rc write_history(struct tr *t, int64_t item, size_t max)
         }
         st_arena_reset(ea);
         int w = 0;
-        rc = write_event(t, &h.r[i], ea, &w);
+        rc = write_event(t, evw, &h.r[i], ea, &w);
         written += (size_t)w;
     }
     st_jw_array_end(t->j);
@@ -586,6 +590,7 @@ static st_rc write_history(struct tr *t, int64_t item, size_t max)
         st_jw_key(t->j, "history_truncated");
         st_jw_bool(t->j, 1);
     }
+    st_epcis_evw_destroy(evw);
     st_arena_destroy(ea);
     free(h.r);
     return rc;
@@ -742,22 +747,28 @@ st_rc st_trace_write(st_store *s, const char *id, const st_trace_opts *o, st_jw 
     st_rc rc = st_trace_key(id, key, sizeof key, err);
     if (rc)
         return rc;
+    /* every part from one snapshot, in one read transaction */
+    if ((rc = st_store_read_begin(s, err)))
+        return rc;
     int64_t item = 0;
     st_val arg = st_val_text(key);
     rc = st_store_exec(s, "SELECT id FROM ident WHERE key = $1", &arg, 1, row_id, &item, err);
-    if (rc)
+    if (!rc && !item)
+        rc = st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no event names %s", key);
+    struct tr t = {s, out, err, rc ? NULL : st_arena_create(0), o->scope};
+    if (!rc && !t.a)
+        rc = ST_ERR_NOMEM;
+    if (rc) {
+        st_store_read_end(s);
         return rc;
-    if (!item)
-        return st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no event names %s", key);
-    struct tr t = {s, out, err, st_arena_create(0), o->scope};
-    if (!t.a)
-        return ST_ERR_NOMEM;
+    }
     if (t.scope) { /* outside the scope, the unit is as unknown as one never seen */
         int ok = 0;
         rc = item_in_scope(&t, item, &ok);
         if (!rc && !ok)
             rc = st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no event names %s", key);
         if (rc) {
+            st_store_read_end(s);
             st_arena_destroy(t.a);
             return rc;
         }
@@ -791,6 +802,7 @@ st_rc st_trace_write(st_store *s, const char *id, const st_trace_opts *o, st_jw 
         st_jw_object_end(out);
     }
     st_jw_object_end(out);
+    st_store_read_end(s);
     st_arena_destroy(t.a);
     return rc;
 }

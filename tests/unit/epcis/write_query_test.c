@@ -141,8 +141,14 @@ static size_t assert_query_back(st_arena *a, const qdoc *q, st_epcis_format fmt,
     return compared;
 }
 
+/* One reused single-event writer per ids, shared by every call of
+ * event_alone in this run (each example's events, in turn): whatever one
+ * event leaves in it must not show in the next. */
+static st_epcis_evw *shared_evw[3];
+
 /* ev alone as JSON-LD (st_epcis_event_jsonld) into jw, which is reset
- * first; returns a NUL-terminated copy of it (malloc'd). */
+ * first; returns a NUL-terminated copy of it (malloc'd). The reused writer
+ * (st_epcis_evw_put) must write the same bytes. */
 static char *event_alone(const st_event *ev, const st_evnode *ns, st_epcis_ids ids, st_jw *jw)
 {
     st_jw_reset(jw);
@@ -150,6 +156,15 @@ static char *event_alone(const st_event *ev, const st_evnode *ns, st_epcis_ids i
     assert_false(jw->failed);
     char *s = strndup(jw->p, jw->n);
     assert_non_null(s);
+    assert_true((unsigned)ids < 3);
+    if (!shared_evw[ids])
+        assert_int_equal(st_epcis_evw_create(ids, &shared_evw[ids]), ST_OK);
+    st_jw again;
+    st_jw_init(&again);
+    assert_int_equal(st_epcis_evw_put(shared_evw[ids], ev, ns, &again), ST_OK);
+    if (again.n != jw->n || memcmp(again.p, jw->p, jw->n))
+        fail_msg("the reused writer wrote\n%.*s\nnot\n%s", (int)again.n, again.p, s);
+    st_jw_free(&again);
     static const char head[] = "{\"@context\":[\"" CTX "\"";
     if (strncmp(s, head, sizeof head - 1))
         fail_msg("a standalone event starts with %.80s", s);
@@ -970,5 +985,8 @@ int main(void)
         cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_gs1_examples),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    for (size_t i = 0; i < COUNT(shared_evw); i++)
+        st_epcis_evw_destroy(shared_evw[i]);
+    return failed;
 }
