@@ -5,6 +5,7 @@
 #ifndef SERIALTRACK_H
 #define SERIALTRACK_H
 
+#include <serialtrack/alloc.h>
 #include <serialtrack/chain.h>
 #include <serialtrack/epcis.h>
 #include <serialtrack/id.h>
