@@ -7,6 +7,7 @@
 
 #include <serialtrack/alloc.h>
 #include <serialtrack/chain.h>
+#include <serialtrack/commission.h>
 #include <serialtrack/epcis.h>
 #include <serialtrack/id.h>
 #include <serialtrack/jsonw.h>
