@@ -92,6 +92,22 @@ st_rc st_alloc_list(st_store *s, const char *gtin, int limit, st_alloc_cb cb, vo
  */
 st_rc st_alloc_gtin14(const char *gtin, char out14[15], st_error *err);
 
+#define ST_ALLOC_EPC_MAX 128 /* bytes that hold any unit's Digital Link or EPC URI, NUL included   \
+                              */
+
+/*
+ * Unit identifiers of GTIN gtin14 (14 digits) and serial (at most 20
+ * characters) into out (cap >= ST_ALLOC_EPC_MAX bytes, the caller's):
+ *   st_alloc_dl       https://id.gs1.org/01/{gtin}/21/{serial, percent-encoded
+ *                     beyond the unreserved characters}
+ *   st_alloc_epc_uri  urn:epc:id:sgtin:{company prefix}.{indicator + item
+ *                     reference}.{serial, escaping " % & / < > ?}, for a GS1
+ *                     Company Prefix of gcp_len (6..12) digits
+ * ST_ERR_ARG for a bad length or cap.
+ */
+st_rc st_alloc_dl(const char *gtin14, const char *serial, char *out, size_t cap);
+st_rc st_alloc_epc_uri(const char *gtin14, int gcp_len, const char *serial, char *out, size_t cap);
+
 /* The scheme named name ("sequential", "template", "random"), or 0. */
 st_serial_scheme st_alloc_scheme_parse(const char *name);
 

@@ -347,6 +347,54 @@ const char *st_allocation_serial(const st_allocation *a, size_t i)
     return a && i < a->count ? a->serials + i * SLOT : NULL;
 }
 
+/* ---- identifiers ---------------------------------------------------------------------- */
+
+static const char hex[] = "0123456789ABCDEF";
+
+/* Append c to out[n], percent-encoded; returns the new length. */
+static size_t pct(char *out, size_t n, unsigned char c)
+{
+    out[n++] = '%';
+    out[n++] = hex[c >> 4];
+    out[n++] = hex[c & 15];
+    return n;
+}
+
+st_rc st_alloc_dl(const char *gtin14, const char *serial, char *out, size_t cap)
+{
+    size_t ns = strlen(serial);
+    if (strlen(gtin14) != 14 || ns > ST_SERIAL_MAX_LEN || cap < ST_ALLOC_EPC_MAX)
+        return ST_ERR_ARG;
+    size_t n = (size_t)snprintf(out, cap, "https://id.gs1.org/01/%s/21/", gtin14);
+    for (const unsigned char *p = (const unsigned char *)serial; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~')
+            out[n++] = (char)*p;
+        else
+            n = pct(out, n, *p);
+    }
+    out[n] = 0;
+    return ST_OK;
+}
+
+st_rc st_alloc_epc_uri(const char *gtin14, int gcp_len, const char *serial, char *out, size_t cap)
+{
+    size_t ns = strlen(serial);
+    if (strlen(gtin14) != 14 || gcp_len < 6 || gcp_len > 12 || ns > ST_SERIAL_MAX_LEN ||
+        cap < ST_ALLOC_EPC_MAX)
+        return ST_ERR_ARG;
+    size_t n = (size_t)snprintf(out, cap, "urn:epc:id:sgtin:%.*s.%c%.*s.", gcp_len, gtin14 + 1,
+                                gtin14[0], 12 - gcp_len, gtin14 + 1 + gcp_len);
+    for (const unsigned char *p = (const unsigned char *)serial; *p; p++) {
+        if (strchr("\"%&/<>?", *p))
+            n = pct(out, n, *p);
+        else
+            out[n++] = (char)*p;
+    }
+    out[n] = 0;
+    return ST_OK;
+}
+
 /* ---- the log --------------------------------------------------------------------------- */
 
 struct list_ctx {

@@ -17,7 +17,7 @@
 #include "common/error.h"
 #include "gs1/cset.h"
 
-#define EPC_SLOT 128 /* bytes per EPC: the stem, 14 digits and 20 characters escaped */
+#define EPC_SLOT ST_ALLOC_EPC_MAX /* bytes per EPC */
 #define SERIAL_SLOT (ST_SERIAL_MAX_LEN + 1)
 #define TIME_MAX 40 /* bytes of an event time */
 #define DL_STEM "https://id.gs1.org"
@@ -124,46 +124,6 @@ static st_rc event_time(const char *v, char out[TIME_MAX], char tz[8], st_error 
                        "event_time \"%.60s\" needs a time zone: Z or an offset such as +01:00", v);
     memcpy(out, v, n + 1);
     return ST_OK;
-}
-
-/* ---- writing identifiers ------------------------------------------------------------- */
-
-/* The Digital Link of gtin14 + serial, the serial percent-encoded where it
- * is not unreserved (RFC 3986). */
-static void epc_dl(const char *gtin14, const char *serial, char *out)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    int n = snprintf(out, EPC_SLOT, DL_STEM "/01/%s/21/", gtin14);
-    for (const unsigned char *p = (const unsigned char *)serial; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-            out[n++] = (char)*p;
-        } else {
-            out[n++] = '%';
-            out[n++] = hex[*p >> 4];
-            out[n++] = hex[*p & 15];
-        }
-    }
-    out[n] = 0;
-}
-
-/* The EPC URI urn:epc:id:sgtin:CP.IR.SERIAL (gcp_len digits of company
- * prefix), escaping what the Tag Data Standard requires (" % & / < > ?). */
-static void epc_urn(const char *gtin14, int gcp_len, const char *serial, char *out)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    int n = snprintf(out, EPC_SLOT, "urn:epc:id:sgtin:%.*s.%c%.*s.", gcp_len, gtin14 + 1, gtin14[0],
-                     12 - gcp_len, gtin14 + 1 + gcp_len);
-    for (const unsigned char *p = (const unsigned char *)serial; *p; p++) {
-        if (strchr("\"%&/<>?", *p)) {
-            out[n++] = '%';
-            out[n++] = hex[*p >> 4];
-            out[n++] = hex[*p & 15];
-        } else {
-            out[n++] = (char)*p;
-        }
-    }
-    out[n] = 0;
 }
 
 /* ---- the document ---------------------------------------------------------------------- */
@@ -306,9 +266,9 @@ static st_rc probe(const st_commission_req *r, const struct fields *f, st_epcis_
 {
     char epc[EPC_SLOT];
     if (r->gcp_len)
-        epc_urn(f->gtin, r->gcp_len, "0", epc);
+        st_alloc_epc_uri(f->gtin, r->gcp_len, "0", epc, sizeof epc);
     else
-        epc_dl(f->gtin, "0", epc);
+        st_alloc_dl(f->gtin, "0", epc, sizeof epc);
     st_jw w;
     st_jw_init(&w);
     write_doc(&w, r, f, epc, 1);
@@ -374,9 +334,9 @@ st_rc st_commission_run(st_store *s, const st_commission_req *r, st_commission *
     for (size_t i = 0; i < c->count; i++) {
         const char *serial = st_commission_serial(c, i);
         if (r->gcp_len)
-            epc_urn(f.gtin, r->gcp_len, serial, c->epcs + i * EPC_SLOT);
+            st_alloc_epc_uri(f.gtin, r->gcp_len, serial, c->epcs + i * EPC_SLOT, EPC_SLOT);
         else
-            epc_dl(f.gtin, serial, c->epcs + i * EPC_SLOT);
+            st_alloc_dl(f.gtin, serial, c->epcs + i * EPC_SLOT, EPC_SLOT);
     }
     write_doc(&w, r, &f, c->epcs, c->count);
     if (w.failed) {
