@@ -10,17 +10,15 @@
 #include "cli.h"
 
 struct command {
-    const char *name;                  /* first word on the command line */
+    const char *name;                /* first word on the command line */
     int (*run)(int argc, char **argv); /* gets the words after the name */
-    const char *summary;               /* one line for `serialtrack help` */
+    const char *summary;             /* one line for `serialtrack help` */
 };
 
 static const struct command commands[] = {
     {"id", cmd_id, "parse, convert and encode GS1 identifiers (id parse, id encode)"},
-    {"serials", cmd_serials,
-     "generate or allocate serial numbers (serials generate, allocate, allocations)"},
-    {"commission", cmd_commission,
-     "commission up to 100,000 units in one capture (commission --gtin G --count N ...)"},
+    {"serials", cmd_serials, "generate or allocate serials (serials generate|allocate|allocations)"},
+    {"commission", cmd_commission, "commission up to 100,000 units in one capture (commission)"},
     {"epcis", cmd_epcis, "validate and convert EPCIS documents (epcis validate, epcis convert)"},
     {"hash", cmd_hash, "print the CBV 2.0 event hash ID of every event in a document"},
     {"capture", cmd_capture, "store EPCIS documents in the event store (capture FILE...)"},
