@@ -40,6 +40,7 @@ typedef struct st_http_req {
     const char *route;                /* pattern of the route matched (static), or NULL */
     unsigned role;                    /* the caller's ST_ROLE_BIT_* (auth.c); 0 on public routes */
     const char *party;                /* a partner key's party (in a), or NULL */
+    const char *key_name;             /* the caller's API key name (in a), or NULL */
 } st_http_req;
 
 /*
