@@ -110,7 +110,7 @@ static st_rc event_time(const char *v, char out[TIME_MAX], char tz[8], st_error 
         return ST_OK;
     }
     size_t n = strlen(v);
-    if (n < 20 || n >= TIME_MAX || v[10] != 'T')
+    if (n < 19 || n >= TIME_MAX || v[10] != 'T')
         return st_fail(err, ST_ERR_DATE, -1, NULL,
                        "event_time \"%.60s\" is not an RFC 3339 time such as "
                        "2026-01-31T08:00:00Z",
