@@ -6,7 +6,8 @@
 #   usage: scripts/bench.sh BUILD_DIR        (BENCH_LINES=N changes the line count;
 #   BENCH_STORE_EVENTS / BENCH_STORE_BIG / BENCH_STORE_DIR size the store benchmark;
 #   BENCH_HTTP_EVENTS / BENCH_HTTP_DIR / BENCH_HTTP_CONNS / BENCH_HTTP_SECONDS the HTTP one,
-#   bench/bench_http.sh, which runs last)
+#   bench/bench_http.sh; BENCH_COMMISSION_UNITS the commissioning ones, bench/bench_commission.c
+#   and bench/bench_commission_http.sh, which runs last)
 set -euo pipefail
 export LC_ALL=C
 build=${1:?usage: scripts/bench.sh BUILD_DIR}
@@ -69,3 +70,6 @@ awk -v n="$lines" -v st="$t_st" -v cat="$t_cat" -v wc="$t_wc" -v tgt="$target" '
 
 echo
 bash "$(dirname "$0")/../bench/bench_http.sh" "$build" || echo "bench: bench_http.sh exited with status $?" >&2
+echo
+bash "$(dirname "$0")/../bench/bench_commission_http.sh" "$build" ||
+    echo "bench: bench_commission_http.sh exited with status $?" >&2

@@ -12,7 +12,8 @@
 #define CLI_FAILURE 3  /* could not do the work (I/O, memory) */
 
 int cmd_id(int argc, char **argv);      /* cmd_id.c: id parse, id encode */
-int cmd_serials(int argc, char **argv); /* cmd_serials.c: serials generate */
+int cmd_serials(int argc, char **argv); /* cmd_serials.c: serials generate|allocate|allocations */
+int cmd_commission(int argc, char **argv); /* cmd_commission.c: commission */
 int cmd_epcis(int argc, char **argv);   /* cmd_epcis.c: epcis validate, epcis convert */
 int cmd_hash(int argc, char **argv);    /* cmd_epcis.c: hash */
 int cmd_capture(int argc, char **argv); /* cmd_store.c: capture */

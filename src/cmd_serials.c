@@ -1,242 +1,25 @@
 /*
- * `serialtrack serials generate`: print serial numbers for one GTIN, one per
- * line, from any scheme of include/serialtrack/serial.h. Exit 2 for a bad
- * command line, 1 for a bad value, 3 when output or randomness fails.
+ * `serialtrack serials`: print serial numbers for one GTIN.
+ *   generate     from any scheme of include/serialtrack/serial.h, statelessly
+ *   allocate     from the store: allocated once, never issued again
+ *                (include/serialtrack/alloc.h), as serials, Digital Links,
+ *                EPC URIs or JSON
+ *   allocations  the allocation log of a GTIN, newest first
+ * Exit 2 for a bad command line, 1 for a bad value, 3 when output,
+ * randomness or the store fails.
  */
 #include <errno.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <serialtrack/serialtrack.h>
 
 #include "cli.h"
-
-#define PROG "serialtrack serials"
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
-/* Which schemes use an option */
-#define S_SEQ 1u
-#define S_TPL 2u
-#define S_RND 4u
-#define S_ALL (S_SEQ | S_TPL | S_RND)
-
-/* The options of `serials generate`, indexes into options[] and gen_args.v[] */
-enum {
-    O_GTIN,
-    O_COUNT,
-    O_SCHEME,
-    O_PROFILE,
-    O_START,
-    O_PREFIX,
-    O_SUFFIX,
-    O_WIDTH,
-    O_TEMPLATE,
-    O_YEAR,
-    O_ALPHABET,
-    O_LENGTH,
-    O_KEY,
-    O_NOPTS /* how many there are */
-};
-
-/* Every option: its name, the schemes that use it, and a help line. */
-static const struct option {
-    const char *name; /* "--gtin" */
-    unsigned schemes; /* S_* */
-    const char *help; /* for usage() */
-} options[O_NOPTS] = {
-    [O_GTIN] = {"--gtin", S_ALL, "GTIN (8, 12, 13 or 14 digits) the serials are for; required"},
-    [O_COUNT] = {"--count", S_ALL,
-                 "how many serials to print, 1.." STR(ST_SERIAL_MAX_COUNT) "; required"},
-    [O_SCHEME] = {"--scheme", S_ALL, "sequential, template or random; required"},
-    [O_PROFILE] = {"--profile", S_ALL, "gs1 (CSET 82, the default) or dscsa (A-Z a-z 0-9)"},
-    [O_START] = {"--start", S_SEQ | S_TPL, "first counter value (default 0)"},
-    [O_PREFIX] = {"--prefix", S_SEQ, "text before the counter"},
-    [O_SUFFIX] = {"--suffix", S_SEQ, "text after the counter"},
-    [O_WIDTH] = {"--width", S_SEQ, "zero-pad the counter to this many digits (default: none)"},
-    [O_TEMPLATE] = {"--template", S_TPL, "e.g. {YYYY}07{SEQ:6}; also {YY} {MM} {DD} {RAND:n}"},
-    [O_YEAR] = {"--year", S_TPL, "year for {YYYY} and {YY} (default: the current UTC year)"},
-    [O_ALPHABET] = {"--alphabet", S_TPL | S_RND, "characters to draw from (default 0-9 A-Z)"},
-    [O_LENGTH] = {"--length", S_RND, "serial length, 1..20 (default 12)"},
-    [O_KEY] = {"--key", S_RND, "64 hex digits: the 32-byte key (default: a fresh random key)"},
-};
-
-/* The command line of `serials generate`, as given (NULL = absent). */
-struct gen_args {
-    const char *v[O_NOPTS]; /* one per row of options[], same order */
-};
-
-/* Print the usage of `serials generate` to out. */
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: serialtrack serials generate --gtin GTIN --count N "
-                 "--scheme sequential|template|random [OPTIONS]\n\noptions:\n");
-    for (size_t i = 0; i < O_NOPTS; i++)
-        fprintf(out, "  %-11s %s\n", options[i].name, options[i].help);
-}
-
-static int complain(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Print "serialtrack serials: <message>" on stderr and return code. */
-static int complain(int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs(PROG ": ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return code;
-}
-
-/* Parse argv[0..argc) ("--name value" or "--name=value") into a; the values
- * point into argv. Returns CLI_OK, -1 after printing the help on request, or
- * CLI_USAGE after printing why. */
-static int parse_args(int argc, char **argv, struct gen_args *a)
-{
-    memset(a, 0, sizeof *a);
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            usage(stdout);
-            return -1; /* done, successfully */
-        }
-        const char *eq = strchr(arg, '=');
-        size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
-        size_t k = 0;
-        while (k < O_NOPTS && (strlen(options[k].name) != n || strncmp(arg, options[k].name, n)))
-            k++;
-        if (k == O_NOPTS) {
-            complain(CLI_USAGE, "unknown option '%.*s'", (int)n, arg);
-            usage(stderr);
-            return CLI_USAGE;
-        }
-        if (a->v[k])
-            return complain(CLI_USAGE, "%s given twice", options[k].name);
-        if (eq)
-            a->v[k] = eq + 1;
-        else if (i + 1 < argc)
-            a->v[k] = argv[++i];
-        else
-            return complain(CLI_USAGE, "%s needs a value", options[k].name);
-    }
-    return CLI_OK;
-}
-
-/* Store in *out the whole decimal number min..max that s holds and return 0,
- * or print why not (naming option `name`) and return -1. */
-static int parse_number(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    uint64_t v = 0;
-    const char *p = s;
-    for (; *p >= '0' && *p <= '9'; p++) {
-        if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) {
-            v = UINT64_MAX;
-            break;
-        }
-        v = v * 10 + (uint64_t)(*p - '0');
-    }
-    if (p == s || *p || v < min || v > max) {
-        if (max >= INT_MAX) /* the type's own bound: the library checks the real range */
-            complain(CLI_INVALID, "%s: '%s' is not a whole number (0 or more)", name, s);
-        else
-            complain(CLI_INVALID, "%s: '%s' is not a whole number %llu..%llu", name, s,
-                     (unsigned long long)min, (unsigned long long)max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* Check a GTIN: 8, 12, 13 or 14 digits with the right mod-10 check digit
- * (weights 3, 1, 3, ... from the right-most data digit). CLI_OK, or
- * CLI_INVALID after printing why. */
-static int check_gtin(const char *g)
-{
-    size_t n = strlen(g);
-    for (size_t i = 0; i < n; i++)
-        if (g[i] < '0' || g[i] > '9')
-            return complain(CLI_INVALID, "--gtin '%s': byte %zu is not a digit", g, i);
-    if (n != 8 && n != 12 && n != 13 && n != 14)
-        return complain(CLI_INVALID, "--gtin '%s': a GTIN has 8, 12, 13 or 14 digits, not %zu", g,
-                        n);
-    unsigned sum = 0;
-    for (size_t i = 0; i + 1 < n; i++)
-        sum += (unsigned)(g[n - 2 - i] - '0') * (i % 2 == 0 ? 3u : 1u);
-    char want = (char)('0' + (10 - sum % 10) % 10);
-    if (g[n - 1] != want)
-        return complain(CLI_INVALID, "--gtin '%s': check digit is %c, expected %c", g, g[n - 1],
-                        want);
-    return CLI_OK;
-}
-
-/* Decode the 64 hex digits of s into key[0..ST_SERIAL_KEY_LEN) (caller's
- * array). CLI_OK, or CLI_INVALID after printing why. */
-static int parse_key(const char *s, unsigned char *key)
-{
-    size_t n = strlen(s);
-    if (n != 2 * ST_SERIAL_KEY_LEN)
-        return complain(CLI_INVALID, "--key must be %d hex digits (%d bytes), not %zu",
-                        2 * ST_SERIAL_KEY_LEN, ST_SERIAL_KEY_LEN, n);
-    for (size_t i = 0; i < n; i++) {
-        const char *hex = "0123456789abcdef0123456789ABCDEF";
-        const char *p = strchr(hex, s[i]);
-        if (!p)
-            return complain(CLI_INVALID, "--key: byte %zu ('%c') is not a hex digit", i, s[i]);
-        unsigned d = (unsigned)(p - hex) % 16;
-        key[i / 2] = (unsigned char)(i % 2 ? key[i / 2] | d : d << 4);
-    }
-    return CLI_OK;
-}
-
-/* Fill o from the parsed command line: its strings point into argv, o->key
- * (when --key is given) into the caller's key array. Returns CLI_OK, or
- * CLI_USAGE / CLI_INVALID after printing why. */
-static int build_opts(const struct gen_args *a, unsigned scheme_bit, st_serial_opts *o,
-                      unsigned char *key)
-{
-    uint64_t v;
-    if (a->v[O_PROFILE]) {
-        if (!strcmp(a->v[O_PROFILE], "dscsa"))
-            o->profile = ST_SERIAL_PROFILE_DSCSA;
-        else if (strcmp(a->v[O_PROFILE], "gs1"))
-            return complain(CLI_USAGE, "--profile must be gs1 or dscsa, not '%s'", a->v[O_PROFILE]);
-    }
-    for (size_t k = 0; k < O_NOPTS; k++)
-        if (a->v[k] && !(options[k].schemes & scheme_bit))
-            return complain(CLI_USAGE, "%s is not used by --scheme %s", options[k].name,
-                            a->v[O_SCHEME]);
-    if (a->v[O_START]) {
-        if (parse_number("--start", a->v[O_START], 0, UINT64_MAX, &o->start))
-            return CLI_INVALID;
-    }
-    const struct {
-        int idx;
-        int *dst;
-    } ints[] = {{O_WIDTH, &o->width}, {O_LENGTH, &o->length}, {O_YEAR, &o->year}};
-    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
-        if (!a->v[ints[i].idx])
-            continue;
-        if (parse_number(options[ints[i].idx].name, a->v[ints[i].idx], 0, INT_MAX, &v))
-            return CLI_INVALID;
-        *ints[i].dst = (int)v;
-    }
-    o->prefix = a->v[O_PREFIX];
-    o->suffix = a->v[O_SUFFIX];
-    o->tmpl = a->v[O_TEMPLATE];
-    o->alphabet = a->v[O_ALPHABET];
-    if (a->v[O_KEY]) {
-        if (parse_key(a->v[O_KEY], key))
-            return CLI_INVALID;
-        o->key = key;
-    }
-    return CLI_OK;
-}
+#include "serial_args.h"
 
 /* The random scheme's line on stderr: the space, the guessing probability for
  * count serials, and the EU FMD verdict. */
@@ -276,48 +59,41 @@ static int print_serials(st_serialgen *g, uint64_t count)
         if (rc) {
             fwrite(out, 1, used, stdout);
             fflush(stdout);
-            return complain(rc == ST_ERR_EXHAUSTED ? CLI_INVALID : CLI_FAILURE, "serial %llu: %s",
-                            (unsigned long long)i + 1, err.msg);
+            return sa_complain(rc == ST_ERR_EXHAUSTED ? CLI_INVALID : CLI_FAILURE,
+                               "serial %llu: %s", (unsigned long long)i + 1, err.msg);
         }
         used += strlen(out + used);
         out[used++] = '\n';
     }
     if (fwrite(out, 1, used, stdout) != used || fflush(stdout) || ferror(stdout))
-        return complain(CLI_FAILURE, "writing the serials failed: %s", strerror(errno));
+        return sa_complain(CLI_FAILURE, "writing the serials failed: %s", strerror(errno));
     return CLI_OK;
 }
 
 /* `serials generate OPTIONS`: argv[0] is the first option. Returns the exit code. */
 static int cmd_generate(int argc, char **argv)
 {
-    struct gen_args a;
-    int rc = parse_args(argc, argv, &a);
+    sa_args a;
+    int rc = sa_parse(argc, argv, C_GEN, &a);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
     for (int k = O_GTIN; k <= O_SCHEME; k++)
         if (!a.v[k]) {
-            complain(CLI_USAGE, "%s is required", options[k].name);
-            usage(stderr);
+            sa_complain(CLI_USAGE, "%s is required",
+                        k == O_GTIN    ? "--gtin"
+                        : k == O_COUNT ? "--count"
+                                       : "--scheme");
+            sa_usage(stderr, C_GEN);
             return CLI_USAGE;
         }
-    static const char *const names[] = {"sequential", "template", "random"};
-    unsigned bit = 0;
-    st_serial_opts o = {0};
-    for (unsigned i = 0; i < 3; i++)
-        if (!strcmp(a.v[O_SCHEME], names[i])) {
-            o.scheme = (st_serial_scheme)(ST_SERIAL_SEQUENTIAL + i);
-            bit = 1u << i;
-        }
-    if (!bit)
-        return complain(CLI_USAGE, "--scheme must be sequential, template or random, not '%s'",
-                        a.v[O_SCHEME]);
+    st_serial_opts o;
     unsigned char key[ST_SERIAL_KEY_LEN];
-    if ((rc = build_opts(&a, bit, &o, key)) != CLI_OK)
+    if ((rc = sa_serial_opts(&a, NULL, &o, key)) != CLI_OK)
         return rc;
-    if ((rc = check_gtin(a.v[O_GTIN])) != CLI_OK)
+    if ((rc = sa_check_gtin(a.v[O_GTIN])) != CLI_OK)
         return rc;
     uint64_t count;
-    if (parse_number("--count", a.v[O_COUNT], 1, ST_SERIAL_MAX_COUNT, &count))
+    if (sa_number("--count", a.v[O_COUNT], 1, ST_SERIAL_MAX_COUNT, &count))
         return CLI_INVALID;
 
     st_serialgen *g = NULL;
@@ -325,11 +101,11 @@ static int cmd_generate(int argc, char **argv)
     st_error_clear(&err);
     st_rc src = st_serialgen_create(&o, &g, &err);
     if (src)
-        return complain(src == ST_ERR_ARG || src == ST_ERR_LIMIT ? CLI_INVALID : CLI_FAILURE, "%s",
-                        err.msg);
+        return sa_complain(src == ST_ERR_ARG || src == ST_ERR_LIMIT ? CLI_INVALID : CLI_FAILURE,
+                           "%s", err.msg);
     if (count > st_serialgen_space(g)) {
-        complain(CLI_INVALID, "--count %llu is more than the %llu serials this scheme can make",
-                 (unsigned long long)count, (unsigned long long)st_serialgen_space(g));
+        sa_complain(CLI_INVALID, "--count %llu is more than the %llu serials this scheme can make",
+                    (unsigned long long)count, (unsigned long long)st_serialgen_space(g));
         st_serialgen_destroy(g);
         return CLI_INVALID;
     }
@@ -340,22 +116,221 @@ static int cmd_generate(int argc, char **argv)
     return rc;
 }
 
-/* `serialtrack serials SUBCOMMAND ...`: argv[0] is the subcommand; only
- * `generate` exists. Returns the exit code (cli.h). */
+/* Open the store of --db (read_only for listings); NULL after printing why. */
+static st_store *open_store(const char *db, int read_only)
+{
+    st_store_opts o = {.read_only = read_only};
+    st_store *s = NULL;
+    st_error e;
+    st_error_clear(&e);
+    if (st_store_open(db, &o, &s, &e)) {
+        sa_complain(CLI_FAILURE, "%s", e.msg);
+        return NULL;
+    }
+    return s;
+}
+
+/* The exit code for a library result code. */
+static int exit_of(st_rc rc)
+{
+    return rc == ST_ERR_NOMEM || rc == ST_ERR_IO || rc == ST_ERR_INTERNAL ? CLI_FAILURE
+                                                                          : CLI_INVALID;
+}
+
+/* Who allocates from the command line: "cli:" and the login name. */
+static void who(char *out, size_t cap)
+{
+    const char *u = getenv("USER");
+    snprintf(out, cap, "cli:%.40s", u && *u ? u : "unknown");
+}
+
+static void iso_time(st_jw *j, int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[40];
+    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    st_jw_cstring(j, buf);
+}
+
+/* Print allocation al in format fmt ("serials", "dl", "epc", "json"). */
+static int print_allocation(const st_allocation *al, const char *fmt, int gcp_len)
+{
+    size_t n = st_allocation_count(al);
+    const char *gtin = st_allocation_gtin(al);
+    char id[ST_ALLOC_EPC_MAX];
+    if (!strcmp(fmt, "json")) {
+        st_jw j;
+        st_jw_init(&j);
+        st_jw_object_begin(&j);
+        st_jw_key(&j, "allocation");
+        st_jw_long(&j, (long)st_allocation_id(al));
+        st_jw_member_str(&j, "gtin", gtin);
+        st_jw_member_str(&j, "scheme", st_allocation_scheme(al));
+        st_jw_key(&j, "first");
+        st_jw_long(&j, (long)st_allocation_first(al));
+        st_jw_key(&j, "count");
+        st_jw_long(&j, (long)n);
+        st_jw_key(&j, "serials");
+        st_jw_array_begin(&j);
+        for (size_t i = 0; i < n; i++)
+            st_jw_cstring(&j, st_allocation_serial(al, i));
+        st_jw_array_end(&j);
+        if (gcp_len) {
+            st_jw_key(&j, "epcs");
+            st_jw_array_begin(&j);
+            for (size_t i = 0; i < n; i++) {
+                st_alloc_epc_uri(gtin, gcp_len, st_allocation_serial(al, i), id, sizeof id);
+                st_jw_cstring(&j, id);
+            }
+            st_jw_array_end(&j);
+        }
+        st_jw_object_end(&j);
+        int bad = j.failed || st_jw_flush_line(&j, stdout);
+        st_jw_free(&j);
+        return bad ? sa_complain(CLI_FAILURE, "writing the answer failed") : CLI_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *serial = st_allocation_serial(al, i);
+        if (!strcmp(fmt, "dl"))
+            st_alloc_dl(gtin, serial, id, sizeof id);
+        else if (!strcmp(fmt, "epc"))
+            st_alloc_epc_uri(gtin, gcp_len, serial, id, sizeof id);
+        fputs(strcmp(fmt, "serials") ? id : serial, stdout);
+        putchar('\n');
+    }
+    if (fflush(stdout) || ferror(stdout))
+        return sa_complain(CLI_FAILURE, "writing the serials failed: %s", strerror(errno));
+    return CLI_OK;
+}
+
+/* `serials allocate OPTIONS`. Returns the exit code. */
+static int cmd_allocate(int argc, char **argv)
+{
+    sa_args a;
+    int rc = sa_parse(argc, argv, C_ALLOC, &a);
+    if (rc)
+        return rc < 0 ? CLI_OK : rc;
+    if (!a.v[O_GTIN] || !a.v[O_COUNT]) {
+        sa_complain(CLI_USAGE, "%s is required", a.v[O_GTIN] ? "--count" : "--gtin");
+        sa_usage(stderr, C_ALLOC);
+        return CLI_USAGE;
+    }
+    const char *fmt = a.v[O_FORMAT] ? a.v[O_FORMAT] : "serials";
+    if (strcmp(fmt, "serials") && strcmp(fmt, "dl") && strcmp(fmt, "epc") && strcmp(fmt, "json"))
+        return sa_complain(CLI_USAGE, "--format must be serials, dl, epc or json, not '%s'", fmt);
+    uint64_t gcp = 0, count;
+    if (a.v[O_GCP_LEN] && sa_number("--gcp-len", a.v[O_GCP_LEN], 6, 12, &gcp))
+        return CLI_INVALID;
+    if (!strcmp(fmt, "epc") && !gcp)
+        return sa_complain(CLI_USAGE, "--format epc needs --gcp-len (the company prefix length)");
+    st_alloc_req r = {0};
+    if ((rc = sa_serial_opts(&a, "random", &r.opts, NULL)) != CLI_OK)
+        return rc;
+    if ((rc = sa_check_gtin(a.v[O_GTIN])) != CLI_OK)
+        return rc;
+    if (sa_number("--count", a.v[O_COUNT], 1, ST_ALLOC_MAX_COUNT, &count))
+        return CLI_INVALID;
+    char by[ST_ALLOC_BY_MAX + 1];
+    who(by, sizeof by);
+    r.gtin = a.v[O_GTIN];
+    r.count = count;
+    r.by = by;
+    st_store *s = open_store(a.v[O_DB], 0);
+    if (!s)
+        return CLI_FAILURE;
+    st_allocation *al = NULL;
+    st_error e;
+    st_error_clear(&e);
+    st_rc src = st_alloc_serials(s, &r, &al, &e);
+    if (src) {
+        rc = sa_complain(exit_of(src), "%s", e.msg[0] ? e.msg : st_strerror(src));
+    } else {
+        fprintf(stderr, "allocation %lld: %zu serials of GTIN %s (%s), positions %llu..%llu\n",
+                (long long)st_allocation_id(al), st_allocation_count(al), st_allocation_gtin(al),
+                st_allocation_scheme(al), (unsigned long long)st_allocation_first(al),
+                (unsigned long long)(st_allocation_first(al) + st_allocation_count(al) - 1));
+        rc = print_allocation(al, fmt, (int)gcp);
+    }
+    st_allocation_destroy(al);
+    st_store_close(s);
+    return rc;
+}
+
+/* One JSON line per allocation. */
+static st_rc print_info(void *ctx, const st_alloc_info *i)
+{
+    (void)ctx;
+    st_jw j;
+    st_jw_init(&j);
+    st_jw_object_begin(&j);
+    st_jw_key(&j, "allocation");
+    st_jw_long(&j, (long)i->id);
+    st_jw_member_str(&j, "gtin", i->gtin);
+    st_jw_member_str(&j, "scheme", i->scheme);
+    st_jw_key(&j, "first");
+    st_jw_long(&j, (long)i->first);
+    st_jw_key(&j, "count");
+    st_jw_long(&j, (long)i->count);
+    st_jw_member_str(&j, "by", i->by);
+    st_jw_key(&j, "created");
+    iso_time(&j, i->created_ms);
+    st_jw_object_end(&j);
+    int bad = j.failed || st_jw_flush_line(&j, stdout);
+    st_jw_free(&j);
+    return bad ? ST_ERR_IO : ST_OK;
+}
+
+/* `serials allocations [--gtin G] [--limit N] [--db URL]`: one JSON line each. */
+static int cmd_allocations(int argc, char **argv)
+{
+    sa_args a;
+    int rc = sa_parse(argc, argv, C_LIST, &a);
+    if (rc)
+        return rc < 0 ? CLI_OK : rc;
+    uint64_t limit = 100;
+    if (a.v[O_LIMIT] && sa_number("--limit", a.v[O_LIMIT], 1, ST_ALLOC_LIST_MAX, &limit))
+        return CLI_INVALID;
+    if (a.v[O_GTIN] && (rc = sa_check_gtin(a.v[O_GTIN])) != CLI_OK)
+        return rc;
+    st_store *s = open_store(a.v[O_DB], 1);
+    if (!s)
+        return CLI_FAILURE;
+    st_error e;
+    st_error_clear(&e);
+    st_rc src = st_alloc_list(s, a.v[O_GTIN], (int)limit, print_info, NULL, &e);
+    if (src)
+        rc = sa_complain(exit_of(src), "%s", e.msg[0] ? e.msg : st_strerror(src));
+    st_store_close(s);
+    return rc;
+}
+
+/* `serialtrack serials SUBCOMMAND ...`: argv[0] is the subcommand. Returns
+ * the exit code (cli.h). */
 int cmd_serials(int argc, char **argv)
 {
+    sa_prog = "serialtrack serials";
     if (argc < 1) {
-        usage(stderr);
+        sa_usage(stderr, C_GEN);
         return CLI_USAGE;
     }
     if (!strcmp(argv[0], "help") || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
-        usage(stdout);
+        sa_usage(stdout, C_GEN);
+        sa_usage(stdout, C_ALLOC);
+        sa_usage(stdout, C_LIST);
         return CLI_OK;
     }
-    if (strcmp(argv[0], "generate")) {
-        complain(CLI_USAGE, "unknown subcommand '%s' (serials generate)", argv[0]);
-        usage(stderr);
-        return CLI_USAGE;
-    }
-    return cmd_generate(argc - 1, argv + 1);
+    if (!strcmp(argv[0], "generate"))
+        return cmd_generate(argc - 1, argv + 1);
+    if (!strcmp(argv[0], "allocate"))
+        return cmd_allocate(argc - 1, argv + 1);
+    if (!strcmp(argv[0], "allocations"))
+        return cmd_allocations(argc - 1, argv + 1);
+    sa_complain(CLI_USAGE,
+                "unknown subcommand '%s' (serials generate, serials allocate, serials allocations)",
+                argv[0]);
+    sa_usage(stderr, C_GEN);
+    return CLI_USAGE;
 }

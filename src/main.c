@@ -17,7 +17,8 @@ struct command {
 
 static const struct command commands[] = {
     {"id", cmd_id, "parse, convert and encode GS1 identifiers (id parse, id encode)"},
-    {"serials", cmd_serials, "generate serial numbers (serials generate)"},
+    {"serials", cmd_serials, "generate or allocate serials (serials generate|allocate|allocations)"},
+    {"commission", cmd_commission, "commission up to 100,000 units in one capture (commission)"},
     {"epcis", cmd_epcis, "validate and convert EPCIS documents (epcis validate, epcis convert)"},
     {"hash", cmd_hash, "print the CBV 2.0 event hash ID of every event in a document"},
     {"capture", cmd_capture, "store EPCIS documents in the event store (capture FILE...)"},

@@ -82,4 +82,14 @@
 
 #define ST_CLI_LINE_MAX 4096      /* bytes of one line read by `id parse -` */
 
+/* Serial allocation and bulk commissioning (lib/store/serial_alloc.c,
+ * lib/trace/commission.c, lib/api/routes_serials.c) */
+#define ST_ALLOC_MAX_COUNT 100000      /* serials allocated by one request */
+#define ST_ALLOC_BY_MAX 64             /* bytes naming who asked for an allocation */
+#define ST_ALLOC_LIST_MAX 1000         /* allocations listed by one request, newest first */
+#define ST_COMMISSION_MAX_UNITS 100000 /* units commissioned by one request */
+#define ST_COMMISSION_EVENT_EPCS 10000 /* EPCs per ObjectEvent of a commissioning document */
+#define ST_COMMISSION_URI_MAX 512      /* bytes of a read point or business location */
+#define ST_COMMISSION_INLINE_EPCS 1000 /* EPCs listed in a commissioning answer; beyond, a link */
+
 #endif

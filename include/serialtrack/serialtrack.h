@@ -5,7 +5,9 @@
 #ifndef SERIALTRACK_H
 #define SERIALTRACK_H
 
+#include <serialtrack/alloc.h>
 #include <serialtrack/chain.h>
+#include <serialtrack/commission.h>
 #include <serialtrack/epcis.h>
 #include <serialtrack/id.h>
 #include <serialtrack/jsonw.h>

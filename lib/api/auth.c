@@ -179,6 +179,7 @@ int st_auth_check(st_api *api, st_http_req *rq, st_http_resp *rs, const st_route
     struct st_auth *a = api->auth;
     rq->role = 0;
     rq->party = NULL;
+    rq->key_name = NULL;
     if (!r->roles)
         return 1; /* public */
     char buf[ST_KEY_TEXT_MAX + 1];
@@ -197,6 +198,8 @@ int st_auth_check(st_api *api, st_http_req *rq, st_http_resp *rs, const st_route
         rq->role = who.role;
         if (who.party[0])
             rq->party = st_arena_strndup(rq->a, who.party, strlen(who.party));
+        if (who.name[0])
+            rq->key_name = st_arena_strndup(rq->a, who.name, strlen(who.name));
         if (who.role == ST_KEY_ROLE_PARTNER && !rq->party) {
             st_http_problem(rs, 403, NULL, "the partner key \"%s\" names no party", who.name);
             return 0;

@@ -42,6 +42,7 @@ typedef struct st_http_req {
     const char *party;                /* a partner key's party (in a), or NULL */
     st_scope *scope;                  /* a partner key's scope (auth.c), freed after the
                                          response unless a handler takes it; else NULL */
+    const char *key_name;             /* the caller's API key name (in a), or NULL */
 } st_http_req;
 
 /*

@@ -112,7 +112,32 @@ static const char *const v2 =
     " created INTEGER NOT NULL,"
     " revoked INTEGER);";
 
-const char *const st_sqlite_migrations[] = {v1, v2};
+/* v3: serial number allocation (include/serialtrack/alloc.h). One counter
+ * row per GTIN: the series (scheme and options, in canonical text) its
+ * serials come from, the random scheme's key, and next_pos, the counter
+ * position of the next serial; it only grows, by UPDATE ... RETURNING, so no
+ * position is handed out twice. Every allocation leaves a row in
+ * serial_alloc: who asked, when, and which positions it got. Times in ms
+ * since the epoch. */
+static const char *const v3 =
+    "CREATE TABLE serial_counter ("
+    " gtin TEXT PRIMARY KEY,"          /* 14 digits */
+    " series TEXT NOT NULL,"           /* canonical scheme and options */
+    " scheme TEXT NOT NULL,"           /* sequential, template or random */
+    " skey BLOB,"                      /* random: the permutation's 32-byte key */
+    " next_pos BIGINT NOT NULL,"       /* counter position of the next serial */
+    " space BIGINT NOT NULL,"          /* positions in all (saturated at 2^63 - 1) */
+    " created BIGINT NOT NULL);"
+    "CREATE TABLE serial_alloc ("
+    " id INTEGER PRIMARY KEY,"
+    " gtin TEXT NOT NULL,"
+    " first_pos BIGINT NOT NULL,"      /* counter position of its first serial */
+    " count BIGINT NOT NULL,"
+    " requested_by TEXT NOT NULL,"     /* API key name, or the command line's user */
+    " created BIGINT NOT NULL);"
+    "CREATE INDEX serial_alloc_gtin ON serial_alloc(gtin, id);";
+
+const char *const st_sqlite_migrations[] = {v1, v2, v3};
 const int st_sqlite_migration_count = (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
 _Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of migrations");

@@ -266,7 +266,7 @@ static void test_migrate_v1_to_v2(void **state)
     st_store *s = NULL;
     st_error e;
     assert_int_equal(st_store_open(path, NULL, &s, &e), ST_ERR_UNSUPPORTED);
-    assert_non_null(strstr(e.msg, "schema version 1; this serialtrack needs 2"));
+    assert_non_null(strstr(e.msg, "schema version 1; this serialtrack needs"));
     assert_non_null(strstr(e.msg, "db migrate"));
     st_store_opts ro = {.read_only = 1};
     assert_int_equal(st_store_open(path, &ro, &s, &e), ST_ERR_UNSUPPORTED);
@@ -276,11 +276,10 @@ static void test_migrate_v1_to_v2(void **state)
     int from = 0, to = 0;
     assert_int_equal(st_store_migrate(s, &from, &to, &e), ST_OK);
     assert_int_equal(from, 1);
-    assert_int_equal(to, 2);
-    assert_int_equal(ST_SCHEMA_VERSION, 2);
+    assert_int_equal(to, ST_SCHEMA_VERSION);
     st_store_info info;
     assert_int_equal(st_store_info_get(s, &info, NULL), ST_OK);
-    assert_int_equal(info.schema_version, 2);
+    assert_int_equal(info.schema_version, ST_SCHEMA_VERSION);
     assert_int_equal(info.identifiers, 1); /* the v1 data is kept */
     char key[ST_KEY_LEN + 1];
     assert_int_equal(st_keys_create(s, "after", "admin", NULL, key, sizeof key, &e), ST_OK);
@@ -290,7 +289,7 @@ static void test_migrate_v1_to_v2(void **state)
     assert_int_equal(st_store_open(path, &ro, &s, &e), ST_OK);
     int64_t n = -1;
     assert_int_equal(st_store_exec(s, "PRAGMA user_version", NULL, 0, row_int, &n, NULL), ST_OK);
-    assert_int_equal(n, 2);
+    assert_int_equal(n, ST_SCHEMA_VERSION);
     st_key_info k;
     assert_int_equal(st_keys_lookup(s, key, &k, NULL), ST_OK);
     assert_string_equal(k.name, "after");
