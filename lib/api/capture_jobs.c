@@ -162,7 +162,7 @@ st_rc st_jobs_init(st_api *api, st_error *err)
         close(fd);
     }
     api->jobs = J;
-    if (st_nq_create(&J->nq) != ST_OK) {
+    if (st_nq_create(api->store, &J->nq) != ST_OK) {
         st_jobs_free(api);
         return st_fail(err, ST_ERR_NOMEM, -1, NULL, "out of memory for the named queries");
     }

@@ -1,12 +1,13 @@
 /*
- * Named queries (named_queries.h): a mutex-guarded array of definitions,
- * each kept as parameter name/value pairs (lists joined with '|', the REST
- * binding's separator) and as the JSON it was given in.
+ * Named queries (named_queries.h), kept in the store (table named_query:
+ * the query object as the compact JSON it was given in). Every use reads
+ * the row, so every server on the store sees the same queries and a
+ * restart loses none; each parameter becomes text for st_query_set (lists
+ * joined with '|', the REST binding's separator).
  */
 #include "api/named_queries.h"
 
 #include <jansson.h>
-#include <pthread.h>
 #include <serialtrack/limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,53 +16,24 @@
 
 #include "common/error.h"
 #include "store/query.h"
-
-struct nq_entry {
-    char *name;    /* the query's name (malloc'd) */
-    char *json;    /* its query object, compact JSON (malloc'd) */
-    char **k, **v; /* parameters (malloc'd) */
-    int n;         /* how many */
-    time_t created;
-};
+#include "store/store_int.h"
 
 struct st_nq {
-    pthread_mutex_t mu;
-    struct nq_entry *e[ST_API_NAMED_QUERIES_MAX]; /* oldest first */
-    int n;
+    st_store *store; /* borrowed */
 };
 
-static void entry_free(struct nq_entry *e)
-{
-    if (!e)
-        return;
-    for (int i = 0; i < e->n; i++) {
-        free(e->k[i]);
-        free(e->v[i]);
-    }
-    free(e->k);
-    free(e->v);
-    free(e->name);
-    free(e->json);
-    free(e);
-}
-
-st_rc st_nq_create(struct st_nq **out)
+st_rc st_nq_create(st_store *store, struct st_nq **out)
 {
     struct st_nq *t = calloc(1, sizeof *t);
     if (!t)
         return ST_ERR_NOMEM;
-    pthread_mutex_init(&t->mu, NULL);
+    t->store = store;
     *out = t;
     return ST_OK;
 }
 
 void st_nq_destroy(struct st_nq *t)
 {
-    if (!t)
-        return;
-    for (int i = 0; i < t->n; i++)
-        entry_free(t->e[i]);
-    pthread_mutex_destroy(&t->mu);
     free(t);
 }
 
@@ -92,7 +64,8 @@ static char *param_text(const json_t *x)
         json_t *el;
         if (json_array_size(x) == 0 || json_array_size(x) > ST_QUERY_MAX_VALUES)
             goto bad;
-        json_array_foreach(x, i, el) {
+        json_array_foreach(x, i, el)
+        {
             if (!scalar_text(el, one, cap))
                 goto bad;
             size_t m = strlen(one);
@@ -126,12 +99,30 @@ static int name_ok(const char *s)
     return 1;
 }
 
-static int find(struct st_nq *t, const char *name)
+/* Apply each member of the query object jq to q (q may be NULL: only
+ * checked). field (fcap bytes) names the member at fault. */
+static st_rc apply_json(json_t *jq, st_query *q, char *field, size_t fcap, st_error *err)
 {
-    for (int i = 0; i < t->n; i++)
-        if (!strcmp(t->e[i]->name, name))
-            return i;
-    return -1;
+    const char *k;
+    json_t *v;
+    json_object_foreach(jq, k, v)
+    {
+        snprintf(field, fcap, "query.%s", k);
+        char *text = param_text(v);
+        if (!text)
+            return st_fail(err, ST_ERR_SYNTAX, -1, NULL,
+                           "QueryParameterException: %s must be a string, number, boolean or a "
+                           "non-empty list of them",
+                           k);
+        st_error qe;
+        st_error_clear(&qe);
+        st_rc qrc = st_query_set(q, k, text, &qe);
+        free(text);
+        if (qrc != ST_OK)
+            return st_fail(err, qrc == ST_ERR_NOMEM ? qrc : ST_ERR_SYNTAX, -1, NULL,
+                           "QueryParameterException: %s", qe.msg[0] ? qe.msg : st_strerror(qrc));
+    }
+    return ST_OK;
 }
 
 st_rc st_nq_add(struct st_nq *t, const char *body, size_t len, char *name_out, size_t cap,
@@ -140,8 +131,8 @@ st_rc st_nq_add(struct st_nq *t, const char *body, size_t len, char *name_out, s
     snprintf(field, fcap, "%s", "");
     json_error_t je;
     json_t *root = json_loadb(body ? body : "", body ? len : 0, JSON_REJECT_DUPLICATES, &je);
-    struct nq_entry *e = NULL;
     st_query *q = NULL;
+    char *json = NULL;
     st_rc rc = ST_OK;
     if (!root) {
         rc = st_fail(err, ST_ERR_SYNTAX, je.position, NULL, "the body is not JSON: %s (line %d)",
@@ -167,42 +158,13 @@ st_rc st_nq_add(struct st_nq *t, const char *body, size_t len, char *name_out, s
                      json_object_size(jq), ST_QUERY_MAX_PARAMS);
         goto out;
     }
-    e = calloc(1, sizeof *e);
-    size_t np = json_object_size(jq);
-    if (!e || !(e->k = calloc(np + 1, sizeof *e->k)) || !(e->v = calloc(np + 1, sizeof *e->v)) ||
-        !(e->name = strdup(json_string_value(jn))) ||
-        !(e->json = json_dumps(jq, JSON_COMPACT | JSON_PRESERVE_ORDER)) ||
-        st_query_create(&q) != ST_OK) {
+    json = json_dumps(jq, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!json || st_query_create(&q) != ST_OK) {
         rc = st_fail(err, ST_ERR_NOMEM, -1, NULL, "out of memory for the query");
         goto out;
     }
-    const char *k;
-    json_t *v;
-    json_object_foreach(jq, k, v) {
-        snprintf(field, fcap, "query.%s", k);
-        char *text = param_text(v);
-        if (!text) {
-            rc = st_fail(err, ST_ERR_SYNTAX, -1, NULL,
-                         "QueryParameterException: %s must be a string, number, boolean or a "
-                         "non-empty list of them",
-                         k);
-            goto out;
-        }
-        e->k[e->n] = strdup(k);
-        e->v[e->n] = text;
-        if (!e->k[e->n++]) {
-            rc = st_fail(err, ST_ERR_NOMEM, -1, NULL, "out of memory for the query");
-            goto out;
-        }
-        st_error qe;
-        st_error_clear(&qe);
-        st_rc qrc = st_query_set(q, k, text, &qe);
-        if (qrc != ST_OK) {
-            rc = st_fail(err, qrc == ST_ERR_NOMEM ? qrc : ST_ERR_SYNTAX, -1, NULL,
-                         "QueryParameterException: %s", qe.msg[0] ? qe.msg : st_strerror(qrc));
-            goto out;
-        }
-    }
+    if ((rc = apply_json(jq, q, field, fcap, err)))
+        goto out;
     snprintf(field, fcap, "query");
     st_error ce;
     st_error_clear(&ce);
@@ -211,83 +173,124 @@ st_rc st_nq_add(struct st_nq *t, const char *body, size_t len, char *name_out, s
         goto out;
     }
     snprintf(field, fcap, "name");
-    e->created = time(NULL);
-    pthread_mutex_lock(&t->mu);
-    if (find(t, e->name) >= 0)
-        rc = st_fail(err, ST_ERR_EXHAUSTED, -1, NULL, "a query named %s exists already", e->name);
-    else if (t->n >= ST_API_NAMED_QUERIES_MAX)
+    const char *name = json_string_value(jn);
+    st_val args[4] = {st_val_text(name), st_val_text(json), st_val_int((int64_t)time(NULL)),
+                      st_val_int(ST_API_NAMED_QUERIES_MAX)};
+    int64_t added = 0;
+    /* the cap in the statement itself: no window between counting and adding */
+    rc = st_store_admin_exec(t->store,
+                             "INSERT INTO named_query(name, query, created) SELECT $1, $2, $3"
+                             " WHERE (SELECT count(*) FROM named_query) < $4",
+                             args, 4, NULL, NULL, &added, err);
+    if (rc == ST_ERR_ARG) /* the name's UNIQUE constraint */
+        rc = st_fail(err, ST_ERR_EXHAUSTED, -1, NULL, "a query named %s exists already", name);
+    else if (!rc && !added)
         rc = st_fail(err, ST_ERR_LIMIT, -1, NULL, "%d named queries are kept; the limit is %d",
-                     t->n, ST_API_NAMED_QUERIES_MAX);
-    else {
-        t->e[t->n++] = e;
-        snprintf(name_out, cap, "%s", e->name);
-        e = NULL;
+                     ST_API_NAMED_QUERIES_MAX, ST_API_NAMED_QUERIES_MAX);
+    if (!rc) {
+        snprintf(name_out, cap, "%s", name);
         snprintf(field, fcap, "%s", "");
     }
-    pthread_mutex_unlock(&t->mu);
 out:
-    entry_free(e);
+    free(json);
     st_query_destroy(q);
     json_decref(root);
     return rc;
 }
 
-st_rc st_nq_apply(struct st_nq *t, const char *name, st_query *q, st_error *err)
+/* One stored query: its JSON and creation time. */
+struct row {
+    char *json;      /* malloc'd, or NULL when there is no such query */
+    int64_t created; /* seconds since the epoch */
+};
+
+static st_rc row_query(void *ctx, const st_val *c, int n)
 {
-    st_rc rc = ST_OK;
-    pthread_mutex_lock(&t->mu);
-    int i = find(t, name);
-    if (i < 0)
+    struct row *r = ctx;
+    if (n < 2 || c[0].type != ST_VAL_TEXT || r->json)
+        return ST_OK;
+    if (!(r->json = strndup(c[0].p, c[0].n)))
+        return ST_ERR_NOMEM;
+    r->created = c[1].type == ST_VAL_INT ? c[1].i : 0;
+    return ST_OK;
+}
+
+static st_rc load(struct st_nq *t, const char *name, struct row *r, st_error *err)
+{
+    *r = (struct row){NULL, 0};
+    st_val arg = st_val_text(name);
+    st_rc rc = st_store_exec(t->store, "SELECT query, created FROM named_query WHERE name = $1",
+                             &arg, 1, row_query, r, err);
+    if (!rc && !r->json)
         rc = st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no query is named %s", name);
-    for (int p = 0; i >= 0 && rc == ST_OK && p < t->e[i]->n; p++)
-        rc = st_query_set(q, t->e[i]->k[p], t->e[i]->v[p], err);
-    pthread_mutex_unlock(&t->mu);
     return rc;
 }
 
-static void describe(const struct nq_entry *e, st_jw *jw)
+st_rc st_nq_apply(struct st_nq *t, const char *name, st_query *q, st_error *err)
+{
+    struct row r;
+    st_rc rc = load(t, name, &r, err);
+    if (rc)
+        return rc;
+    json_t *jq = json_loads(r.json, 0, NULL);
+    char field[160];
+    rc = jq ? apply_json(jq, q, field, sizeof field, err)
+            : st_fail(err, ST_ERR_IO, -1, NULL, "the stored query %s is not JSON", name);
+    json_decref(jq);
+    free(r.json);
+    return rc;
+}
+
+static void describe(const char *name, const char *json, int64_t created, st_jw *jw)
 {
     char when[32];
     struct tm tm;
-    gmtime_r(&e->created, &tm);
+    time_t tt = (time_t)created;
+    gmtime_r(&tt, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     st_jw_object_begin(jw);
-    st_jw_member_str(jw, "name", e->name);
+    st_jw_member_str(jw, "name", name);
     st_jw_key(jw, "query");
-    st_jw_raw(jw, e->json, strlen(e->json));
+    st_jw_raw(jw, json, strlen(json));
     st_jw_member_str(jw, "createdAt", when);
     st_jw_object_end(jw);
 }
 
-st_rc st_nq_describe(struct st_nq *t, const char *name, st_jw *jw)
+st_rc st_nq_describe(struct st_nq *t, const char *name, st_jw *jw, st_error *err)
 {
-    pthread_mutex_lock(&t->mu);
-    int i = find(t, name);
-    if (i >= 0)
-        describe(t->e[i], jw);
-    pthread_mutex_unlock(&t->mu);
-    return i >= 0 ? ST_OK : ST_ERR_NOT_FOUND;
+    struct row r;
+    st_rc rc = load(t, name, &r, err);
+    if (!rc)
+        describe(name, r.json, r.created, jw);
+    free(r.json);
+    return rc;
 }
 
-void st_nq_list(struct st_nq *t, st_jw *jw)
+static st_rc row_list(void *ctx, const st_val *c, int n)
 {
-    pthread_mutex_lock(&t->mu);
+    if (n < 3 || c[0].type != ST_VAL_TEXT || c[1].type != ST_VAL_TEXT)
+        return ST_OK;
+    describe(c[0].p, c[1].p, c[2].type == ST_VAL_INT ? c[2].i : 0, ctx);
+    return ST_OK;
+}
+
+st_rc st_nq_list(struct st_nq *t, st_jw *jw, st_error *err)
+{
     st_jw_array_begin(jw);
-    for (int i = 0; i < t->n; i++)
-        describe(t->e[i], jw);
+    st_rc rc = st_store_exec(t->store,
+                             "SELECT name, query, created FROM named_query ORDER BY created, name",
+                             NULL, 0, row_list, jw, err);
     st_jw_array_end(jw);
-    pthread_mutex_unlock(&t->mu);
+    return rc;
 }
 
-st_rc st_nq_delete(struct st_nq *t, const char *name)
+st_rc st_nq_delete(struct st_nq *t, const char *name, st_error *err)
 {
-    pthread_mutex_lock(&t->mu);
-    int i = find(t, name);
-    if (i >= 0) {
-        entry_free(t->e[i]);
-        memmove(&t->e[i], &t->e[i + 1], (size_t)(t->n - i - 1) * sizeof *t->e);
-        t->n--;
-    }
-    pthread_mutex_unlock(&t->mu);
-    return i >= 0 ? ST_OK : ST_ERR_NOT_FOUND;
+    st_val arg = st_val_text(name);
+    int64_t gone = 0;
+    st_rc rc = st_store_admin_exec(t->store, "DELETE FROM named_query WHERE name = $1", &arg, 1,
+                                   NULL, NULL, &gone, err);
+    if (!rc && !gone)
+        rc = st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no query is named %s", name);
+    return rc;
 }

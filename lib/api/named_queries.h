@@ -2,8 +2,8 @@
  * Named queries of the EPCIS REST binding (st_nq_*): POST /queries
  * {name, query: {param: value | [values]}} keeps the parameters, validated
  * with st_query_set, under the name; GET /queries/{name}/events runs them.
- * Kept in memory (at most ST_API_NAMED_QUERIES_MAX), lost on restart:
- * persisting them needs a store schema change.
+ * Kept in the store (at most ST_API_NAMED_QUERIES_MAX), so every server on
+ * it shares them and a restart keeps them.
  */
 #ifndef ST_API_NAMED_QUERIES_H
 #define ST_API_NAMED_QUERIES_H
@@ -14,8 +14,9 @@
 
 struct st_nq;
 
-/* A new, empty table (*out; free with st_nq_destroy, which accepts NULL). */
-st_rc st_nq_create(struct st_nq **out);
+/* The named queries of store (borrowed: it must outlive the table); free
+ * with st_nq_destroy, which accepts NULL. */
+st_rc st_nq_create(st_store *store, struct st_nq **out);
 void st_nq_destroy(struct st_nq *t);
 
 /*
@@ -24,22 +25,23 @@ void st_nq_destroy(struct st_nq *t);
  * that is not {name, query} or a parameter st_query_set refuses, with the
  * member at fault in field (fcap bytes) and a sentence in err;
  * ST_ERR_EXHAUSTED when the name is taken; ST_ERR_LIMIT when the table is
- * full; ST_ERR_NOMEM.
+ * full; ST_ERR_NOMEM; store errors.
  */
 st_rc st_nq_add(struct st_nq *t, const char *body, size_t len, char *name_out, size_t cap,
                 char *field, size_t fcap, st_error *err);
 
 /* Set the parameters of query name on q (the caller's). ST_ERR_NOT_FOUND;
- * what st_query_set returns. */
+ * what st_query_set returns; store errors. */
 st_rc st_nq_apply(struct st_nq *t, const char *name, st_query *q, st_error *err);
 
-/* Write query name as {name, query, createdAt} into jw. ST_ERR_NOT_FOUND. */
-st_rc st_nq_describe(struct st_nq *t, const char *name, st_jw *jw);
+/* Write query name as {name, query, createdAt} into jw. ST_ERR_NOT_FOUND;
+ * store errors (with err). */
+st_rc st_nq_describe(struct st_nq *t, const char *name, st_jw *jw, st_error *err);
 
-/* Write every query, oldest first, as a JSON array into jw. */
-void st_nq_list(struct st_nq *t, st_jw *jw);
+/* Write every query, oldest first, as a JSON array into jw. Store errors. */
+st_rc st_nq_list(struct st_nq *t, st_jw *jw, st_error *err);
 
-/* Forget query name. ST_ERR_NOT_FOUND. */
-st_rc st_nq_delete(struct st_nq *t, const char *name);
+/* Forget query name. ST_ERR_NOT_FOUND; store errors. */
+st_rc st_nq_delete(struct st_nq *t, const char *name, st_error *err);
 
 #endif

@@ -613,15 +613,17 @@ static void queries_post(st_http_req *rq, st_http_resp *rs)
         st_http_add_header(rs, "Location", loc);
         st_jw j;
         st_jw_init(&j);
-        st_nq_describe(st_jobs_named(rq->api), name, &j);
-        st_http_send_json(rs, 201, &j);
+        if (st_nq_describe(st_jobs_named(rq->api), name, &j, &e) == ST_OK)
+            st_http_send_json(rs, 201, &j);
+        else /* deleted in between */
+            st_http_send(rs, 201, NULL, "", 0);
         st_jw_free(&j);
         return;
     }
     unsigned status = rc == ST_ERR_EXHAUSTED ? 409
                       : rc == ST_ERR_LIMIT   ? 507
-                      : rc == ST_ERR_NOMEM   ? 503
-                                             : 400;
+                      : rc == ST_ERR_SYNTAX  ? 400
+                                             : st_http_status_of(rc);
     st_http_problem(rs, status, field[0] ? field : NULL, "%s", e.msg);
 }
 
@@ -630,8 +632,12 @@ static void queries_list(st_http_req *rq, st_http_resp *rs)
     st_rest_headers(rs);
     st_jw j;
     st_jw_init(&j);
-    st_nq_list(st_jobs_named(rq->api), &j);
-    st_http_send_json(rs, 200, &j);
+    st_error e;
+    st_error_clear(&e);
+    if (st_nq_list(st_jobs_named(rq->api), &j, &e) != ST_OK)
+        st_http_problem(rs, st_http_status_of(e.rc), NULL, "%s", e.msg);
+    else
+        st_http_send_json(rs, 200, &j);
     st_jw_free(&j);
 }
 
@@ -640,8 +646,13 @@ static void query_get(st_http_req *rq, st_http_resp *rs)
     st_rest_headers(rs);
     st_jw j;
     st_jw_init(&j);
-    if (st_nq_describe(st_jobs_named(rq->api), rq->param[0], &j) != ST_OK)
+    st_error e;
+    st_error_clear(&e);
+    st_rc rc = st_nq_describe(st_jobs_named(rq->api), rq->param[0], &j, &e);
+    if (rc == ST_ERR_NOT_FOUND)
         st_http_problem(rs, 404, "queryName", "no query is named %s", rq->param[0]);
+    else if (rc)
+        st_http_problem(rs, st_http_status_of(rc), NULL, "%s", e.msg);
     else
         st_http_send_json(rs, 200, &j);
     st_jw_free(&j);
@@ -650,8 +661,13 @@ static void query_get(st_http_req *rq, st_http_resp *rs)
 static void query_delete(st_http_req *rq, st_http_resp *rs)
 {
     st_rest_headers(rs);
-    if (st_nq_delete(st_jobs_named(rq->api), rq->param[0]) != ST_OK)
+    st_error e;
+    st_error_clear(&e);
+    st_rc rc = st_nq_delete(st_jobs_named(rq->api), rq->param[0], &e);
+    if (rc == ST_ERR_NOT_FOUND)
         st_http_problem(rs, 404, "queryName", "no query is named %s", rq->param[0]);
+    else if (rc)
+        st_http_problem(rs, st_http_status_of(rc), NULL, "%s", e.msg);
     else
         st_http_send(rs, 204, NULL, "", 0);
 }

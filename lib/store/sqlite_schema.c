@@ -137,7 +137,16 @@ static const char *const v3 =
     " created BIGINT NOT NULL);"
     "CREATE INDEX serial_alloc_gtin ON serial_alloc(gtin, id);";
 
-const char *const st_sqlite_migrations[] = {v1, v2, v3};
+/* v4: named queries of the EPCIS REST binding (lib/api/named_queries.c):
+ * the query object as the compact JSON it was given in; created in seconds
+ * since the epoch. */
+static const char *const v4 =
+    "CREATE TABLE named_query ("
+    " name TEXT PRIMARY KEY,"
+    " query TEXT NOT NULL,"
+    " created INTEGER NOT NULL);";
+
+const char *const st_sqlite_migrations[] = {v1, v2, v3, v4};
 const int st_sqlite_migration_count = (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
 _Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of migrations");

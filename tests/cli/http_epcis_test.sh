@@ -283,6 +283,12 @@ expect_jq "query definition" '.query.EQ_bizStep[0]' inspecting
 http GET /queries/inspections/events
 expect_status "named query events" 200
 expect_eq "$(printf '%s' "$out" | jq '[.epcisBody.queryResults.resultsBody.eventList[] | select(.bizStep == "inspecting")] | length')" 1 "named query result"
+# kept in the store: a restarted server (or another one on the same store) has them
+http_stop
+http_start
+http GET /queries/inspections/events
+expect_status "named query after a restart" 200
+expect_eq "$(printf '%s' "$out" | jq '[.epcisBody.queryResults.resultsBody.eventList[] | select(.bizStep == "inspecting")] | length')" 1 "named query result after a restart"
 http DELETE /queries/inspections
 expect_status "delete named query" 204
 http GET /queries/inspections

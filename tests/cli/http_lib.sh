@@ -10,7 +10,7 @@ http_start() {
     "$BIN" serve --listen 127.0.0.1:0 --db "${HTTP_DB:-$TMP/http.db}" "$@" \
         >"$TMP/serve.out" 2>"$TMP/serve.err" &
     SERVER_PID=$!
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 300); do # 15 s: shared machines can be slow
         grep -q listening "$TMP/serve.out" 2>/dev/null && break
         sleep 0.05
     done

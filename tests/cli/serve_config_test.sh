@@ -29,7 +29,7 @@ HTTP_DB=/nonexistent/ignored.db # --config's db is used: http_start's --db is no
 start_with() { # start_with ARGS...: serve with exactly these arguments
     "$BIN" serve "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
     SERVER_PID=$!
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 300); do # 15 s: shared machines can be slow
         grep -q listening "$TMP/serve.out" 2>/dev/null && break
         sleep 0.05
     done
