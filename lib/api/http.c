@@ -64,7 +64,7 @@ void st_http_resp_free(st_http_resp *rs)
     memset(rs, 0, sizeof *rs);
 }
 
-static const char *title_of(unsigned status)
+const char *st_http_reason(unsigned status)
 {
     switch (status) {
     case 400: return "Bad Request";
@@ -94,7 +94,7 @@ void st_http_problem(st_http_resp *rs, unsigned status, const char *field, const
     st_jw_init(&j);
     st_jw_object_begin(&j);
     st_jw_member_str(&j, "type", "about:blank");
-    st_jw_member_str(&j, "title", title_of(status));
+    st_jw_member_str(&j, "title", st_http_reason(status));
     st_jw_key(&j, "status");
     st_jw_long(&j, (long)status);
     st_jw_member_str(&j, "detail", detail);

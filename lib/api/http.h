@@ -113,4 +113,7 @@ void st_http_problem(st_http_resp *rs, unsigned status, const char *field, const
 /* The HTTP status for a library result code (the one table that maps them). */
 unsigned st_http_status_of(st_rc rc);
 
+/* The reason phrase of an HTTP status ("Not Found"); static. */
+const char *st_http_reason(unsigned status);
+
 #endif

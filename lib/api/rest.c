@@ -296,23 +296,25 @@ void st_rest_report_errors(st_jw *jw, const st_epcis_report *r)
     st_jw_array_end(jw);
 }
 
-void st_rest_problem_report(st_http_resp *rs, const char *detail, const st_epcis_report *r)
+void st_rest_problem_report(st_http_resp *rs, unsigned status, const char *detail,
+                            const st_epcis_report *r)
 {
     st_jw j;
     st_jw_init(&j);
     st_jw_object_begin(&j);
-    st_jw_member_str(&j, "type", "epcisException:ValidationException");
-    st_jw_member_str(&j, "title", "Bad Request");
+    st_jw_member_str(&j, "type", status == 413 ? "epcisException:CaptureLimitExceededException"
+                                               : "epcisException:ValidationException");
+    st_jw_member_str(&j, "title", st_http_reason(status));
     st_jw_key(&j, "status");
-    st_jw_long(&j, 400);
+    st_jw_long(&j, status);
     st_jw_member_str(&j, "detail", detail);
     st_jw_key(&j, "errorCount");
     st_jw_long(&j, r ? (long)st_epcis_report_error_count(r) : 0);
     st_jw_key(&j, "errors");
     st_rest_report_errors(&j, r);
     st_jw_object_end(&j);
-    st_http_send_json(rs, 400, &j);
-    if (rs->status == 400)
+    st_http_send_json(rs, status, &j);
+    if (rs->status == status)
         rs->content_type = "application/problem+json";
     st_jw_free(&j);
 }

@@ -69,8 +69,10 @@ void st_rest_urlencode(FILE *f, const char *s, int keep_slash);
  * problems: {type, title, status, detail, event, path, message}. */
 void st_rest_report_errors(st_jw *jw, const st_epcis_report *r);
 
-/* A 400 ValidationException problem whose "errors" lists every error of
- * report r (borrowed); detail is a sentence (copied). */
-void st_rest_problem_report(st_http_resp *rs, const char *detail, const st_epcis_report *r);
+/* A problem whose "errors" lists every error of report r (borrowed): status
+ * 400 a ValidationException, 413 a CaptureLimitExceededException; detail is
+ * a sentence (copied). */
+void st_rest_problem_report(st_http_resp *rs, unsigned status, const char *detail,
+                            const st_epcis_report *r);
 
 #endif

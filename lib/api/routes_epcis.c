@@ -76,9 +76,7 @@ static void capture_failed(st_http_resp *rs, st_rc rc, const st_epcis_report *re
         snprintf(detail, sizeof detail,
                  "the document was rejected with %zu error%s; nothing was stored", nerr,
                  nerr == 1 ? "" : "s");
-        st_rest_problem_report(rs, detail, rep);
-        if (rc == ST_ERR_LIMIT)
-            rs->status = 413;
+        st_rest_problem_report(rs, rc == ST_ERR_LIMIT ? 413 : 400, detail, rep);
         return;
     }
     unsigned st = st_http_status_of(rc);

@@ -458,7 +458,7 @@ static void commission_post(st_http_req *rq, st_http_resp *rs)
     st_error_clear(&e);
     st_rc rc = st_commission_run(rq->store, &r, &c, &rep, &e);
     if (rc == ST_ERR_SYNTAX && rep && st_epcis_report_error_count(rep))
-        st_rest_problem_report(rs, e.msg, rep);
+        st_rest_problem_report(rs, 400, e.msg, rep);
     else if (rc)
         failed(rs, rc, &e, field_of(&e));
     else

@@ -296,6 +296,21 @@ expect_status "deleted query" 404
 http GET /queries/inspections/events
 expect_status "deleted query events" 404
 
+# a document over a limit (a string of more than 64 KiB): 413, the same status in the problem
+python3 - "$TMP/big.jsonld" <<'PY'
+import json, sys
+ev = {"type": "ObjectEvent", "eventTime": "2024-01-01T00:00:00Z", "eventTimeZoneOffset": "+00:00",
+      "epcList": ["urn:epc:id:sgtin:0614141.107346.1"], "action": "OBSERVE", "bizStep": "x" * 70000}
+doc = {"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+       "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2024-01-01T00:00:00Z",
+       "epcisBody": {"eventList": [ev]}}
+open(sys.argv[1], "w").write(json.dumps(doc))
+PY
+http POST "/capture?sync=true" -H 'Content-Type: application/ld+json' --data-binary @"$TMP/big.jsonld"
+expect_status "a string over the limit" 413
+expect_jq "the problem says 413 too" '[.status, .type] | @csv' '413,"epcisException:CaptureLimitExceededException"'
+expect_contains "and names the limit" "$out" "the limit is 65536"
+
 # ---- nothing written on bad input ---------------------------------------------------------------------
 http GET "/events?perPage=10000"
 expect_eq "$(count_events)" "$total" "events after all the bad requests"
