@@ -29,7 +29,6 @@
 #include "common/error.h"
 #include "epcis/write.h"
 #include "store/query.h"
-#include "store/query_int.h"
 #include "store/store_int.h"
 
 /* Periods of the stream (its caps are in serialtrack/limits.h). */
@@ -60,7 +59,6 @@ struct sub {
     st_query *q;           /* the filter, owned */
     st_scope *scope;       /* a partner's scope, owned (q borrows it), or NULL */
     st_epcis_evw *evw;     /* writes the frames' events, owned */
-    unsigned char hash[8]; /* of q's parameters, for the keyset token */
     int64_t pos;           /* events up to this id have been looked at */
     int more;              /* the last read stopped before pos reached the head */
     char *buf;             /* frames not yet sent (malloc'd) */
@@ -260,16 +258,12 @@ static st_rc frame(void *ctx, const st_event *ev, const st_evnode *bindings, int
 /* Read the events after s->pos up to head that pass the filter into frames. */
 static st_rc fill(struct sub *s, int64_t head)
 {
-    s->q->has_token = 1; /* continue the record order after s->pos, bounded by head */
-    memcpy(s->q->tok.hash, s->hash, sizeof s->hash);
-    s->q->tok.snap = head;
-    s->q->tok.key = 0;
-    s->q->tok.id = s->pos;
-    s->q->tok.count = 0;
     char next[ST_QUERY_TOKEN_MAX];
     st_error e;
     st_error_clear(&e);
-    st_rc rc = st_query_run(s->hub->store, s->q, frame, s, next, sizeof next, &e);
+    st_rc rc = st_query_resume(s->q, s->pos, head);
+    if (!rc)
+        rc = st_query_run(s->hub->store, s->q, frame, s, next, sizeof next, &e);
     if (rc == ST_ERR_BUFFER) {
         s->more = 1;
         return ST_OK;
@@ -404,7 +398,7 @@ static void stream(st_http_req *rq, st_http_resp *rs)
     rq->scope = NULL;
     st_query_set_scope(p.q, s->scope);
     if (st_http_query_each(rq, set_param, &p) || st_query_set(p.q, "perPage", "100", &p.e) ||
-        st_query_check(p.q, &p.e) || st_query_params_hash(p.q, s->hash)) {
+        st_query_check(p.q, &p.e)) {
         if (p.bad)
             st_http_problem(rs, 400, p.bad, "%s", p.e.msg);
         else

@@ -55,6 +55,14 @@ st_rc st_query_run(st_store *s, const st_query *q, st_query_row cb, void *ctx, c
  */
 st_rc st_query_check(const st_query *q, st_error *err);
 
+/*
+ * Continue q in record order after the event with id after_id, looking at
+ * events up to id head only (a live stream: its position and the newest
+ * event seen). q must not set orderBy. Replaces any nextPageToken.
+ * ST_OK, ST_ERR_INTERNAL (hashing the parameters failed).
+ */
+st_rc st_query_resume(st_query *q, int64_t after_id, int64_t head);
+
 /* The SQL of one page of q, as st_query_run executes it (for query-plan
  * checks): *sql (malloc'd, NUL-terminated) and *args[0..*nargs) (malloc'd
  * array; its text and blobs are q's and live as long as q). with_body 0

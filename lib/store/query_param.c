@@ -58,6 +58,18 @@ void st_query_destroy(st_query *q)
     free(q);
 }
 
+st_rc st_query_resume(st_query *q, int64_t after_id, int64_t head)
+{
+    if (st_query_params_hash(q, q->tok.hash))
+        return ST_ERR_INTERNAL;
+    q->has_token = 1;
+    q->tok.snap = head;
+    q->tok.key = 0;
+    q->tok.id = after_id;
+    q->tok.count = 0;
+    return ST_OK;
+}
+
 void st_query_set_scope(st_query *q, const st_scope *sc)
 {
     if (q)
