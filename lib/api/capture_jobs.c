@@ -21,32 +21,33 @@
 enum job_state { JOB_QUEUED = 0, JOB_RUNNING = 1, JOB_DONE = 2 };
 
 struct job {
-    char id[ST_JOB_ID_MAX];  /* "id" + hex */
-    enum job_state state;    /* where it is */
-    int success;             /* DONE: every event valid and stored */
-    time_t created;          /* when it was accepted */
-    time_t finished;         /* when it ended (DONE) */
-    char *body;              /* the document until it is captured (malloc'd) */
-    size_t len;              /* its length */
+    char id[ST_JOB_ID_MAX];            /* "id" + hex */
+    uint64_t seq;                      /* its place in the order of acceptance (from 1) */
+    enum job_state state;              /* where it is */
+    int success;                       /* DONE: every event valid and stored */
+    time_t created;                    /* when it was accepted */
+    time_t finished;                   /* when it ended (DONE) */
+    char *body;                        /* the document until it is captured (malloc'd) */
+    size_t len;                        /* its length */
     size_t events, stored, duplicates; /* what capturing did */
-    char *errors;            /* DONE: JSON array of problems (malloc'd) */
-    struct job *qnext;       /* next in the queue */
+    char *errors;                      /* DONE: JSON array of problems (malloc'd) */
+    struct job *qnext;                 /* next in the queue */
 };
 
 struct st_jobs {
-    pthread_mutex_t mu;                  /* guards everything below */
-    pthread_cond_t cv;                   /* a job was queued, or stop */
-    struct job *slot[ST_API_JOBS_MAX];   /* remembered jobs, oldest first */
-    int njobs;                           /* how many */
-    struct job *qhead, *qtail;           /* queued jobs, FIFO */
-    int inflight;                        /* queued or running */
-    size_t inflight_bytes;               /* bytes of their documents */
-    int stop;                            /* st_jobs_free: exit once the queue is empty */
-    pthread_t th[ST_API_JOB_WORKERS];    /* the workers */
-    int nth;                             /* how many started */
-    unsigned salt, seq;                  /* job ids */
-    st_store *store;                     /* borrowed */
-    struct st_nq *nq;                    /* named queries (named_queries.c) */
+    pthread_mutex_t mu;                /* guards everything below */
+    pthread_cond_t cv;                 /* a job was queued, or stop */
+    struct job *slot[ST_API_JOBS_MAX]; /* remembered jobs, oldest first */
+    int njobs;                         /* how many */
+    struct job *qhead, *qtail;         /* queued jobs, FIFO */
+    int inflight;                      /* queued or running */
+    size_t inflight_bytes;             /* bytes of their documents */
+    int stop;                          /* st_jobs_free: exit once the queue is empty */
+    pthread_t th[ST_API_JOB_WORKERS];  /* the workers */
+    int nth;                           /* how many started */
+    unsigned salt, seq;                /* job ids */
+    st_store *store;                   /* borrowed */
+    struct st_nq *nq;                  /* named queries (named_queries.c) */
 };
 
 static void iso_time(time_t t, char out[32])
@@ -64,9 +65,10 @@ static char *errors_json(st_rc rc, const st_epcis_report *rep)
     if (rc != ST_OK && (!rep || st_epcis_report_errors_listed(rep) == 0)) {
         st_jw_array_begin(&j);
         st_jw_object_begin(&j);
-        st_jw_member_str(&j, "type", rc == ST_ERR_SYNTAX || rc == ST_ERR_LIMIT
-                                          ? "epcisException:ValidationException"
-                                          : "epcisException:ImplementationException");
+        st_jw_member_str(&j, "type",
+                         rc == ST_ERR_SYNTAX || rc == ST_ERR_LIMIT
+                             ? "epcisException:ValidationException"
+                             : "epcisException:ImplementationException");
         st_jw_member_str(&j, "title", "Capture failed");
         st_jw_key(&j, "status");
         st_jw_long(&j, (long)st_http_status_of(rc));
@@ -258,14 +260,15 @@ st_rc st_jobs_submit(st_api *api, const char *body, size_t len, char *id, st_err
                      "capture jobs in flight hold %zu bytes; the limit is %u", J->inflight_bytes,
                      (unsigned)ST_API_JOBS_INFLIGHT_BYTES);
     else if (!make_room(J, jb->created))
-        rc = st_fail(err, ST_ERR_LIMIT, -1, NULL,
-                     "all %d remembered capture jobs are unfinished", ST_API_JOBS_MAX);
+        rc = st_fail(err, ST_ERR_LIMIT, -1, NULL, "all %d remembered capture jobs are unfinished",
+                     ST_API_JOBS_MAX);
     if (rc != ST_OK) {
         pthread_mutex_unlock(&J->mu);
         job_free(jb);
         return rc;
     }
-    snprintf(jb->id, sizeof jb->id, "id%08x%06x", J->salt, ++J->seq & 0xffffffu);
+    jb->seq = ++J->seq;
+    snprintf(jb->id, sizeof jb->id, "id%08x%06x", J->salt, (unsigned)(jb->seq & 0xffffffu));
     J->slot[J->njobs++] = jb;
     J->inflight++;
     J->inflight_bytes += len;
@@ -333,18 +336,28 @@ st_rc st_jobs_describe(st_api *api, const char *id, st_jw *jw)
     return rc;
 }
 
-void st_jobs_list(st_api *api, st_jw *jw)
+uint64_t st_jobs_list(st_api *api, uint64_t before, long per, st_jw *jw)
 {
     struct st_jobs *J = api->jobs;
     pthread_mutex_lock(&J->mu);
     time_t now = time(NULL);
+    uint64_t next = 0, last = 0;
+    long n = 0;
     st_jw_array_begin(jw);
     for (int i = J->njobs - 1; i >= 0; i--) {
         const struct job *jb = J->slot[i];
-        if (jb->state == JOB_DONE && now - jb->finished > ST_API_JOB_TTL_SECONDS)
+        if ((before && jb->seq >= before) ||
+            (jb->state == JOB_DONE && now - jb->finished > ST_API_JOB_TTL_SECONDS))
             continue;
+        if (n == per) { /* one more exists: the next page starts below the last listed */
+            next = last;
+            break;
+        }
         describe(jb, jw);
+        last = jb->seq;
+        n++;
     }
     st_jw_array_end(jw);
     pthread_mutex_unlock(&J->mu);
+    return next;
 }

@@ -10,6 +10,7 @@
 #ifndef ST_API_CAPTURE_JOBS_H
 #define ST_API_CAPTURE_JOBS_H
 
+#include <stdint.h>
 #include <serialtrack/jsonw.h>
 #include <serialtrack/store.h>
 
@@ -32,8 +33,10 @@ st_rc st_jobs_submit(st_api *api, const char *body, size_t len, char *id, st_err
  * ST_ERR_NOT_FOUND when there is no such job (or it expired). */
 st_rc st_jobs_describe(st_api *api, const char *id, st_jw *jw);
 
-/* Write every remembered job, newest first, as a JSON array into jw. */
-void st_jobs_list(st_api *api, st_jw *jw);
+/* Write at most per remembered jobs, newest first, accepted before the job
+ * numbered before (0: from the newest), as a JSON array into jw. Returns
+ * the number to pass as before for the next page, or 0 when none remains. */
+uint64_t st_jobs_list(st_api *api, uint64_t before, long per, st_jw *jw);
 
 /* The named queries (owned by the jobs state; never NULL after init). */
 struct st_nq *st_jobs_named(st_api *api);

@@ -266,20 +266,39 @@ st_rc st_nq_describe(struct st_nq *t, const char *name, st_jw *jw, st_error *err
     return rc;
 }
 
+struct listing {
+    st_jw *jw;
+    long n, per; /* rows seen; rows to write */
+    char *next;  /* the last name written, when one more row follows */
+    size_t cap;  /* bytes of next */
+    char last[ST_API_QUERY_NAME_MAX];
+};
+
 static st_rc row_list(void *ctx, const st_val *c, int n)
 {
+    struct listing *l = ctx;
     if (n < 3 || c[0].type != ST_VAL_TEXT || c[1].type != ST_VAL_TEXT)
         return ST_OK;
-    describe(c[0].p, c[1].p, c[2].type == ST_VAL_INT ? c[2].i : 0, ctx);
+    if (l->n++ == l->per) {
+        snprintf(l->next, l->cap, "%s", l->last);
+        return ST_OK;
+    }
+    describe(c[0].p, c[1].p, c[2].type == ST_VAL_INT ? c[2].i : 0, l->jw);
+    snprintf(l->last, sizeof l->last, "%s", (const char *)c[0].p);
     return ST_OK;
 }
 
-st_rc st_nq_list(struct st_nq *t, st_jw *jw, st_error *err)
+st_rc st_nq_list(struct st_nq *t, const char *after, long per, st_jw *jw, char *next, size_t cap,
+                 st_error *err)
 {
+    struct listing l = {jw, 0, per, next, cap, ""};
+    next[0] = 0;
+    st_val args[2] = {st_val_text(after ? after : ""), st_val_int(per + 1)};
     st_jw_array_begin(jw);
     st_rc rc = st_store_exec(t->store,
-                             "SELECT name, query, created FROM named_query ORDER BY created, name",
-                             NULL, 0, row_list, jw, err);
+                             "SELECT name, query, created FROM named_query WHERE name > $1"
+                             " ORDER BY name LIMIT $2",
+                             args, 2, row_list, &l, err);
     st_jw_array_end(jw);
     return rc;
 }

@@ -38,8 +38,12 @@ st_rc st_nq_apply(struct st_nq *t, const char *name, st_query *q, st_error *err)
  * store errors (with err). */
 st_rc st_nq_describe(struct st_nq *t, const char *name, st_jw *jw, st_error *err);
 
-/* Write every query, oldest first, as a JSON array into jw. Store errors. */
-st_rc st_nq_list(struct st_nq *t, st_jw *jw, st_error *err);
+/* Write at most per queries whose names sort after after ("" for the
+ * first), in name order, as a JSON array into jw; next (cap bytes) receives
+ * the name to pass as after for the next page, or "" when none remains.
+ * Store errors. */
+st_rc st_nq_list(struct st_nq *t, const char *after, long per, st_jw *jw, char *next, size_t cap,
+                 st_error *err);
 
 /* Forget query name. ST_ERR_NOT_FOUND; store errors. */
 st_rc st_nq_delete(struct st_nq *t, const char *name, st_error *err);

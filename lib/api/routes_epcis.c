@@ -163,12 +163,30 @@ static void capture_post(st_http_req *rq, st_http_resp *rs)
     st_jw_free(&j);
 }
 
+static int list_params(st_http_req *rq, st_http_resp *rs, long *per, char *after, size_t cap);
+static void link_next_key(st_http_req *rq, st_http_resp *rs, const char *key);
+
 static void capture_list(st_http_req *rq, st_http_resp *rs)
 {
     st_rest_headers(rs);
+    long per = ST_API_LIST_DEFAULT_PAGE;
+    char after[32] = "";
+    if (!list_params(rq, rs, &per, after, sizeof after))
+        return;
+    char *end;
+    unsigned long long before = strtoull(after, &end, 10);
+    if (*end) {
+        st_http_problem(rs, 400, "nextPageToken", "QueryParameterException: not a page token");
+        return;
+    }
     st_jw j;
     st_jw_init(&j);
-    st_jobs_list(rq->api, &j);
+    uint64_t next = st_jobs_list(rq->api, (uint64_t)before, per, &j);
+    if (next) {
+        char key[32];
+        snprintf(key, sizeof key, "%llu", (unsigned long long)next);
+        link_next_key(rq, rs, key);
+    }
     st_http_send_json(rs, 200, &j);
     st_jw_free(&j);
 }
@@ -503,6 +521,18 @@ static int list_params(st_http_req *rq, st_http_resp *rs, long *per, char *after
     return !l.bad;
 }
 
+/* Link: rel="next" to the page after key (the token: key in hex, as
+ * list_params reads it). */
+static void link_next_key(st_http_req *rq, st_http_resp *rs, const char *key)
+{
+    char tok[2100];
+    size_t n = 0;
+    tok[0] = 0;
+    for (const unsigned char *p = (const unsigned char *)key; *p && n + 3 < sizeof tok; p++)
+        n += (size_t)snprintf(tok + n, sizeof tok - n, "%02x", *p);
+    st_rest_link_next(rq, rs, tok);
+}
+
 static void dim_list(st_http_req *rq, st_http_resp *rs)
 {
     st_rest_headers(rs);
@@ -544,14 +574,8 @@ static void dim_list(st_http_req *rq, st_http_resp *rs)
     if (rc != ST_OK) {
         st_http_problem(rs, 503, NULL, "the store does not answer: %s", e.msg);
     } else {
-        if (r.more) {
-            char tok[2100];
-            size_t n = 0;
-            for (const unsigned char *p = (const unsigned char *)r.last; *p && n + 3 < sizeof tok;
-                 p++)
-                n += (size_t)snprintf(tok + n, sizeof tok - n, "%02x", *p);
-            st_rest_link_next(rq, rs, tok);
-        }
+        if (r.more)
+            link_next_key(rq, rs, r.last);
         st_http_send_json(rs, 200, &j);
         rs->content_type = f.ctype;
     }
@@ -628,14 +652,21 @@ static void queries_post(st_http_req *rq, st_http_resp *rs)
 static void queries_list(st_http_req *rq, st_http_resp *rs)
 {
     st_rest_headers(rs);
+    long per = ST_API_LIST_DEFAULT_PAGE;
+    char after[ST_API_QUERY_NAME_MAX] = "", next[ST_API_QUERY_NAME_MAX] = "";
+    if (!list_params(rq, rs, &per, after, sizeof after))
+        return;
     st_jw j;
     st_jw_init(&j);
     st_error e;
     st_error_clear(&e);
-    if (st_nq_list(st_jobs_named(rq->api), &j, &e) != ST_OK)
+    if (st_nq_list(st_jobs_named(rq->api), after, per, &j, next, sizeof next, &e) != ST_OK) {
         st_http_problem(rs, st_http_status_of(e.rc), NULL, "%s", e.msg);
-    else
+    } else {
+        if (next[0])
+            link_next_key(rq, rs, next);
         st_http_send_json(rs, 200, &j);
+    }
     st_jw_free(&j);
 }
 

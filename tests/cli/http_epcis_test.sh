@@ -296,6 +296,37 @@ expect_status "deleted query" 404
 http GET /queries/inspections/events
 expect_status "deleted query events" 404
 
+# ---- the capture job list and the named query list come in pages ----------------------------------
+# walk PATH FIELD: follow Link rel="next" from PATH with perPage=1, printing FIELD of each member
+walk() {
+    local path="$1?perPage=1" n=0
+    while [ -n "$path" ] && [ $n -lt 50 ]; do
+        http GET "$path"
+        [ "$status" = 200 ] || { bad "page $path: status $status [$out]"; return; }
+        jq -r ".[].$2" <<<"$out"
+        path=$(sed -n 's/^link: <\([^>]*\)>; rel="next"$/\1/Ip' <<<"$hdrs")
+        n=$((n + 1))
+    done
+}
+for n in a b c; do
+    http POST /queries -H 'Content-Type: application/json' --data-binary "{\"name\":\"page-$n\",\"query\":{\"EQ_bizStep\":\"shipping\"}}"
+done
+http GET /queries
+all=$(jq -r '.[].name' <<<"$out" | tr '\n' ' ')
+paged=$(walk /queries name | tr '\n' ' ')
+expect_eq "$paged" "$all" "named queries one per page, in name order, none twice"
+expect_contains "every named query" "$paged" "page-a page-b page-c"
+for _ in 1 2 3; do # jobs live in memory: this server (restarted above) has none yet
+    http POST /capture "${XMLCT[@]}" --data-binary "@$DEMO"
+done
+http GET /capture
+all=$(jq -r '.[].captureID' <<<"$out" | tr '\n' ' ')
+paged=$(walk /capture captureID | tr '\n' ' ')
+expect_eq "$paged" "$all" "capture jobs one per page, newest first, none twice"
+[ "$(wc -w <<<"$all")" -ge 2 ] && ok || bad "at least two capture jobs to page through: [$all]"
+http GET "/capture?nextPageToken=zz"
+expect_status "a token that is no token" 400
+
 # a document over a limit (a string of more than 64 KiB): 413, the same status in the problem
 python3 - "$TMP/big.jsonld" <<'PY'
 import json, sys
