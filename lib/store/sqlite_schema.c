@@ -112,7 +112,40 @@ static const char *const v2 =
     " created INTEGER NOT NULL,"
     " revoked INTEGER);";
 
-const char *const st_sqlite_migrations[] = {v1, v2};
+/* v3: lifecycle rules (lib/store/rulecheck.c). item_life: when an instance
+ * was commissioned and decommissioned (event id and event time; the first
+ * commissioning and the earliest decommissioning), written only by the
+ * events that do either, so it stays out of item_state's hot upsert;
+ * location_geo: coordinates of locations from master data, in millionths
+ * of a degree (integers: every backend stores them alike); anomaly: what a
+ * rule in `flag` mode found, with the stored event, the identifier, the
+ * event's location (business location, else read point), the record time
+ * of the capture and the evidence (JSON text). */
+static const char *const v3 =
+    "CREATE TABLE item_life ("
+    " ident INTEGER PRIMARY KEY,"
+    " commissioned INTEGER,"           /* event id */
+    " commissioned_time INTEGER,"      /* its event time, ms */
+    " decommissioned INTEGER,"         /* event id */
+    " decommissioned_time INTEGER);"   /* its event time, ms */
+    "CREATE TABLE location_geo ("
+    " ident INTEGER PRIMARY KEY,"
+    " lat_e6 INTEGER NOT NULL,"
+    " lon_e6 INTEGER NOT NULL);"
+    "CREATE TABLE anomaly ("
+    " id INTEGER PRIMARY KEY,"
+    " event INTEGER NOT NULL,"
+    " ident INTEGER NOT NULL,"
+    " rule TEXT NOT NULL,"
+    " location INTEGER,"
+    " detected_at INTEGER NOT NULL,"   /* ms since the epoch */
+    " evidence TEXT NOT NULL);"
+    "CREATE INDEX anomaly_rule ON anomaly(rule, id);"
+    "CREATE INDEX anomaly_location ON anomaly(location, id) WHERE location IS NOT NULL;"
+    "CREATE INDEX anomaly_detected ON anomaly(detected_at);"
+    "CREATE INDEX anomaly_ident ON anomaly(ident, rule);";
+
+const char *const st_sqlite_migrations[] = {v1, v2, v3};
 const int st_sqlite_migration_count = (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
 _Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of migrations");
