@@ -25,6 +25,7 @@ static int usage(void)
     fprintf(stderr,
             "usage: serialtrack serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
             "                         [--access-log FILE|-] [--tls-cert PEM --tls-key PEM]\n"
+            "                         [--rules RULE=MODE,...]\n"
             "  --listen: default 127.0.0.1:${PORT:-8080}; port 0 picks a free one\n"
             "  prints {\"listening\": \"http://HOST:PORT\"} on stdout once it accepts requests\n");
     return CLI_USAGE;
@@ -32,7 +33,7 @@ static int usage(void)
 
 int cmd_serve(int argc, char **argv)
 {
-    const char *db = NULL, *log = NULL;
+    const char *db = NULL, *log = NULL, *rules = NULL;
     char listen[300];
     const char *port = getenv("PORT");
     snprintf(listen, sizeof listen, "127.0.0.1:%s", port && *port ? port : "8080");
@@ -53,6 +54,8 @@ int cmd_serve(int argc, char **argv)
             o.tls_cert = v;
         else if (!strcmp(argv[i], "--tls-key"))
             o.tls_key = v;
+        else if (!strcmp(argv[i], "--rules"))
+            rules = v;
         else
             return usage();
     }
@@ -72,6 +75,11 @@ int cmd_serve(int argc, char **argv)
     if (st_store_open(db, NULL, &s, &e)) {
         fprintf(stderr, "serialtrack serve: %s\n", e.msg);
         return CLI_FAILURE;
+    }
+    int urc = cli_rules_apply(s, rules, "serve");
+    if (urc) {
+        st_store_close(s);
+        return urc;
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
