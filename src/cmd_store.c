@@ -96,10 +96,11 @@ int cmd_capture(int argc, char **argv)
     if (!files)
         return CLI_FAILURE;
     if (take_common(argc, argv, &c, files, &n) || n == 0) {
-        fprintf(stderr, "usage: serialtrack capture [--db URL] [--rules RULE=MODE,...] FILE...\n"
-                        "  FILE: an EPCIS document (JSON-LD, XML 2.0 or 1.2; '-' = stdin)\n"
-                        "  --rules: lifecycle rules, each flag (default), reject or off, on top of\n"
-                        "           $SERIALTRACK_RULES, e.g. unknown_serial=reject,duplicate_scan=off\n");
+        fprintf(stderr,
+                "usage: serialtrack capture [--db URL] [--rules RULE=MODE,...] FILE...\n"
+                "  FILE: an EPCIS document (JSON-LD, XML 2.0 or 1.2; '-' = stdin)\n"
+                "  --rules: lifecycle rules, each flag (default), reject or off, on top of\n"
+                "           $SERIALTRACK_RULES, e.g. unknown_serial=reject,duplicate_scan=off\n");
         free(files);
         return CLI_USAGE;
     }
@@ -271,8 +272,7 @@ int cmd_audit(int argc, char **argv)
     struct common c = {0};
     char *rest[8];
     int n = 0;
-    if (argc > 8 || take_common(argc, argv, &c, rest, &n) || n != 1 ||
-        strcmp(rest[0], "verify")) {
+    if (argc > 8 || take_common(argc, argv, &c, rest, &n) || n != 1 || strcmp(rest[0], "verify")) {
         fprintf(stderr, "usage: serialtrack audit verify [--db URL] [--head HEX]\n"
                         "  --head: the chain head you recorded earlier (db info), to check\n"
                         "          that the chain still leads to it\n");

@@ -10,9 +10,9 @@
 #include "cli.h"
 
 struct command {
-    const char *name;                /* first word on the command line */
+    const char *name;                  /* first word on the command line */
     int (*run)(int argc, char **argv); /* gets the words after the name */
-    const char *summary;             /* one line for `serialtrack help` */
+    const char *summary;               /* one line for `serialtrack help` */
 };
 
 static const struct command commands[] = {

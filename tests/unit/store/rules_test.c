@@ -57,9 +57,9 @@ static const char *document(const char *md, int n, ...)
 }
 
 #define OBJ(time, epcs, action, step, disp, loc)                                                   \
-    "\"type\":\"ObjectEvent\",\"eventTime\":\"" time "\",\"epcList\":[" epcs "],\"action\":\"" action \
-    "\",\"bizStep\":\"" step "\",\"disposition\":\"" disp "\",\"readPoint\":{\"id\":\"" loc        \
-    "\"},\"bizLocation\":{\"id\":\"" loc "\"}"
+    "\"type\":\"ObjectEvent\",\"eventTime\":\"" time "\",\"epcList\":[" epcs                       \
+    "],\"action\":\"" action "\",\"bizStep\":\"" step "\",\"disposition\":\"" disp                 \
+    "\",\"readPoint\":{\"id\":\"" loc "\"},\"bizLocation\":{\"id\":\"" loc "\"}"
 #define AGG(time, parent, children, loc)                                                           \
     "\"type\":\"AggregationEvent\",\"eventTime\":\"" time "\",\"parentID\":\"" parent              \
     "\",\"childEPCs\":[" children "],\"action\":\"ADD\",\"bizStep\":\"packing\",\"disposition\":"  \
@@ -69,7 +69,7 @@ static const char *document(const char *md, int n, ...)
 
 /* Locations A (Paris) and B (Tokyo) with coordinates. */
 #define GEO_MD                                                                                     \
-    "{\"type\":\"urn:epcglobal:epcis:vtype:BusinessLocation\",\"vocabularyElementList\":["        \
+    "{\"type\":\"urn:epcglobal:epcis:vtype:BusinessLocation\",\"vocabularyElementList\":["         \
     "{\"id\":\"" LOC_A "\",\"attributes\":[{\"id\":\"urn:epcglobal:cbv:mda#latitude\","            \
     "\"attribute\":\"48.8566\"},{\"id\":\"urn:epcglobal:cbv:mda#longitude\",\"attribute\":"        \
     "\"2.3522\"}]},{\"id\":\"" LOC_B "\",\"attributes\":[{\"id\":\"urn:epcglobal:cbv:mda#"         \
@@ -185,33 +185,38 @@ static void make_scenarios(void)
 #define KEEP(i, j, s) (strcpy(buf[i][j], s), buf[i][j])
     int i = 0;
     /* unknown_serial: U2 was never commissioned; the pallet (SSCC) is not a serial */
-    scenarios[i] = (scenario){"unknown_serial",
-                              KEEP(i, 0, document("", 1, COMMISSION("2024-01-01T08:00:00Z", Q(U1)))),
-                              NULL,
-                              KEEP(i, 1, document("", 1,
-                                                  OBJ("2024-01-02T08:00:00Z",
-                                                      Q(U1) "," Q(U2) "," Q(PALLET), "OBSERVE",
-                                                      "shipping", "in_transit", LOC_A))),
-                              U2_KEY, "\"role\":\"epc\""};
+    scenarios[i] =
+        (scenario){"unknown_serial",
+                   KEEP(i, 0, document("", 1, COMMISSION("2024-01-01T08:00:00Z", Q(U1)))),
+                   NULL,
+                   KEEP(i, 1,
+                        document("", 1,
+                                 OBJ("2024-01-02T08:00:00Z", Q(U1) "," Q(U2) "," Q(PALLET),
+                                     "OBSERVE", "shipping", "in_transit", LOC_A))),
+                   U2_KEY,
+                   "\"role\":\"epc\""};
     i++;
-    scenarios[i] = (scenario){
-        "duplicate_commissioning",
-        KEEP(i, 0, document("", 1, COMMISSION("2024-01-01T08:00:00Z", Q(U1) "," Q(U2)))), NULL,
-        KEEP(i, 1, document("", 1, COMMISSION("2024-01-03T08:00:00Z", Q(U1)))), U1_KEY,
-        "\"commissioned_at\":\"2024-01-01T08:00:00.000Z\""};
+    scenarios[i] =
+        (scenario){"duplicate_commissioning",
+                   KEEP(i, 0, document("", 1, COMMISSION("2024-01-01T08:00:00Z", Q(U1) "," Q(U2)))),
+                   NULL,
+                   KEEP(i, 1, document("", 1, COMMISSION("2024-01-03T08:00:00Z", Q(U1)))),
+                   U1_KEY,
+                   "\"commissioned_at\":\"2024-01-01T08:00:00.000Z\""};
     i++;
-    scenarios[i] = (scenario){
-        "event_after_decommission",
-        KEEP(i, 0,
-             document("", 2, COMMISSION("2024-01-01T08:00:00Z", Q(U1) "," Q(U2)),
-                      OBJ("2024-01-02T08:00:00Z", Q(U1), "OBSERVE", "decommissioning", "inactive",
-                          LOC_A))),
-        NULL,
-        KEEP(i, 1,
-             document("", 1,
-                      OBJ("2024-01-03T08:00:00Z", Q(U1) "," Q(U2), "OBSERVE", "inspecting",
-                          "active", LOC_A))),
-        U1_KEY, "\"decommissioned_at\":\"2024-01-02T08:00:00.000Z\""};
+    scenarios[i] =
+        (scenario){"event_after_decommission",
+                   KEEP(i, 0,
+                        document("", 2, COMMISSION("2024-01-01T08:00:00Z", Q(U1) "," Q(U2)),
+                                 OBJ("2024-01-02T08:00:00Z", Q(U1), "OBSERVE", "decommissioning",
+                                     "inactive", LOC_A))),
+                   NULL,
+                   KEEP(i, 1,
+                        document("", 1,
+                                 OBJ("2024-01-03T08:00:00Z", Q(U1) "," Q(U2), "OBSERVE",
+                                     "inspecting", "active", LOC_A))),
+                   U1_KEY,
+                   "\"decommissioned_at\":\"2024-01-02T08:00:00.000Z\""};
     i++;
     scenarios[i] = (scenario){
         "recalled_or_stolen_moved",
@@ -223,40 +228,43 @@ static void make_scenarios(void)
              document("", 1,
                       OBJ("2024-01-03T08:00:00Z", Q(U1) "," Q(U2), "OBSERVE", "shipping",
                           "in_transit", LOC_A))),
-        U1_KEY, "\"disposition\":\"recalled\""};
+        U1_KEY,
+        "\"disposition\":\"recalled\""};
     i++;
     /* U1 was last at A; packed into the pallet at B (U2 was received at B first) */
     scenarios[i] = (scenario){
         "container_mismatch",
         KEEP(i, 0,
-             document("", 2, COMMISSION("2024-01-01T08:00:00Z", Q(U1) "," Q(U2)),
-                      OBJ("2024-01-02T08:00:00Z", Q(U2), "OBSERVE", "receiving", "in_progress",
-                          LOC_B))),
+             document(
+                 "", 2, COMMISSION("2024-01-01T08:00:00Z", Q(U1) "," Q(U2)),
+                 OBJ("2024-01-02T08:00:00Z", Q(U2), "OBSERVE", "receiving", "in_progress", LOC_B))),
         NULL,
         KEEP(i, 1, document("", 1, AGG("2024-01-04T08:00:00Z", PALLET, Q(U1) "," Q(U2), LOC_B))),
-        U1_KEY, "\"packed_at\":\"" LOC_B_KEY "\""};
+        U1_KEY,
+        "\"packed_at\":\"" LOC_B_KEY "\""};
     i++;
     /* Paris to Tokyo (9,700 km) in one hour; U2 takes ten days */
-    scenarios[i] = (scenario){
-        "impossible_travel",
-        KEEP(i, 0,
-             document(GEO_MD, 1, COMMISSION("2024-01-01T08:00:00Z", Q(U1)))),
-        KEEP(i, 2, document("", 1, COMMISSION("2023-12-22T08:00:00Z", Q(U2)))),
-        KEEP(i, 1,
-             document("", 1,
-                      OBJ("2024-01-01T09:00:00Z", Q(U1) "," Q(U2), "OBSERVE", "receiving",
-                          "in_progress", LOC_B))),
-        U1_KEY, "\"limit_kmh\":900"};
+    scenarios[i] =
+        (scenario){"impossible_travel",
+                   KEEP(i, 0, document(GEO_MD, 1, COMMISSION("2024-01-01T08:00:00Z", Q(U1)))),
+                   KEEP(i, 2, document("", 1, COMMISSION("2023-12-22T08:00:00Z", Q(U2)))),
+                   KEEP(i, 1,
+                        document("", 1,
+                                 OBJ("2024-01-01T09:00:00Z", Q(U1) "," Q(U2), "OBSERVE",
+                                     "receiving", "in_progress", LOC_B))),
+                   U1_KEY,
+                   "\"limit_kmh\":900"};
     i++;
     /* packed at 08:00, and U1 again into the same pallet at the same place 2 min later */
-    scenarios[i] = (scenario){
-        "duplicate_scan",
-        KEEP(i, 0,
-             document("", 2, COMMISSION("2024-01-01T08:00:00Z", Q(U1) "," Q(U2)),
-                      AGG("2024-01-02T08:00:00Z", PALLET, Q(U1) "," Q(U2), LOC_A))),
-        NULL,
-        KEEP(i, 1, document("", 1, AGG("2024-01-02T08:02:00Z", PALLET, Q(U1), LOC_A))), U1_KEY,
-        "\"session\":\"packing\""};
+    scenarios[i] =
+        (scenario){"duplicate_scan",
+                   KEEP(i, 0,
+                        document("", 2, COMMISSION("2024-01-01T08:00:00Z", Q(U1) "," Q(U2)),
+                                 AGG("2024-01-02T08:00:00Z", PALLET, Q(U1) "," Q(U2), LOC_A))),
+                   NULL,
+                   KEEP(i, 1, document("", 1, AGG("2024-01-02T08:02:00Z", PALLET, Q(U1), LOC_A))),
+                   U1_KEY,
+                   "\"session\":\"packing\""};
 #undef KEEP
 }
 
@@ -411,13 +419,13 @@ static void test_serial_keys(void **state)
         int serial;
     } rows[] = {
         {U1_KEY, 1},
-        {"https://id.gs1.org/00/106141412345678908", 0},           /* SSCC */
-        {"https://id.gs1.org/01/00614141073467/10/LOT1", 0},       /* a lot */
-        {"https://id.gs1.org/01/00614141073467", 0},               /* a class */
-        {"https://id.gs1.org/8004/0614141ABC", 1},                 /* GIAI */
-        {"https://id.gs1.org/8003/00614141000012", 0},             /* GRAI, no serial */
-        {"https://id.gs1.org/8003/00614141000012S1", 1},           /* GRAI with one */
-        {"https://id.gs1.org/414/0614141000012", 0},               /* a location */
+        {"https://id.gs1.org/00/106141412345678908", 0},     /* SSCC */
+        {"https://id.gs1.org/01/00614141073467/10/LOT1", 0}, /* a lot */
+        {"https://id.gs1.org/01/00614141073467", 0},         /* a class */
+        {"https://id.gs1.org/8004/0614141ABC", 1},           /* GIAI */
+        {"https://id.gs1.org/8003/00614141000012", 0},       /* GRAI, no serial */
+        {"https://id.gs1.org/8003/00614141000012S1", 1},     /* GRAI with one */
+        {"https://id.gs1.org/414/0614141000012", 0},         /* a location */
         {"urn:example:private:1", 0},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
