@@ -19,8 +19,8 @@ st_rc st_api_init(st_api *api, st_store *s, const st_server_opts *o, st_error *e
         rc = st_hub_init(api, err);
     if (!rc)
         rc = st_jobs_init(api, err);
-    if (!rc)
-        rc = st_verify_limit_init(api, err);
+  if (!rc)
+    rc = st_verify_limit_init(api, err);
     if (rc)
         st_api_free(api);
     return rc;
@@ -29,8 +29,8 @@ st_rc st_api_init(st_api *api, st_store *s, const st_server_opts *o, st_error *e
 void st_api_free(st_api *api)
 {
     if (!api->store)
+  st_verify_limit_free(api);
         return;
-    st_verify_limit_free(api);
     st_jobs_free(api);
     st_hub_free(api);
     st_metrics_free(api);
@@ -50,7 +50,8 @@ int st_api_authorize(st_api *api, st_http_req *rq, st_http_resp *rs, const st_ro
     return st_auth_check(api, rq, rs, r);
 }
 
-void st_api_count(st_api *api, const st_http_req *rq, const st_http_resp *rs, struct timespec start)
+void st_api_count(st_api *api, const st_http_req *rq, const st_http_resp *rs,
+                  struct timespec start)
 {
     st_metrics_count(api, rq, rs, start);
 }

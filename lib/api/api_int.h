@@ -20,18 +20,20 @@ struct st_auth;    /* auth.c: keys, roles, rate limits */
 struct st_metrics; /* metrics.c: counters and histograms */
 struct st_hub;     /* routes_stream.c: live event stream subscribers */
 struct st_jobs;    /* routes_epcis.c: capture jobs */
-struct st_iplimit; /* iplimit.c: rate limits per client address (key-less routes) */
+struct st_iplimit; /* iplimit.c: rate limits per client address (key-less
+                      routes) */
 
 struct st_api {
-    st_store *store;                 /* borrowed */
-    FILE *log;                       /* access log, or NULL (borrowed) */
-    pthread_mutex_t log_mu;          /* one line at a time */
-    volatile int stopping;           /* set by st_api_shutdown */
-    struct st_auth *auth;            /* owned by auth.c */
-    struct st_metrics *metrics;      /* owned by metrics.c */
-    struct st_hub *hub;              /* owned by routes_stream.c */
-    struct st_jobs *jobs;            /* owned by routes_epcis.c */
-    struct st_iplimit *verify_limit; /* GET /verify: per client address (iplimit.c) */
+    st_store *store;           /* borrowed */
+    FILE *log;                 /* access log, or NULL (borrowed) */
+    pthread_mutex_t log_mu;    /* one line at a time */
+    volatile int stopping;     /* set by st_api_shutdown */
+    struct st_auth *auth;      /* owned by auth.c */
+    struct st_metrics *metrics; /* owned by metrics.c */
+    struct st_hub *hub;        /* owned by routes_stream.c */
+    struct st_jobs *jobs;      /* owned by routes_epcis.c */
+  struct st_iplimit
+      *verify_limit; /* GET /verify: per client address (iplimit.c) */
 };
 
 /* Set up api for store s with the server's options. */
@@ -53,7 +55,7 @@ void st_api_count(st_api *api, const st_http_req *rq, const st_http_resp *rs,
 
 /* ---- the parts (each file implements its own) ---- */
 
-st_rc st_auth_init(st_api *api, st_error *err); /* auth.c */
+st_rc st_auth_init(st_api *api, st_error *err);  /* auth.c */
 void st_auth_free(st_api *api);
 int st_auth_check(st_api *api, st_http_req *rq, st_http_resp *rs, const st_route *r);
 
@@ -62,11 +64,11 @@ void st_metrics_free(st_api *api);
 void st_metrics_count(st_api *api, const st_http_req *rq, const st_http_resp *rs,
                       struct timespec start);
 
-st_rc st_hub_init(st_api *api, st_error *err); /* routes_stream.c */
+st_rc st_hub_init(st_api *api, st_error *err);   /* routes_stream.c */
 void st_hub_shutdown(st_api *api);
 void st_hub_free(st_api *api);
 
-st_rc st_jobs_init(st_api *api, st_error *err); /* routes_epcis.c */
+st_rc st_jobs_init(st_api *api, st_error *err);  /* routes_epcis.c */
 void st_jobs_free(st_api *api);
 
 /* routes_anomaly.c: the per-client limit of GET /verify from

@@ -25,22 +25,22 @@ typedef struct st_api st_api; /* server-wide state (server.c) */
 /* The request. Everything is borrowed from the server for the duration of
  * the handler call; copy what must outlive it into rq->a. */
 typedef struct st_http_req {
-    const char *method;                    /* "GET", "POST", ... */
-    const char *path;                      /* the path, percent-decoded, without the query */
+    const char *method;               /* "GET", "POST", ... */
+    const char *path;                 /* the path, percent-decoded, without the query */
     const char *seg[ST_HTTP_MAX_SEGMENTS]; /* its segments, decoded ("" for none) */
-    int nseg;                              /* number of segments */
-    const char *body;                      /* request body (NUL-terminated), or NULL */
-    size_t body_len;                       /* its length */
-    st_arena *a;                           /* request-scoped memory, freed after the response */
-    st_store *store;                       /* the store served */
-    st_api *api;                           /* server-wide state */
-    const char *param[4];                  /* values of the route's {placeholders}, in order */
-    int nparam;                            /* how many */
-    void *conn;                            /* the server's connection (server.c only) */
-    const char *route;                     /* pattern of the route matched (static), or NULL */
-    unsigned role;      /* the caller's ST_ROLE_BIT_* (auth.c); 0 on public routes */
-    const char *party;  /* a partner key's party (in a), or NULL */
-    const char *client; /* the client's IP address (in a), or NULL */
+    int nseg;                         /* number of segments */
+    const char *body;                 /* request body (NUL-terminated), or NULL */
+    size_t body_len;                  /* its length */
+    st_arena *a;                      /* request-scoped memory, freed after the response */
+    st_store *store;                  /* the store served */
+    st_api *api;                      /* server-wide state */
+    const char *param[4];             /* values of the route's {placeholders}, in order */
+    int nparam;                       /* how many */
+    void *conn;                       /* the server's connection (server.c only) */
+    const char *route;                /* pattern of the route matched (static), or NULL */
+    unsigned role;                    /* the caller's ST_ROLE_BIT_* (auth.c); 0 on public routes */
+    const char *party;                /* a partner key's party (in a), or NULL */
+    const char *client;               /* the client's IP address (in a), or NULL */
 } st_http_req;
 
 /*
@@ -56,17 +56,17 @@ typedef ssize_t (*st_http_stream_fn)(void *ctx, uint64_t pos, char *buf, size_t 
 
 /* The response. The body is copied by the setters; headers are copied. */
 typedef struct st_http_resp {
-    unsigned status;          /* HTTP status; 0 until a handler sets one */
-    const char *content_type; /* static string */
-    char *body;               /* malloc'd, owned */
-    size_t len;               /* its length */
+    unsigned status;                  /* HTTP status; 0 until a handler sets one */
+    const char *content_type;         /* static string */
+    char *body;                       /* malloc'd, owned */
+    size_t len;                       /* its length */
     struct {
-        char *name, *value; /* malloc'd */
+        char *name, *value;           /* malloc'd */
     } hdr[ST_HTTP_MAX_HEADERS];
     int nhdr;
-    st_http_stream_fn stream;       /* when set, the body comes from it, not from body */
-    void *stream_ctx;               /* its context: owned by the response once sent */
-    void (*stream_free)(void *ctx); /* frees stream_ctx when the body ends or fails */
+    st_http_stream_fn stream;         /* when set, the body comes from it, not from body */
+    void *stream_ctx;                 /* its context: owned by the response once sent */
+    void (*stream_free)(void *ctx);   /* frees stream_ctx when the body ends or fails */
 } st_http_resp;
 
 /* A query parameter (decoded), or NULL. */

@@ -29,8 +29,7 @@
 static int capture_precheck(st_http_req *rq, st_http_resp *rs)
 {
     const char *ct = st_http_header(rq, "Content-Type");
-    int json =
-        st_rest_media_is(ct, "application/ld+json") || st_rest_media_is(ct, "application/json");
+    int json = st_rest_media_is(ct, "application/ld+json") || st_rest_media_is(ct, "application/json");
     int xml = st_rest_media_is(ct, "application/xml") || st_rest_media_is(ct, "text/xml");
     if (!json && !xml) {
         st_http_problem(rs, 415, "Content-Type",
@@ -71,12 +70,6 @@ static void capture_failed(st_http_resp *rs, st_rc rc, const st_epcis_report *re
 {
     char detail[256];
     size_t nerr = rep ? st_epcis_report_error_count(rep) : 0;
-    if (rc == ST_ERR_RULE && nerr) { /* a lifecycle rule in reject mode */
-        st_rest_problem_report(rs, "a lifecycle rule refused the document; nothing was stored",
-                               rep);
-        rs->status = 409;
-        return;
-    }
     if (rc == ST_ERR_SYNTAX || (rc == ST_ERR_LIMIT && nerr)) {
         snprintf(detail, sizeof detail,
                  "the document was rejected with %zu error%s; nothing was stored", nerr,
@@ -85,6 +78,12 @@ static void capture_failed(st_http_resp *rs, st_rc rc, const st_epcis_report *re
         if (rc == ST_ERR_LIMIT)
             rs->status = 413;
         return;
+  if (rc == ST_ERR_RULE && nerr) { /* a lifecycle rule in reject mode */
+    st_rest_problem_report(
+        rs, "a lifecycle rule refused the document; nothing was stored", rep);
+    rs->status = 409;
+    return;
+  }
     }
     unsigned st = st_http_status_of(rc);
     st_http_problem(rs, st >= 500 ? 503 : st, NULL, "the capture failed: %s; nothing was stored",
@@ -196,8 +195,8 @@ static void capture_get(st_http_req *rq, st_http_resp *rs)
 /* ---- POST /events: one event --------------------------------------------------------- */
 
 struct one_event {
-    size_t n;           /* events seen */
-    char hash[90];      /* the first one's hash ID */
+    size_t n;          /* events seen */
+    char hash[90];     /* the first one's hash ID */
     char declared[512]; /* its declared eventID, or "" */
 };
 
@@ -207,8 +206,7 @@ static st_rc one_visit(void *ctx, const st_epcis_event *ev)
     if (o->n++ == 0) {
         if (st_epcis_event_hash_id(ev, o->hash) != ST_OK)
             o->hash[0] = 0;
-        const char *id =
-            ev->ev && ev->ev->root ? st_evnode_child_value(ev->ev->root, "eventID") : NULL;
+        const char *id = ev->ev && ev->ev->root ? st_evnode_child_value(ev->ev->root, "eventID") : NULL;
         snprintf(o->declared, sizeof o->declared, "%s", id ? id : "");
     }
     return ST_OK;
@@ -412,10 +410,10 @@ static void collection_end(st_jw *j)
 
 struct rows {
     st_jw *j;
-    long n, limit;   /* rows seen; rows to write */
-    char last[1024]; /* the last key written */
-    int more;        /* a row beyond limit exists */
-    int types;       /* the column is an event type number */
+    long n, limit;       /* rows seen; rows to write */
+    char last[1024];     /* the last key written */
+    int more;            /* a row beyond limit exists */
+    int types;           /* the column is an event type number */
 };
 
 static st_rc row_member(void *ctx, const st_val *c, int n)
@@ -428,8 +426,7 @@ static st_rc row_member(void *ctx, const st_val *c, int n)
         return ST_OK;
     }
     if (r->types) {
-        const char *name =
-            c[0].type == ST_VAL_INT ? st_event_type_name((st_event_type)c[0].i) : NULL;
+        const char *name = c[0].type == ST_VAL_INT ? st_event_type_name((st_event_type)c[0].i) : NULL;
         if (name)
             st_jw_cstring(r->j, name);
         return ST_OK;
@@ -465,8 +462,7 @@ static int lp_one(void *ctx, const char *k, const char *v)
         char *end;
         long n = strtol(v, &end, 10);
         if (*end || !*v || n < 1 || n > ST_QUERY_MAX_PAGE) {
-            st_http_problem(l->rs, 400, k,
-                            "QueryParameterException: perPage must be 1 to %d, not %s",
+            st_http_problem(l->rs, 400, k, "QueryParameterException: perPage must be 1 to %d, not %s",
                             ST_QUERY_MAX_PAGE, v);
             return l->bad = 1;
         }
@@ -486,10 +482,8 @@ static int lp_one(void *ctx, const char *k, const char *v)
         l->after[n / 2] = 0;
         return 0;
     badtok:
-        st_http_problem(l->rs, 400, k,
-                        "QueryParameterException: nextPageToken %s is not one this "
-                        "server gave",
-                        v);
+        st_http_problem(l->rs, 400, k, "QueryParameterException: nextPageToken %s is not one this "
+                                       "server gave", v);
         return l->bad = 1;
     }
     st_http_problem(l->rs, 400, k,
@@ -539,8 +533,7 @@ static void dim_list(st_http_req *rq, st_http_resp *rs)
         if (r.more) {
             char tok[2100];
             size_t n = 0;
-            for (const unsigned char *p = (const unsigned char *)r.last; *p && n + 3 < sizeof tok;
-                 p++)
+            for (const unsigned char *p = (const unsigned char *)r.last; *p && n + 3 < sizeof tok; p++)
                 n += (size_t)snprintf(tok + n, sizeof tok - n, "%02x", *p);
             st_rest_link_next(rq, rs, tok);
         }
@@ -588,8 +581,7 @@ static void queries_post(st_http_req *rq, st_http_resp *rs)
     const char *ct = st_http_header(rq, "Content-Type");
     if (!st_rest_media_is(ct, "application/json") && !st_rest_media_is(ct, "application/ld+json")) {
         st_http_problem(rs, 415, "Content-Type",
-                        "Content-Type %s is not accepted; send application/json",
-                        ct ? ct : "(none)");
+                        "Content-Type %s is not accepted; send application/json", ct ? ct : "(none)");
         return;
     }
     char name[ST_API_QUERY_NAME_MAX], field[160];
@@ -608,10 +600,7 @@ static void queries_post(st_http_req *rq, st_http_resp *rs)
         st_jw_free(&j);
         return;
     }
-    unsigned status = rc == ST_ERR_EXHAUSTED ? 409
-                      : rc == ST_ERR_LIMIT   ? 507
-                      : rc == ST_ERR_NOMEM   ? 503
-                                             : 400;
+    unsigned status = rc == ST_ERR_EXHAUSTED ? 409 : rc == ST_ERR_LIMIT ? 507 : rc == ST_ERR_NOMEM ? 503 : 400;
     st_http_problem(rs, status, field[0] ? field : NULL, "%s", e.msg);
 }
 
@@ -674,9 +663,8 @@ static void root_get(st_http_req *rq, st_http_resp *rs)
     st_rest_fmt f;
     if (!st_rest_accept(rq, rs, 1, &f))
         return;
-    static const char *const top[] = {"queries",      "capture",      "events",
-                                      "eventTypes",   "epcs",         "readPoints",
-                                      "bizLocations", "dispositions", "bizSteps"};
+    static const char *const top[] = {"queries",  "capture",    "events",       "eventTypes", "epcs",
+                                      "readPoints", "bizLocations", "dispositions", "bizSteps"};
     st_jw j;
     st_jw_init(&j);
     collection_begin(&j);
@@ -721,11 +709,8 @@ static void options(st_http_req *rq, st_http_resp *rs)
 #define R ST_ROLES_READ
 #define W ST_ROLES_WRITE
 #define DIM(res)                                                                                   \
-    {"GET", "/" res, dim_list, R}, {"GET", "/" res "/{v*}", dim_item, R},                          \
-        {"OPTIONS", "/" res, options, 0},                                                          \
-    {                                                                                              \
-        "OPTIONS", "/" res "/{v*}", options, 0                                                     \
-    }
+    {"GET", "/" res, dim_list, R}, {"GET", "/" res "/{v*}", dim_item, R},                         \
+        {"OPTIONS", "/" res, options, 0}, {"OPTIONS", "/" res "/{v*}", options, 0}
 
 const st_route st_routes_epcis[] = {
     {"GET", "/", root_get, R},

@@ -30,10 +30,10 @@ struct st_server {
 
 /* One request in flight. */
 struct conn_ctx {
-    st_arena *a;   /* request memory */
-    char *body;    /* gathered body (malloc'd), NUL-terminated */
-    size_t n, cap; /* its length and allocation */
-    int too_big;   /* the body went over ST_HTTP_MAX_BODY */
+    st_arena *a;     /* request memory */
+    char *body;      /* gathered body (malloc'd), NUL-terminated */
+    size_t n, cap;   /* its length and allocation */
+    int too_big;     /* the body went over ST_HTTP_MAX_BODY */
     struct timespec start;
 };
 
@@ -106,8 +106,8 @@ static void access_log(st_api *api, const st_http_req *rq, const st_http_resp *r
     char when[32];
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     pthread_mutex_lock(&api->log_mu);
-    fprintf(api->log, "%s %s %s %u %zu %.3fms\n", when, rq->method, rq->path, rs->status, rs->len,
-            ms);
+    fprintf(api->log, "%s %s %s %u %zu %.3fms\n", when, rq->method, rq->path, rs->status,
+            rs->len, ms);
     fflush(api->log);
     pthread_mutex_unlock(&api->log_mu);
 }
@@ -174,29 +174,30 @@ static void handle(st_api *api, st_http_req *rq, st_http_resp *rs, struct conn_c
     if (!st_api_authorize(api, rq, rs, r))
         return; /* the problem is written */
     r->fn(rq, rs);
+/* The peer's IP address as text, in a; NULL when unknown. */
+static const char *client_address(struct MHD_Connection *conn, st_arena *a) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+  char buf[INET6_ADDRSTRLEN];
+  const char *s = NULL;
+  if (sa && sa->sa_family == AF_INET)
+    s = inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf,
+                  sizeof buf);
+  else if (sa && sa->sa_family == AF_INET6)
+    s = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+                  sizeof buf);
+  return s ? st_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
     if (!rs->status)
         st_http_problem(rs, 500, NULL, "the handler for %s %s gave no answer", rq->method,
                         rq->path);
 }
 
-/* The peer's IP address as text, in a; NULL when unknown. */
-static const char *client_address(struct MHD_Connection *conn, st_arena *a)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    char buf[INET6_ADDRSTRLEN];
-    const char *s = NULL;
-    if (sa && sa->sa_family == AF_INET)
-        s = inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
-    else if (sa && sa->sa_family == AF_INET6)
-        s = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
-    return s ? st_arena_strndup(a, s, strlen(s)) : NULL;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload,
-                                  size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls)
 {
     (void)version;
     st_api *api = cls;
@@ -246,11 +247,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     split_path(&rq, split);
     rq.body = c->body;
     rq.body_len = c->n;
+  rq.client = client_address(conn, c->a);
     rq.a = c->a;
     rq.store = api->store;
     rq.api = api;
     rq.conn = conn;
-    rq.client = client_address(conn, c->a);
     st_http_resp rs = {0};
     handle(api, &rq, &rs, c);
     access_log(api, &rq, &rs, c);
@@ -369,24 +370,22 @@ st_rc st_server_start(st_store *s, const st_server_opts *o, st_server **out, st_
         cert = slurp_file(o->tls_cert);
         key = slurp_file(o->tls_key);
         if (!cert || !key) {
-            rc = st_fail(err, ST_ERR_IO, -1, NULL, "cannot read %s",
-                         !cert ? o->tls_cert : o->tls_key);
+            rc = st_fail(err, ST_ERR_IO, -1, NULL, "cannot read %s", !cert ? o->tls_cert : o->tls_key);
             goto fail;
         }
         flags |= MHD_USE_TLS;
     }
-    srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &srv->api, MHD_OPTION_SOCK_ADDR,
-                              (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)ST_HTTP_MAX_CONNECTIONS,
-                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)ST_HTTP_IDLE_SECONDS,
-                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)ST_HTTP_MAX_HEADER_BYTES,
-                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                              cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
-                              MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+    srv->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, &srv->api, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)ST_HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)ST_HTTP_IDLE_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)ST_HTTP_MAX_HEADER_BYTES, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+        MHD_OPTION_END);
     if (!srv->d) {
-        rc =
-            st_fail(err, ST_ERR_IO, -1, NULL, "cannot listen on %s: %s",
-                    o->listen ? o->listen : "127.0.0.1:8080", strerror(errno ? errno : EADDRINUSE));
+        rc = st_fail(err, ST_ERR_IO, -1, NULL, "cannot listen on %s: %s",
+                     o->listen ? o->listen : "127.0.0.1:8080", strerror(errno ? errno : EADDRINUSE));
         goto fail;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);

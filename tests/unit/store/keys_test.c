@@ -100,8 +100,8 @@ static void test_create_list_revoke(void **state)
     st_error e;
     assert_int_equal(st_keys_create(f->t.s, "ops", "admin", NULL, admin, sizeof admin, &e), ST_OK);
     assert_key_form(admin);
-    assert_int_equal(st_keys_create(f->t.s, "acme-dc_1.x", "partner",
-                                    "urn:epc:id:pgln:0614141.00000", partner, sizeof partner, &e),
+    assert_int_equal(st_keys_create(f->t.s, "acme-dc_1.x", "partner", "urn:epc:id:pgln:0614141.00000",
+                                    partner, sizeof partner, &e),
                      ST_OK);
     assert_key_form(partner);
     assert_string_not_equal(admin, partner);
@@ -173,8 +173,7 @@ static void test_refused(void **state)
         st_rc rc;
         const char *msg;
     } rows[] = {
-        {"a", "root", NULL, ST_ERR_ARG,
-         "role \"root\" is not one of admin, capture, query, partner"},
+        {"a", "root", NULL, ST_ERR_ARG, "role \"root\" is not one of admin, capture, query, partner"},
         {"a", "Admin", NULL, ST_ERR_ARG, "is not one of"},
         {"a", "", NULL, ST_ERR_ARG, "is not one of"},
         {"a", NULL, NULL, ST_ERR_ARG, "is not one of"},
@@ -189,8 +188,8 @@ static void test_refused(void **state)
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         st_error e;
         st_error_clear(&e);
-        st_rc rc =
-            st_keys_create(f->t.s, rows[i].name, rows[i].role, rows[i].party, key, sizeof key, &e);
+        st_rc rc = st_keys_create(f->t.s, rows[i].name, rows[i].role, rows[i].party, key,
+                                  sizeof key, &e);
         if (rc != rows[i].rc || !strstr(e.msg, rows[i].msg))
             fail_msg("row %zu: rc %d, message \"%s\"; expected %d and \"%s\"", i, rc, e.msg,
                      rows[i].rc, rows[i].msg);
@@ -257,12 +256,11 @@ static void test_migrate_v1_to_v2(void **state)
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, st_sqlite_migrations[0], NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_exec(db,
-                     "INSERT INTO ident(key) VALUES ('https://id.gs1.org/414/0614141000012');"
-                     "PRAGMA user_version = 1;",
-                     NULL, NULL, NULL),
-        SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO ident(key) VALUES ('https://id.gs1.org/414/0614141000012');"
+                                  "PRAGMA user_version = 1;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
 
     st_store *s = NULL;
