@@ -272,7 +272,8 @@ int cmd_audit(int argc, char **argv)
     struct common c = {0};
     char *rest[8];
     int n = 0;
-    if (argc > 8 || take_common(argc, argv, &c, rest, &n) || n != 1 || strcmp(rest[0], "verify")) {
+    if (argc > 8 || take_common(argc, argv, &c, rest, &n) || n != 1 ||
+        strcmp(rest[0], "verify")) {
         fprintf(stderr, "usage: serialtrack audit verify [--db URL] [--head HEX]\n"
                         "  --head: the chain head you recorded earlier (db info), to check\n"
                         "          that the chain still leads to it\n");

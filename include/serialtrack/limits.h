@@ -59,6 +59,11 @@
 #define ST_API_NAMED_QUERIES_MAX 1000   /* named queries kept (POST /queries) */
 #define ST_API_QUERY_NAME_MAX 128       /* bytes of a named query's name */
 #define ST_API_LIST_DEFAULT_PAGE 100    /* members per page of a top-level resource list */
+/* Anomalies and the public verify check (lib/api/routes_anomaly.c, iplimit.c) */
+#define ST_API_ANOMALY_PAGE 100         /* anomalies per page when limit is not given */
+#define ST_API_ANOMALY_MAX_PAGE 1000    /* largest limit of GET /anomalies */
+#define ST_API_CLIENTS_MAX 4096         /* client addresses with a rate bucket (GET /verify); a
+                                           new address takes the slot of one it collides with */
 
 /* Command line */
 #define ST_STORE_MAX_CAPTURE_EVENTS 250000 /* events in one captured document */
@@ -74,11 +79,3 @@
 #define ST_CLI_LINE_MAX 4096      /* bytes of one line read by `id parse -` */
 
 #endif
-/* Anomalies and the public verify check (lib/api/routes_anomaly.c, iplimit.c)
- */
-#define ST_API_ANOMALY_PAGE 100 /* anomalies per page when limit is not given  \
-                                 */
-#define ST_API_ANOMALY_MAX_PAGE 1000 /* largest limit of GET /anomalies */
-#define ST_API_CLIENTS_MAX                                                     \
-  4096 /* client addresses with a rate bucket (GET /verify); a                 \
-          new address takes the slot of one it collides with */

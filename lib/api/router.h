@@ -2,9 +2,9 @@
  * Routes: method + path pattern -> handler. A pattern is a path whose
  * segments may be "{name}" (one segment) or, last, "{name*}" (the rest of
  * the path, slashes included: identifiers such as Digital Links), which a
- * fixed suffix may follow ("/items/{id*}/report": the rest must end with it).
- * Each group of endpoints keeps its own table (routes_*.c); router.c matches a
- * request against all of them in order, first match wins.
+ * fixed suffix may follow ("/items/{id*}/report": the rest must end with it). Each group
+ * of endpoints keeps its own table (routes_*.c); router.c matches a request
+ * against all of them in order, first match wins.
  */
 #ifndef ST_API_ROUTER_H
 #define ST_API_ROUTER_H
@@ -25,12 +25,11 @@ extern const st_route st_routes_ops[];    /* routes_ops.c: healthz, metrics, ope
 extern const st_route st_routes_epcis[];  /* routes_epcis.c: the EPCIS REST binding */
 extern const st_route st_routes_items[];  /* routes_items.c: items and Digital Link paths */
 extern const st_route st_routes_stream[]; /* routes_stream.c: server-sent events */
+extern const st_route st_routes_anomaly[]; /* routes_anomaly.c: anomalies, verify, report */
 
 /* Roles (API keys), as bits for st_route.roles. */
 #define ST_ROLE_BIT_ADMIN 0x01
 #define ST_ROLE_BIT_CAPTURE 0x02
-extern const st_route
-    st_routes_anomaly[]; /* routes_anomaly.c: anomalies, verify, report */
 #define ST_ROLE_BIT_QUERY 0x04
 #define ST_ROLE_BIT_PARTNER 0x08
 #define ST_ROLES_READ (ST_ROLE_BIT_ADMIN | ST_ROLE_BIT_QUERY | ST_ROLE_BIT_PARTNER)

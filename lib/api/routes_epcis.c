@@ -70,6 +70,12 @@ static void capture_failed(st_http_resp *rs, st_rc rc, const st_epcis_report *re
 {
     char detail[256];
     size_t nerr = rep ? st_epcis_report_error_count(rep) : 0;
+    if (rc == ST_ERR_RULE && nerr) { /* a lifecycle rule in reject mode */
+        st_rest_problem_report(rs, "a lifecycle rule refused the document; nothing was stored",
+                               rep);
+        rs->status = 409;
+        return;
+    }
     if (rc == ST_ERR_SYNTAX || (rc == ST_ERR_LIMIT && nerr)) {
         snprintf(detail, sizeof detail,
                  "the document was rejected with %zu error%s; nothing was stored", nerr,
@@ -78,12 +84,6 @@ static void capture_failed(st_http_resp *rs, st_rc rc, const st_epcis_report *re
         if (rc == ST_ERR_LIMIT)
             rs->status = 413;
         return;
-  if (rc == ST_ERR_RULE && nerr) { /* a lifecycle rule in reject mode */
-    st_rest_problem_report(
-        rs, "a lifecycle rule refused the document; nothing was stored", rep);
-    rs->status = 409;
-    return;
-  }
     }
     unsigned st = st_http_status_of(rc);
     st_http_problem(rs, st >= 500 ? 503 : st, NULL, "the capture failed: %s; nothing was stored",

@@ -174,25 +174,24 @@ static void handle(st_api *api, st_http_req *rq, st_http_resp *rs, struct conn_c
     if (!st_api_authorize(api, rq, rs, r))
         return; /* the problem is written */
     r->fn(rq, rs);
-/* The peer's IP address as text, in a; NULL when unknown. */
-static const char *client_address(struct MHD_Connection *conn, st_arena *a) {
-  const union MHD_ConnectionInfo *ci =
-      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-  char buf[INET6_ADDRSTRLEN];
-  const char *s = NULL;
-  if (sa && sa->sa_family == AF_INET)
-    s = inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf,
-                  sizeof buf);
-  else if (sa && sa->sa_family == AF_INET6)
-    s = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
-                  sizeof buf);
-  return s ? st_arena_strndup(a, s, strlen(s)) : NULL;
-}
-
     if (!rs->status)
         st_http_problem(rs, 500, NULL, "the handler for %s %s gave no answer", rq->method,
                         rq->path);
+}
+
+/* The peer's IP address as text, in a; NULL when unknown. */
+static const char *client_address(struct MHD_Connection *conn, st_arena *a)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    char buf[INET6_ADDRSTRLEN];
+    const char *s = NULL;
+    if (sa && sa->sa_family == AF_INET)
+        s = inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
+    else if (sa && sa->sa_family == AF_INET6)
+        s = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
+    return s ? st_arena_strndup(a, s, strlen(s)) : NULL;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -247,11 +246,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     split_path(&rq, split);
     rq.body = c->body;
     rq.body_len = c->n;
-  rq.client = client_address(conn, c->a);
     rq.a = c->a;
     rq.store = api->store;
     rq.api = api;
     rq.conn = conn;
+    rq.client = client_address(conn, c->a);
     st_http_resp rs = {0};
     handle(api, &rq, &rs, c);
     access_log(api, &rq, &rs, c);

@@ -124,10 +124,10 @@ static const char *const v2 =
 static const char *const v3 =
     "CREATE TABLE item_life ("
     " ident INTEGER PRIMARY KEY,"
-    " commissioned INTEGER,"         /* event id */
-    " commissioned_time INTEGER,"    /* its event time, ms */
-    " decommissioned INTEGER,"       /* event id */
-    " decommissioned_time INTEGER);" /* its event time, ms */
+    " commissioned INTEGER,"           /* event id */
+    " commissioned_time INTEGER,"      /* its event time, ms */
+    " decommissioned INTEGER,"         /* event id */
+    " decommissioned_time INTEGER);"   /* its event time, ms */
     "CREATE TABLE location_geo ("
     " ident INTEGER PRIMARY KEY,"
     " lat_e6 INTEGER NOT NULL,"
@@ -138,11 +138,10 @@ static const char *const v3 =
     " ident INTEGER NOT NULL,"
     " rule TEXT NOT NULL,"
     " location INTEGER,"
-    " detected_at INTEGER NOT NULL," /* ms since the epoch */
+    " detected_at INTEGER NOT NULL,"   /* ms since the epoch */
     " evidence TEXT NOT NULL);"
     "CREATE INDEX anomaly_rule ON anomaly(rule, id);"
-    "CREATE INDEX anomaly_location ON anomaly(location, id) WHERE location IS "
-    "NOT NULL;"
+    "CREATE INDEX anomaly_location ON anomaly(location, id) WHERE location IS NOT NULL;"
     "CREATE INDEX anomaly_detected ON anomaly(detected_at);"
     "CREATE INDEX anomaly_ident ON anomaly(ident, rule);";
 

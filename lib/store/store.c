@@ -32,8 +32,7 @@ struct st_store {
     st_cap_doc *queue[GROUP_MAX];
     size_t nq;                 /* documents queued */
     int committing;            /* a leader is committing */
-  struct st_rules
-      rules; /* lifecycle rules checked at capture (guarded by mu) */
+    struct st_rules rules;     /* lifecycle rules checked at capture (guarded by mu) */
 };
 
 const char *st_store_default_url(const char *url)
@@ -95,10 +94,10 @@ st_rc st_store_open(const char *url, const st_store_opts *opts, st_store **out, 
     s->m = m;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
+    st_rules_defaults(&s->rules);
     *out = s;
     return ST_OK;
 }
-  st_rules_defaults(&s->rules);
 
 void st_store_close(st_store *s)
 {
@@ -137,13 +136,14 @@ st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int 
     return s->m->admin_exec(s->impl, sql, args, nargs, cb, ctx, changes, err);
 }
 
-st_rc st_store_set_rules(st_store *s, const st_rules *r) {
-  if (!s || !r)
-    return ST_ERR_ARG;
-  pthread_mutex_lock(&s->mu);
-  s->rules = *r;
-  pthread_mutex_unlock(&s->mu);
-  return ST_OK;
+st_rc st_store_set_rules(st_store *s, const st_rules *r)
+{
+    if (!s || !r)
+        return ST_ERR_ARG;
+    pthread_mutex_lock(&s->mu);
+    s->rules = *r;
+    pthread_mutex_unlock(&s->mu);
+    return ST_OK;
 }
 
 /* ---- info ---------------------------------------------------------------------- */
@@ -284,19 +284,19 @@ static st_rc finish(st_store *s, st_rc rc, struct cap_ctx *c, st_capture_result 
         return rc;
     st_error e;
     st_error_clear(&e);
+    pthread_mutex_lock(&s->mu);
+    struct st_rules rules = s->rules;
+    pthread_mutex_unlock(&s->mu);
+    rc = st_rulecheck(s, &rules, c->d, &e);
+    if (rc) {
+        if (diag)
+            st_diag_add(diag, rc, -1, "", "%s", e.msg[0] ? e.msg : st_strerror(rc));
+        return rc;
+    }
     rc = st_store_commit_doc(s, c->d, &e);
     if (rc && diag)
         st_diag_add(diag, rc, -1, "", "%s", e.msg);
     if (rc == ST_OK && res) {
-  pthread_mutex_lock(&s->mu);
-  struct st_rules rules = s->rules;
-  pthread_mutex_unlock(&s->mu);
-  rc = st_rulecheck(s, &rules, c->d, &e);
-  if (rc) {
-    if (diag)
-      st_diag_add(diag, rc, -1, "", "%s", e.msg[0] ? e.msg : st_strerror(rc));
-    return rc;
-  }
         res->stored = c->d->stored;
         res->duplicates = c->d->duplicates;
         res->batch = c->d->batch;

@@ -109,9 +109,9 @@ static void test_every_route(void **state)
     assert_non_null(paths);
     check_table(paths, st_routes_ops);
     check_table(paths, st_routes_epcis);
-  check_table(paths, st_routes_anomaly);
     check_table(paths, st_routes_items);
     check_table(paths, st_routes_stream);
+    check_table(paths, st_routes_anomaly);
     /* and the ones this server is known by */
     assert_non_null(json_object_get(paths, "/healthz"));
     assert_non_null(json_object_get(paths, "/stream"));
