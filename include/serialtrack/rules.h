@@ -96,7 +96,8 @@ void st_anomaly_json(const st_anomaly *a, st_jw *out);
  * commissioned and no clone suspected. status: "unknown" (never seen),
  * "not_commissioned", "decommissioned", or the current disposition's CBV word
  * ("active" when none). warnings: "recalled", "stolen", "lost", "expired"
- * (disposition or expiry date before now_ms), "decommissioned", "destroyed",
+ * (by the disposition, or by a recalled_or_stolen_moved anomaly once a move
+ * has changed the disposition; expired also by an expiry date before now_ms), "decommissioned", "destroyed",
  * "clone_suspected" (an impossible_travel anomaly), "not_commissioned".
  * ST_ERR_SYNTAX (reason in err) when id is no identifier.
  */

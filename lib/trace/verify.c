@@ -27,7 +27,10 @@ typedef struct facts {
     char expiry[32];    /* as written in ILMD, or "" */
     char lot[128];      /* the lot (decoded), or "" */
     int clones;         /* impossible_travel anomalies */
+    int moved[3];       /* moved while recalled, stolen, expired (anomalies) */
 } facts;
+
+static const char *const moved_disp[3] = {"recalled", "stolen", "expired"};
 
 static void copy(char *out, size_t cap, const st_val *v)
 {
@@ -78,6 +81,22 @@ static st_rc row(void *ctx, const st_val *c, int n)
     return ST_OK;
 }
 
+/* A recalled_or_stolen_moved anomaly: the disposition it saw stays a
+ * warning after the move changed the disposition. */
+static st_rc row_moved(void *ctx, const st_val *c, int n)
+{
+    facts *f = ctx;
+    char ev[512];
+    copy(ev, sizeof ev, &c[0]);
+    for (int i = 0; i < 3; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "\"disposition\":\"%s\"", moved_disp[i]);
+        if (strstr(ev, want))
+            f->moved[i] = 1;
+    }
+    return ST_OK;
+}
+
 /* 1 when the ILMD expiry date (YYYY-MM-DD, perhaps with a time) ended
  * before now_ms. */
 static int expired(const char *expiry, int64_t now_ms)
@@ -112,6 +131,12 @@ st_rc st_verify_write(st_store *s, const char *id, int64_t now_ms, st_jw *out, s
     st_val arg = st_val_text(key);
     if ((rc = st_store_exec(s, sql, &arg, 1, row, &f, err)) != ST_OK)
         return rc;
+    if (f.seen &&
+        (rc = st_store_exec(s,
+                            "SELECT evidence FROM anomaly WHERE ident = (SELECT id FROM ident"
+                            " WHERE key = $1) AND rule = 'recalled_or_stolen_moved'",
+                            &arg, 1, row_moved, &f, err)) != ST_OK)
+        return rc;
     int destroyed = !strcmp(f.disp, "destroyed");
     int decommissioned = f.decommissioned || destroyed || !strcmp(f.disp, "inactive");
     const char *status = !f.seen || !f.state ? "unknown"
@@ -137,13 +162,13 @@ st_rc st_verify_write(st_store *s, const char *id, int64_t now_ms, st_jw *out, s
     st_jw_object_end(out);
     st_jw_key(out, "warnings");
     st_jw_array_begin(out);
-    if (!strcmp(f.disp, "recalled"))
+    if (!strcmp(f.disp, "recalled") || f.moved[0])
         st_jw_cstring(out, "recalled");
-    if (!strcmp(f.disp, "stolen"))
+    if (!strcmp(f.disp, "stolen") || f.moved[1])
         st_jw_cstring(out, "stolen");
     if (!strcmp(f.disp, "unknown"))
         st_jw_cstring(out, "lost");
-    if (!strcmp(f.disp, "expired") || expired(f.expiry, now_ms))
+    if (!strcmp(f.disp, "expired") || f.moved[2] || expired(f.expiry, now_ms))
         st_jw_cstring(out, "expired");
     if (decommissioned)
         st_jw_cstring(out, "decommissioned");

@@ -133,6 +133,9 @@ ROUTES=(
     "GET /items/https://id.gs1.org/01/09520123456788/21/1|admin query partner"
     "GET /01/09520123456788/21/1|admin query partner"
     "GET /eventTypes|admin query partner"
+    "GET /anomalies|admin query"
+    "GET /verify/https://id.gs1.org/01/09520123456788/21/1|"
+    "POST /items/https://id.gs1.org/01/09520123456788/21/1/report|admin capture"
 )
 protected=""
 seen=0
