@@ -69,3 +69,4 @@ awk -v n="$lines" -v st="$t_st" -v cat="$t_cat" -v wc="$t_wc" -v tgt="$target" '
 
 echo
 bash "$(dirname "$0")/../bench/bench_http.sh" "$build" || echo "bench: bench_http.sh exited with status $?" >&2
+bash "$(dirname "$0")/../bench/bench_verify.sh" "$build" || echo "bench: bench_verify.sh exited with status $?" >&2
