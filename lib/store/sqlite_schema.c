@@ -143,7 +143,27 @@ static const char *const v3 =
     "CREATE INDEX anomaly_rule ON anomaly(rule, id);"
     "CREATE INDEX anomaly_location ON anomaly(location, id) WHERE location IS NOT NULL;"
     "CREATE INDEX anomaly_detected ON anomaly(detected_at);"
-    "CREATE INDEX anomaly_ident ON anomaly(ident, rule);";
+    "CREATE INDEX anomaly_ident ON anomaly(ident, rule);"
+    /* what the events stored before v3 commissioned and decommissioned (the
+     * same definitions as st_cap_commissions and st_cap_decommissions: roles
+     * 1 epc, 5 output; types 1 object, 4 transformation; actions 1 ADD,
+     * 3 DELETE), so that upgrading does not make every serial unknown */
+    "INSERT INTO item_life(ident, commissioned, commissioned_time)"
+    " SELECT x.ident, min(e.id), min(e.event_time) FROM event_epc x JOIN event e ON e.id = x.event"
+    " WHERE (x.role = 1 AND e.type = 1 AND e.action = 1) OR (x.role = 5 AND e.type = 4)"
+    " OR (x.role IN (1, 5) AND e.biz_step = (SELECT id FROM ident"
+    " WHERE key = 'https://ref.gs1.org/cbv/BizStep-commissioning'))"
+    " GROUP BY x.ident;"
+    "INSERT INTO item_life(ident, decommissioned, decommissioned_time)"
+    " SELECT x.ident, min(e.id), min(e.event_time) FROM event_epc x JOIN event e ON e.id = x.event"
+    " WHERE x.role BETWEEN 1 AND 5 AND e.type <> 4 AND ((x.role = 1 AND e.type = 1"
+    " AND e.action = 3) OR e.biz_step IN (SELECT id FROM ident WHERE key IN"
+    " ('https://ref.gs1.org/cbv/BizStep-decommissioning',"
+    " 'https://ref.gs1.org/cbv/BizStep-destroying')) OR e.disposition IN (SELECT id FROM ident"
+    " WHERE key IN ('https://ref.gs1.org/cbv/Disp-destroyed', 'https://ref.gs1.org/cbv/Disp-inactive')))"
+    " GROUP BY x.ident"
+    " ON CONFLICT(ident) DO UPDATE SET decommissioned = excluded.decommissioned,"
+    " decommissioned_time = excluded.decommissioned_time;";
 
 const char *const st_sqlite_migrations[] = {v1, v2, v3};
 const int st_sqlite_migration_count = (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <serialtrack/chain.h>
 #include <serialtrack/rules.h>
 #include <serialtrack/store.h>
@@ -371,6 +372,38 @@ static void test_clean_chain(void **state)
                  fd.evidence);
 }
 
+/* ---- upgrading a store of schema v2 --------------------------------------------------------- */
+
+/* The v3 migration fills item_life from the stored events: after an
+ * upgrade, commissioned serials are known and decommissioned ones stay so. */
+static void test_upgrade_backfills(void **state)
+{
+    fx *f = *state;
+    capture_ok(f, document("", 2, COMMISSION("2024-01-01T08:00:00Z", Q(U1) "," Q(U2)),
+                           OBJ("2024-01-02T08:00:00Z", Q(U1), "OBSERVE", "destroying", "destroyed",
+                               LOC_A)));
+    st_store_close(f->t.s);
+    f->t.s = NULL;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->t.path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "DROP TABLE item_life; DROP TABLE location_geo; DROP TABLE anomaly;"
+                     " PRAGMA user_version = 2;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    st_store_opts mig = {.migrate = 1};
+    assert_int_equal(st_store_open(f->t.path, &mig, &f->t.s, NULL), ST_OK);
+    capture_ok(f, document("", 1,
+                           OBJ("2024-01-03T08:00:00Z", Q(U1) "," Q(U2), "OBSERVE", "inspecting",
+                               "active", LOC_A)));
+    found fd = anomalies(f, NULL);
+    assert_int_equal(fd.n, 1); /* U2 is known; U1 was destroyed */
+    assert_string_equal(fd.type, "event_after_decommission");
+    assert_string_equal(fd.key, U1_KEY);
+}
+
 /* ---- configuration --------------------------------------------------------------------------- */
 
 static void test_parse(void **state)
@@ -443,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_each_rule_rejects),
         cmocka_unit_test_setup_teardown(test_within_document, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clean_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_backfills, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
