@@ -693,8 +693,12 @@ st_rc st_rulecheck(st_store *s, const struct st_rules *r, st_cap_doc *d, st_erro
     char hex[65];
     for (size_t i = 0; i < d->n && rc == ST_OK; i++) {
         const st_cap_event *e = &d->ev[i];
-        for (int b = 0; b < 32; b++)
-            snprintf(hex + 2 * b, 3, "%02x", e->hash[b]);
+        static const char digits[] = "0123456789abcdef";
+        for (int b = 0; b < 32; b++) {
+            hex[2 * b] = digits[e->hash[b] >> 4];
+            hex[2 * b + 1] = digits[e->hash[b] & 15];
+        }
+        hex[64] = 0;
         void **seen = smap_slot(&c.hashes, st_arena_strndup(c.a, hex, 64));
         if (!seen) {
             rc = ST_ERR_NOMEM;
