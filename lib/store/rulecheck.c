@@ -481,6 +481,102 @@ static void jw_start(st_jw *jw, unsigned role)
     st_jw_member_str(jw, "role", role_name(role));
 }
 
+/* 1 when e moves what it names on: shipping, selling, dispensing. */
+static int moves(const st_cap_event *e)
+{
+    return is_term(e->biz_step, BIZSTEP, "shipping") ||
+           is_term(e->biz_step, BIZSTEP, "retail_selling") ||
+           is_term(e->biz_step, BIZSTEP, "dispensing");
+}
+
+/* 1 for the dispositions that must not move: recalled, stolen, expired. */
+static int held(const char *disp)
+{
+    return is_term(disp, DISP, "recalled") || is_term(disp, DISP, "stolen") ||
+           is_term(disp, DISP, "expired");
+}
+
+/* The contents of a container, as far as the store knows them. */
+struct contents {
+    struct check *c;
+    size_t i;         /* the event */
+    const char **key; /* units that must not move, in the document's arena */
+    const char **disp;
+    size_t n, cap;
+    st_rc rc;
+};
+
+static st_rc row_content(void *ctx, const st_val *col, int n)
+{
+    struct contents *t = ctx;
+    if (n < 2 || col[0].type != ST_VAL_TEXT)
+        return ST_OK;
+    view *v = smap_find(&t->c->items, col[0].p); /* the document's view wins */
+    if (v && v->seen_ev == t->i + 1)
+        return ST_OK; /* named by the event itself: checked there */
+    const char *disp = v ? v->disp : col[1].type == ST_VAL_TEXT ? col[1].p : NULL;
+    if (!held(disp))
+        return ST_OK;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 8;
+        const char **k = st_arena_alloc(t->c->a, cap * sizeof *k);
+        const char **d = st_arena_alloc(t->c->a, cap * sizeof *d);
+        if (!k || !d)
+            return ST_ERR_NOMEM;
+        if (t->n) {
+            memcpy(k, t->key, t->n * sizeof *k);
+            memcpy(d, t->disp, t->n * sizeof *d);
+        }
+        t->key = k;
+        t->disp = d;
+        t->cap = cap;
+    }
+    t->key[t->n] = st_arena_strndup(t->c->d->arena, col[0].p, col[0].n);
+    t->disp[t->n] = st_arena_strndup(t->c->a, disp, strlen(disp));
+    if (!t->key[t->n] || !t->disp[t->n])
+        return ST_ERR_NOMEM;
+    t->n++;
+    return ST_OK;
+}
+
+/*
+ * recalled_or_stolen_moved for what travels inside container (a key event
+ * i moves): every unit still packed in it, at any depth up to
+ * CONTAINER_DEPTH, by the committed containment (packing done in this same
+ * document is not seen).
+ */
+static st_rc moved_inside(struct check *c, size_t i, const char *container)
+{
+    static const char sql[] =
+        "WITH RECURSIVE inside(id, depth) AS ("
+        " SELECT x.child, 1 FROM containment x JOIN item_state s ON s.ident = x.child"
+        " AND s.container = x.parent WHERE x.parent = (SELECT id FROM ident WHERE key = $1)"
+        " AND x.unpacked_event IS NULL"
+        " UNION SELECT x.child, inside.depth + 1 FROM containment x JOIN inside"
+        " ON x.parent = inside.id JOIN item_state s ON s.ident = x.child"
+        " AND s.container = x.parent WHERE x.unpacked_event IS NULL AND inside.depth < $2)"
+        " SELECT k.key, dp.key FROM inside JOIN ident k ON k.id = inside.id"
+        " LEFT JOIN item_state s ON s.ident = inside.id LEFT JOIN ident dp ON dp.id = "
+        "s.disposition";
+    st_val args[2] = {st_val_text(container), st_val_int(CONTAINER_DEPTH)};
+    struct contents t = {c, i, NULL, NULL, 0, 0, ST_OK};
+    st_rc rc = st_store_exec(c->s, sql, args, 2, row_content, &t, c->err);
+    const st_cap_event *e = &c->d->ev[i];
+    for (size_t k = 0; rc == ST_OK && k < t.n; k++) {
+        st_jw jw;
+        st_jw_init(&jw);
+        st_jw_object_begin(&jw);
+        st_jw_member_str(&jw, "role", "content");
+        st_jw_member_str(&jw, "inside", container);
+        st_jw_member_str(&jw, "disposition", word(t.disp[k], DISP));
+        st_jw_member_str(&jw, "bizStep", word(e->biz_step, BIZSTEP));
+        rc = fire(c, ST_RULE_RECALLED_OR_STOLEN_MOVED, i, t.key[k], &jw,
+                  "a recalled, stolen or expired unit is moved inside a container");
+        st_jw_free(&jw);
+    }
+    return rc;
+}
+
 /* Check one reference (index k) of event i against its view v. */
 static st_rc check_ref(struct check *c, size_t i, size_t k, view *v)
 {
@@ -518,12 +614,7 @@ static st_rc check_ref(struct check *c, size_t i, size_t k, view *v)
         if (rc)
             goto out;
     }
-    if (on(c, ST_RULE_RECALLED_OR_STOLEN_MOVED) &&
-        (is_term(e->biz_step, BIZSTEP, "shipping") ||
-         is_term(e->biz_step, BIZSTEP, "retail_selling") ||
-         is_term(e->biz_step, BIZSTEP, "dispensing")) &&
-        (is_term(v->disp, DISP, "recalled") || is_term(v->disp, DISP, "stolen") ||
-         is_term(v->disp, DISP, "expired"))) {
+    if (on(c, ST_RULE_RECALLED_OR_STOLEN_MOVED) && moves(e) && held(v->disp)) {
         jw_start(&jw, r->role);
         st_jw_member_str(&jw, "disposition", word(v->disp, DISP));
         st_jw_member_str(&jw, "bizStep", word(e->biz_step, BIZSTEP));
@@ -532,6 +623,10 @@ static st_rc check_ref(struct check *c, size_t i, size_t k, view *v)
         if (rc)
             goto out;
     }
+    if (on(c, ST_RULE_RECALLED_OR_STOLEN_MOVED) && moves(e) &&
+        (r->role == ST_ROLE_EPC || r->role == ST_ROLE_PARENT) && v->id &&
+        (rc = moved_inside(c, i, r->key)) != ST_OK)
+        goto out;
     if (on(c, ST_RULE_CONTAINER_MISMATCH) && e->type == ST_EVENT_AGGREGATION &&
         e->action == ST_ACTION_ADD && e->biz_location &&
         (r->role == ST_ROLE_CHILD || r->role == ST_ROLE_PARENT)) {

@@ -350,6 +350,26 @@ static void test_within_document(void **state)
     assert_non_null(strstr(fd.evidence, "\"session\":\"event\""));
 }
 
+/* A recalled unit shipped inside a pallet: the pallet is named, the unit is
+ * found through the committed containment, once. */
+static void test_moved_inside_container(void **state)
+{
+    fx *f = *state;
+    capture_ok(
+        f, document("", 3, COMMISSION("2024-01-01T08:00:00Z", Q(U1) "," Q(U2)),
+                    AGG("2024-01-01T09:00:00Z", PALLET, Q(U1) "," Q(U2), LOC_A),
+                    OBJ("2024-01-01T10:00:00Z", Q(U1), "OBSERVE", "holding", "recalled", LOC_A)));
+    assert_int_equal(anomalies(f, NULL).n, 0);
+    capture_ok(f, document("", 1,
+                           OBJ("2024-01-02T08:00:00Z", Q(PALLET), "OBSERVE", "shipping",
+                               "in_transit", LOC_A)));
+    found fd = anomalies(f, NULL);
+    assert_int_equal(fd.n, 1);
+    assert_string_equal(fd.type, "recalled_or_stolen_moved");
+    assert_string_equal(fd.key, U1_KEY);
+    assert_non_null(strstr(fd.evidence, "\"inside\":\"https://id.gs1.org/00/"));
+}
+
 /* ---- a clean generated chain ---------------------------------------------------------------- */
 
 static st_rc emit(void *ctx, const char *d, size_t len, size_t n)
@@ -475,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_each_rule_flags_once),
         cmocka_unit_test(test_each_rule_rejects),
         cmocka_unit_test_setup_teardown(test_within_document, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_moved_inside_container, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clean_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_backfills, setup, teardown),
     };
