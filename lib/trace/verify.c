@@ -151,10 +151,10 @@ st_rc st_verify_write(st_store *s, const char *id, int64_t now_ms, st_jw *out, s
     st_jw_key(out, "product");
     st_jw_object_begin(out);
     const char *g = !strncmp(key, DL "01/", sizeof DL + 2) ? key + sizeof DL + 2 : NULL;
-    if (g && strlen(g) >= 14)
-        st_jw_member_str(out, "gtin",
-                         (char[15]){g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9],
-                                    g[10], g[11], g[12], g[13], 0});
+    if (g && strlen(g) >= 14) {
+        st_jw_key(out, "gtin");
+        st_jw_string(out, g, 14);
+    }
     if (f.lot[0])
         st_jw_member_str(out, "lot", f.lot);
     if (f.expiry[0])
