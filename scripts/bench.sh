@@ -73,3 +73,5 @@ bash "$(dirname "$0")/../bench/bench_http.sh" "$build" || echo "bench: bench_htt
 echo
 bash "$(dirname "$0")/../bench/bench_commission_http.sh" "$build" ||
     echo "bench: bench_commission_http.sh exited with status $?" >&2
+echo
+bash "$(dirname "$0")/../bench/bench_verify.sh" "$build" || echo "bench: bench_verify.sh exited with status $?" >&2

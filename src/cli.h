@@ -24,5 +24,12 @@ int cmd_demo(int argc, char **argv);    /* cmd_demo.c: demo */
 int cmd_serve(int argc, char **argv);   /* cmd_serve.c: serve */
 int cmd_trace(int argc, char **argv);   /* cmd_trace.c: trace */
 int cmd_keys(int argc, char **argv);    /* cmd_keys.c: keys create, keys list, keys revoke */
+int cmd_anomalies(int argc, char **argv); /* cmd_anomalies.c: anomalies */
+int cmd_verify(int argc, char **argv);  /* cmd_anomalies.c: verify */
+
+struct st_store;
+/* Apply $SERIALTRACK_RULES, then spec (a --rules value; may be NULL), to s;
+ * CLI_OK, or CLI_USAGE with the reason printed (prog names the command). */
+int cli_rules_apply(struct st_store *s, const char *spec, const char *prog);
 
 #endif

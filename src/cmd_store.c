@@ -20,6 +20,7 @@ struct common {
     const char *db;     /* --db URL */
     const char *format; /* --format */
     const char *head;   /* --head (audit verify) */
+    const char *rules;  /* --rules (capture) */
 };
 
 static int take_common(int argc, char **argv, struct common *c, char **rest, int *nrest)
@@ -30,6 +31,7 @@ static int take_common(int argc, char **argv, struct common *c, char **rest, int
         const char **slot = !strcmp(a, "--db")       ? &c->db
                             : !strcmp(a, "--format") ? &c->format
                             : !strcmp(a, "--head")   ? &c->head
+                            : !strcmp(a, "--rules")  ? &c->rules
                                                      : NULL;
         if (slot) {
             if (i + 1 >= argc) {
@@ -94,8 +96,11 @@ int cmd_capture(int argc, char **argv)
     if (!files)
         return CLI_FAILURE;
     if (take_common(argc, argv, &c, files, &n) || n == 0) {
-        fprintf(stderr, "usage: serialtrack capture [--db URL] FILE...\n"
-                        "  FILE: an EPCIS document (JSON-LD, XML 2.0 or 1.2; '-' = stdin)\n");
+        fprintf(stderr,
+                "usage: serialtrack capture [--db URL] [--rules RULE=MODE,...] FILE...\n"
+                "  FILE: an EPCIS document (JSON-LD, XML 2.0 or 1.2; '-' = stdin)\n"
+                "  --rules: lifecycle rules, each flag (default), reject or off, on top of\n"
+                "           $SERIALTRACK_RULES, e.g. unknown_serial=reject,duplicate_scan=off\n");
         free(files);
         return CLI_USAGE;
     }
@@ -103,6 +108,12 @@ int cmd_capture(int argc, char **argv)
     if (!s) {
         free(files);
         return CLI_FAILURE;
+    }
+    int urc = cli_rules_apply(s, c.rules, "capture");
+    if (urc) {
+        st_store_close(s);
+        free(files);
+        return urc;
     }
     size_t events = 0, stored = 0, dups = 0, rejected = 0;
     int failure = 0;

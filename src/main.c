@@ -26,6 +26,8 @@ static const struct command commands[] = {
     {"trace", cmd_trace, "one unit's state, history, containers and genealogy"},
     {"demo", cmd_demo, "generate a realistic supply chain into the store (demo --units N)"},
     {"serve", cmd_serve, "serve the HTTP API (EPCIS REST binding, items) over the store"},
+    {"anomalies", cmd_anomalies, "what the lifecycle rules found (anomalies [--type T])"},
+    {"verify", cmd_verify, "the public authenticity check of one unit (verify ID)"},
     {"keys", cmd_keys, "API keys of the server (keys create, keys list, keys revoke)"},
     {"db", cmd_db, "create or upgrade the store, show what it holds (db migrate, db info)"},
     {"audit", cmd_audit, "recompute the tamper-evident chain (audit verify)"},

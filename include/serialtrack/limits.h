@@ -59,6 +59,11 @@
 #define ST_API_NAMED_QUERIES_MAX 1000   /* named queries kept (POST /queries) */
 #define ST_API_QUERY_NAME_MAX 128       /* bytes of a named query's name */
 #define ST_API_LIST_DEFAULT_PAGE 100    /* members per page of a top-level resource list */
+/* Anomalies and the public verify check (lib/api/routes_anomaly.c, iplimit.c) */
+#define ST_API_ANOMALY_PAGE 100         /* anomalies per page when limit is not given */
+#define ST_API_ANOMALY_MAX_PAGE 1000    /* largest limit of GET /anomalies */
+#define ST_API_CLIENTS_MAX 4096         /* client addresses with a rate bucket (GET /verify); a
+                                           new address takes the slot of one it collides with */
 
 /* API keys (lib/api/auth_cache.c) */
 #define ST_AUTH_CACHE_SETS 256         /* sets of the key cache ... */

@@ -18,7 +18,8 @@ typedef enum st_rc {
     ST_ERR_LENGTH = 6,     /* a value is too short or too long for its field */
     ST_ERR_CHARSET = 7,    /* a character outside the field's character set */
     ST_ERR_DATE = 8,       /* a date or time that does not exist */
-    ST_ERR_RULE = 9,       /* a requires/excludes rule between AIs is broken */
+    ST_ERR_RULE = 9,       /* a requires/excludes rule between AIs is broken; at capture,
+                              a lifecycle rule in reject mode refused the document */
     ST_ERR_LIMIT = 10,     /* a cap from limits.h was exceeded */
     ST_ERR_GCP_UNKNOWN = 11,/* the GS1 Company Prefix length is needed and unknown */
     ST_ERR_UNSUPPORTED = 12,/* valid input that this operation cannot represent */

@@ -14,6 +14,7 @@
 #include <serialtrack/keys.h>
 #include <serialtrack/limits.h>
 #include <serialtrack/rc.h>
+#include <serialtrack/rules.h>
 #include <serialtrack/serial.h>
 #include <serialtrack/server.h>
 #include <serialtrack/store.h>

@@ -19,6 +19,8 @@ st_rc st_api_init(st_api *api, st_store *s, const st_server_opts *o, st_error *e
         rc = st_hub_init(api, err);
     if (!rc)
         rc = st_jobs_init(api, err);
+    if (!rc)
+        rc = st_verify_limit_init(api, err);
     if (rc)
         st_api_free(api);
     return rc;
@@ -28,6 +30,7 @@ void st_api_free(st_api *api)
 {
     if (!api->store)
         return;
+    st_verify_limit_free(api);
     st_jobs_free(api);
     st_hub_free(api);
     st_metrics_free(api);

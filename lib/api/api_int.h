@@ -20,6 +20,7 @@ struct st_auth;    /* auth.c: keys, roles, rate limits */
 struct st_metrics; /* metrics.c: counters and histograms */
 struct st_hub;     /* routes_stream.c: live event stream subscribers */
 struct st_jobs;    /* routes_epcis.c: capture jobs */
+struct st_iplimit; /* iplimit.c: rate limits per client address (key-less routes) */
 
 struct st_api {
     st_store *store;           /* borrowed */
@@ -30,6 +31,7 @@ struct st_api {
     struct st_metrics *metrics; /* owned by metrics.c */
     struct st_hub *hub;        /* owned by routes_stream.c */
     struct st_jobs *jobs;      /* owned by routes_epcis.c */
+    struct st_iplimit *verify_limit; /* GET /verify: per client address (iplimit.c) */
 };
 
 /* Set up api for store s with the server's options. */
@@ -66,5 +68,10 @@ void st_hub_free(st_api *api);
 
 st_rc st_jobs_init(st_api *api, st_error *err);  /* routes_epcis.c */
 void st_jobs_free(st_api *api);
+
+/* routes_anomaly.c: the per-client limit of GET /verify, from
+ * $SERIALTRACK_VERIFY_RATE_LIMIT */
+st_rc st_verify_limit_init(st_api *api, st_error *err);
+void st_verify_limit_free(st_api *api);
 
 #endif

@@ -43,6 +43,7 @@ typedef struct st_http_req {
     st_scope *scope;                  /* a partner key's scope (auth.c), freed after the
                                          response unless a handler takes it; else NULL */
     const char *key_name;             /* the caller's API key name (in a), or NULL */
+    const char *client;               /* the client's IP address (in a), or NULL */
 } st_http_req;
 
 /*

@@ -70,8 +70,8 @@ void st_rest_urlencode(FILE *f, const char *s, int keep_slash);
 void st_rest_report_errors(st_jw *jw, const st_epcis_report *r);
 
 /* A problem whose "errors" lists every error of report r (borrowed): status
- * 400 a ValidationException, 413 a CaptureLimitExceededException; detail is
- * a sentence (copied). */
+ * 413 a CaptureLimitExceededException, else (400, or 409 for a lifecycle
+ * rule) a ValidationException; detail is a sentence (copied). */
 void st_rest_problem_report(st_http_resp *rs, unsigned status, const char *detail,
                             const st_epcis_report *r);
 

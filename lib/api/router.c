@@ -1,13 +1,15 @@
 /*
  * Matching a request against the route tables (router.h), segment by
- * segment; a trailing "{name*}" takes the rest of the path.
+ * segment; a trailing "{name*}" takes the rest of the path (less a fixed
+ * suffix that follows it in the pattern).
  */
 #include "api/router.h"
 
 #include <string.h>
 
 static const st_route *const tables[] = {st_routes_ops, st_routes_epcis, st_routes_items,
-                                         st_routes_stream, st_routes_serials};
+                                         st_routes_stream, st_routes_serials,
+                                         st_routes_anomaly};
 
 /* 1 when pattern matches the request's segments; fills rq->param. */
 static int match(const char *pattern, st_http_req *rq)
@@ -28,6 +30,15 @@ static int match(const char *pattern, st_http_req *rq)
                 rest = strchr(rest, '/') ? strchr(rest, '/') + 1 : NULL;
             if (!rest || !*rest)
                 return 0;
+            /* a fixed suffix may follow ("/items/{id*}/report"): the rest
+             * must end with it, and the parameter is what precedes it */
+            const char *tail = p + n;
+            size_t rn = strlen(rest), tn = strlen(tail);
+            if (tn) {
+                if (rn <= tn || strcmp(rest + rn - tn, tail) || !rq->a ||
+                    !(rest = st_arena_strndup(rq->a, rest, rn - tn)))
+                    return 0;
+            }
             rq->param[rq->nparam++] = rest;
             return 1;
         }

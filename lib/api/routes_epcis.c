@@ -72,6 +72,11 @@ static void capture_failed(st_http_resp *rs, st_rc rc, const st_epcis_report *re
 {
     char detail[256];
     size_t nerr = rep ? st_epcis_report_error_count(rep) : 0;
+    if (rc == ST_ERR_RULE && nerr) { /* a lifecycle rule in reject mode */
+        st_rest_problem_report(rs, 409, "a lifecycle rule refused the document; nothing was stored",
+                               rep);
+        return;
+    }
     if (rc == ST_ERR_SYNTAX || (rc == ST_ERR_LIMIT && nerr)) {
         snprintf(detail, sizeof detail,
                  "the document was rejected with %zu error%s; nothing was stored", nerr,

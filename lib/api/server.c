@@ -179,6 +179,21 @@ static void handle(st_api *api, st_http_req *rq, st_http_resp *rs, struct conn_c
                         rq->path);
 }
 
+/* The peer's IP address as text, in a; NULL when unknown. */
+static const char *client_address(struct MHD_Connection *conn, st_arena *a)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    char buf[INET6_ADDRSTRLEN];
+    const char *s = NULL;
+    if (sa && sa->sa_family == AF_INET)
+        s = inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
+    else if (sa && sa->sa_family == AF_INET6)
+        s = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
+    return s ? st_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **con_cls)
@@ -235,6 +250,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     rq.store = api->store;
     rq.api = api;
     rq.conn = conn;
+    rq.client = client_address(conn, c->a);
     st_http_resp rs = {0};
     handle(api, &rq, &rs, c);
     st_scope_destroy(rq.scope);

@@ -39,6 +39,8 @@ void st_cap_doc_destroy(st_cap_doc *d)
         return;
     free(d->ev);
     free(d->links);
+    free(d->geo);
+    free(d->anom);
     st_arena_destroy(d->arena);
     free(d);
 }
@@ -392,7 +394,119 @@ st_rc st_cap_add_event(st_cap_doc *d, const st_evnode *bindings, st_event *ev)
     return ST_OK;
 }
 
-/* ---- master data: location hierarchy -------------------------------------------- */
+/* ---- lifecycle ------------------------------------------------------------------ */
+
+#define BIZSTEP "https://ref.gs1.org/cbv/BizStep-"
+#define DISP "https://ref.gs1.org/cbv/Disp-"
+
+int st_cap_is_instance(unsigned role)
+{
+    return role >= ST_ROLE_EPC && role <= ST_ROLE_OUTPUT;
+}
+
+static int is_term(const char *v, const char *prefix, const char *word)
+{
+    size_t n = strlen(prefix);
+    return v && !strncmp(v, prefix, n) && !strcmp(v + n, word);
+}
+
+int st_cap_commissions(const st_cap_event *e, unsigned role)
+{
+    if (e->type == ST_EVENT_TRANSFORMATION)
+        return role == ST_ROLE_OUTPUT;
+    if (e->type == ST_EVENT_OBJECT && e->action == ST_ACTION_ADD && role == ST_ROLE_EPC)
+        return 1;
+    return is_term(e->biz_step, BIZSTEP, "commissioning") &&
+           (role == ST_ROLE_EPC || role == ST_ROLE_OUTPUT);
+}
+
+int st_cap_decommissions(const st_cap_event *e, unsigned role)
+{
+    if (e->type == ST_EVENT_TRANSFORMATION || !st_cap_is_instance(role))
+        return 0;
+    if (e->type == ST_EVENT_OBJECT && e->action == ST_ACTION_DELETE && role == ST_ROLE_EPC)
+        return 1;
+    return is_term(e->biz_step, BIZSTEP, "decommissioning") ||
+           is_term(e->biz_step, BIZSTEP, "destroying") ||
+           is_term(e->disposition, DISP, "destroyed") || is_term(e->disposition, DISP, "inactive");
+}
+
+st_rc st_cap_add_anomaly(st_cap_doc *d, const st_cap_anomaly *a)
+{
+    if (d->n_anom == d->cap_anom) {
+        size_t cap = d->cap_anom ? 2 * d->cap_anom : 16;
+        st_cap_anomaly *n = realloc(d->anom, cap * sizeof *n);
+        if (!n)
+            return ST_ERR_NOMEM;
+        d->anom = n;
+        d->cap_anom = cap;
+    }
+    d->anom[d->n_anom++] = *a;
+    return ST_OK;
+}
+
+/* ---- master data: location hierarchy and coordinates ------------------------------ */
+
+/* 1 when attribute id names word ("latitude") as its last segment after
+ * '#', ':' or '/': urn:epcglobal:cbv:mda#latitude, cbvmda:latitude,
+ * https://gs1.org/voc/latitude, http://example.com/mda/latitude. */
+static int attr_is(const char *id, const char *word)
+{
+    size_t n = strlen(id), w = strlen(word);
+    return n > w && !strcmp(id + n - w, word) &&
+           (id[n - w - 1] == '#' || id[n - w - 1] == ':' || id[n - w - 1] == '/');
+}
+
+/* Degrees text to millionths; -1 when it is no number within limit. */
+static int degrees(const char *v, double limit, int64_t *out)
+{
+    char *end = NULL;
+    while (*v == ' ')
+        v++;
+    double x = strtod(v, &end);
+    while (end && *end == ' ')
+        end++;
+    if (end == v || !end || *end || !(x >= -limit && x <= limit))
+        return -1;
+    *out = (int64_t)(x * 1e6 + (x < 0 ? -0.5 : 0.5));
+    return 0;
+}
+
+/* The latitude and longitude attributes of vocabulary element n (with id),
+ * when it has both. */
+static st_rc geo_of(struct build *b, const st_evnode *n, const char *id)
+{
+    int64_t lat = 0, lon = 0;
+    int have = 0;
+    for (const st_evnode *a = n->first; a; a = a->next) {
+        if (a->ns || !(st_evname_eq(a->name, "attribute") || st_evname_eq(a->name, "attributes")))
+            continue;
+        const char *aid = st_evnode_child_value(a, "id");
+        const char *v = a->value ? a->value : st_evnode_child_value(a, "attribute");
+        if (!aid || !v)
+            continue;
+        if (attr_is(aid, "latitude") && degrees(v, 90, &lat) == 0)
+            have |= 1;
+        else if (attr_is(aid, "longitude") && degrees(v, 180, &lon) == 0)
+            have |= 2;
+    }
+    if (have != 3)
+        return ST_OK;
+    const char *k = canon(b, id, -1);
+    if (!k)
+        return b->rc;
+    st_cap_doc *d = b->d;
+    if (d->n_geo == d->cap_geo) {
+        size_t cap = d->cap_geo ? 2 * d->cap_geo : 16;
+        st_cap_geo *g = realloc(d->geo, cap * sizeof *g);
+        if (!g)
+            return ST_ERR_NOMEM;
+        d->geo = g;
+        d->cap_geo = cap;
+    }
+    d->geo[d->n_geo++] = (st_cap_geo){k, lat, lon};
+    return ST_OK;
+}
 
 static st_rc add_link(st_cap_doc *d, const char *parent, const char *child)
 {
@@ -418,6 +532,11 @@ static st_rc walk_md(struct build *b, const st_evnode *n, int depth)
         return ST_ERR_LIMIT;
     const char *id = st_evnode_child_value(n, "id");
     const char *p = NULL;
+    if (id) {
+        st_rc rc = geo_of(b, n, id);
+        if (rc)
+            return rc;
+    }
     for (const st_evnode *kids = id ? n->first : NULL; kids; kids = kids->next) {
         if (kids->ns || !st_evname_eq(kids->name, "children"))
             continue;

@@ -87,6 +87,24 @@ typedef struct st_cap_link {
     const char *child;  /* canonical key */
 } st_cap_link;
 
+/* Coordinates of a location from master data (lifecycle rule
+ * impossible_travel), in millionths of a degree. */
+typedef struct st_cap_geo {
+    const char *loc; /* canonical key of the location */
+    int64_t lat_e6;  /* latitude, -90e6..90e6 */
+    int64_t lon_e6;  /* longitude, -180e6..180e6 */
+} st_cap_geo;
+
+/* An anomaly found by the lifecycle rules (rulecheck.h), stored with its
+ * event in the same savepoint. */
+typedef struct st_cap_anomaly {
+    size_t event;         /* index of the event in the document */
+    const char *rule;     /* the rule's name (static) */
+    const char *key;      /* canonical key of the identifier */
+    const char *location; /* the event's business location, else read point; or NULL */
+    const char *evidence; /* JSON object text, in the document's arena */
+} st_cap_anomaly;
+
 /* A prepared document. */
 typedef struct st_cap_doc {
     st_arena *arena;     /* owns everything below */
@@ -94,6 +112,10 @@ typedef struct st_cap_doc {
     size_t n, cap;       /* used and allocated entries of ev */
     st_cap_link *links;  /* master data hierarchy */
     size_t n_links, cap_links;
+    st_cap_geo *geo;     /* master data coordinates */
+    size_t n_geo, cap_geo;
+    st_cap_anomaly *anom; /* anomalies of the lifecycle rules, in event order */
+    size_t n_anom, cap_anom;
     /* filled in by the commit */
     st_rc rc;            /* outcome of this document's commit */
     size_t stored;       /* events newly stored */
@@ -119,6 +141,23 @@ st_rc st_cap_add_event(st_cap_doc *d, const st_evnode *bindings, st_event *ev);
 
 /* Add the location hierarchy of doc's master data (header) to d. */
 st_rc st_cap_add_masterdata(st_cap_doc *d, const st_epcis_doc *doc);
+
+/* Add an anomaly to d (strings must live in d's arena or be static). */
+st_rc st_cap_add_anomaly(st_cap_doc *d, const st_cap_anomaly *a);
+
+/* 1 when e commissions the identifier it names in role: an ObjectEvent ADD
+ * (epcList), bizStep commissioning (epcList, outputs), or an output of a
+ * TransformationEvent. */
+int st_cap_commissions(const st_cap_event *e, unsigned role);
+
+/* 1 when e decommissions the identifiers it names in role: bizStep
+ * decommissioning or destroying, disposition destroyed or inactive, or an
+ * ObjectEvent DELETE; the inputs and outputs of a TransformationEvent are
+ * not decommissioned by it. */
+int st_cap_decommissions(const st_cap_event *e, unsigned role);
+
+/* 1 for the roles that name one instance (epc, parent, child, input, output). */
+int st_cap_is_instance(unsigned role);
 
 /*
  * The canonical form of a value of a field, as stored in indexed columns and

@@ -74,6 +74,20 @@ static const char *const write_sql[SQ_COUNT] = {
     [SQ_LAST_BATCH] = "SELECT id, hash, record_time FROM batch ORDER BY id DESC LIMIT 1",
     [SQ_BATCH_ADD] = "INSERT INTO batch(id, record_time, first_event, last_event, events,"
                      " prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    /* lifecycle (schema v3): the first commissioning, the earliest decommissioning */
+    [SQ_COMMISSION] = "INSERT INTO item_life(ident, commissioned, commissioned_time)"
+                      " VALUES (?1, ?2, ?3) ON CONFLICT(ident) DO UPDATE SET"
+                      " commissioned = coalesce(item_life.commissioned, ?2),"
+                      " commissioned_time = coalesce(item_life.commissioned_time, ?3)",
+    [SQ_DECOMMISSION] = "INSERT INTO item_life(ident, decommissioned, decommissioned_time)"
+                        " VALUES (?1, ?2, ?3) ON CONFLICT(ident) DO UPDATE SET"
+                        " decommissioned = ?2, decommissioned_time = ?3"
+                        " WHERE item_life.decommissioned IS NULL"
+                        " OR ?3 < item_life.decommissioned_time",
+    [SQ_GEO_ADD] = "INSERT INTO location_geo(ident, lat_e6, lon_e6) VALUES (?1, ?2, ?3)"
+                   " ON CONFLICT(ident) DO UPDATE SET lat_e6 = ?2, lon_e6 = ?3",
+    [SQ_ANOMALY_ADD] = "INSERT INTO anomaly(event, ident, rule, location, detected_at, evidence)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 static st_rc db_fail(st_error *err, sqlite3 *db, const char *what)
@@ -624,6 +638,64 @@ static int hashid_digest(const char *s, unsigned char out[32])
     return s[64] == 0 || s[64] == '?';
 }
 
+/* item_life of item when e commissions or decommissions it. */
+static int life(st_sqlite *q, const st_cap_event *e, unsigned role, int64_t item, int64_t event)
+{
+    int c = st_cap_commissions(e, role), dc = st_cap_decommissions(e, role);
+    for (int k = 0; k < 2; k++) {
+        if (!(k ? dc : c))
+            continue;
+        sqlite3_stmt *st = q->st[k ? SQ_DECOMMISSION : SQ_COMMISSION];
+        sqlite3_bind_int64(st, 1, item);
+        sqlite3_bind_int64(st, 2, event);
+        sqlite3_bind_int64(st, 3, e->event_time);
+        if (run(st) != SQLITE_DONE)
+            return -1;
+    }
+    return 0;
+}
+
+/* The anomalies of event index i (stored as event id) of d; *next is the
+ * first anomaly not yet written (d->anom is in event order). */
+static int add_anomalies(st_sqlite *q, const st_cap_doc *d, size_t i, int64_t event,
+                         int64_t record_ms, size_t *next)
+{
+    for (; *next < d->n_anom && d->anom[*next].event <= i; ++*next) {
+        const st_cap_anomaly *a = &d->anom[*next];
+        if (a->event < i || !event)
+            continue; /* its event was a duplicate: stored before, with what it found then */
+        int64_t item = ident_id(q, a->key), loc = ident_id(q, a->location);
+        if (item < 0 || loc < 0)
+            return -1;
+        sqlite3_stmt *st = q->st[SQ_ANOMALY_ADD];
+        sqlite3_bind_int64(st, 1, event);
+        sqlite3_bind_int64(st, 2, item);
+        sqlite3_bind_text(st, 3, a->rule, -1, SQLITE_STATIC);
+        bind_opt_id(st, 4, loc);
+        sqlite3_bind_int64(st, 5, record_ms);
+        sqlite3_bind_text(st, 6, a->evidence, -1, SQLITE_STATIC);
+        if (run(st) != SQLITE_DONE)
+            return -1;
+    }
+    return 0;
+}
+
+static int add_geo(st_sqlite *q, const st_cap_doc *d)
+{
+    for (size_t i = 0; i < d->n_geo; i++) {
+        int64_t loc = ident_id(q, d->geo[i].loc);
+        if (loc < 0)
+            return -1;
+        sqlite3_stmt *st = q->st[SQ_GEO_ADD];
+        sqlite3_bind_int64(st, 1, loc);
+        sqlite3_bind_int64(st, 2, d->geo[i].lat_e6);
+        sqlite3_bind_int64(st, 3, d->geo[i].lon_e6);
+        if (run(st) != SQLITE_DONE)
+            return -1;
+    }
+    return 0;
+}
+
 /* Store one event and its projections. *stored is 1 when it was new. */
 static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64_t record_ms,
                        int *stored, int64_t *event_id)
@@ -702,6 +774,8 @@ static int store_event(st_sqlite *q, const st_cap_event *e, int64_t batch, int64
             return -1;
         if (is_instance(r->role) && update_state(q, e, r, item, &x))
             return -1;
+        if (is_instance(r->role) && life(q, e, r->role, item, x.event))
+            return -1;
         if (e->type == ST_EVENT_AGGREGATION && r->role == ST_ROLE_CHILD && x.parent > 0) {
             children++;
             if (containment(q, e, item, &x))
@@ -772,10 +846,13 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
     st_chain ch = {0};
     if (st_chain_begin(&ch, t->hash, batch, record_ms) != ST_OK)
         goto fail;
+    size_t next_anom = 0;
     for (size_t i = 0; i < d->n; i++) {
         int stored = 0;
         int64_t id = 0;
         if (store_event(q, &d->ev[i], batch, record_ms, &stored, &id))
+            goto fail;
+        if (d->n_anom && add_anomalies(q, d, i, stored ? id : 0, record_ms, &next_anom))
             goto fail;
         if (!stored) {
             d->duplicates++;
@@ -787,7 +864,7 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
         d->stored++;
         st_chain_event(&ch, d->ev[i].hash);
     }
-    if (flush_states(q) || add_links(q, d))
+    if (flush_states(q) || add_links(q, d) || add_geo(q, d))
         goto fail;
     unsigned char h[32];
     if (st_chain_end(&ch, h) != ST_OK)

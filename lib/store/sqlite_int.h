@@ -34,6 +34,10 @@ enum {
     SQ_LOCATION_ADD,   /* INSERT INTO location_child */
     SQ_LAST_BATCH,     /* the last link */
     SQ_BATCH_ADD,      /* INSERT INTO batch */
+    SQ_COMMISSION,     /* item_life: commissioned */
+    SQ_DECOMMISSION,   /* item_life: decommissioned */
+    SQ_GEO_ADD,        /* location_geo upsert */
+    SQ_ANOMALY_ADD,    /* INSERT INTO anomaly */
     SQ_COUNT
 };
 

@@ -146,7 +146,61 @@ static const char *const v4 =
     " query TEXT NOT NULL,"
     " created INTEGER NOT NULL);";
 
-const char *const st_sqlite_migrations[] = {v1, v2, v3, v4};
+
+/* v5: lifecycle rules (lib/store/rulecheck.c). item_life: when an instance
+ * was commissioned and decommissioned (event id and event time; the first
+ * commissioning and the earliest decommissioning), written only by the
+ * events that do either, so it stays out of item_state's hot upsert;
+ * location_geo: coordinates of locations from master data, in millionths
+ * of a degree (integers: every backend stores them alike); anomaly: what a
+ * rule in `flag` mode found, with the stored event, the identifier, the
+ * event's location (business location, else read point), the record time
+ * of the capture and the evidence (JSON text). */
+static const char *const v5 =
+    "CREATE TABLE item_life ("
+    " ident INTEGER PRIMARY KEY,"
+    " commissioned INTEGER,"           /* event id */
+    " commissioned_time INTEGER,"      /* its event time, ms */
+    " decommissioned INTEGER,"         /* event id */
+    " decommissioned_time INTEGER);"   /* its event time, ms */
+    "CREATE TABLE location_geo ("
+    " ident INTEGER PRIMARY KEY,"
+    " lat_e6 INTEGER NOT NULL,"
+    " lon_e6 INTEGER NOT NULL);"
+    "CREATE TABLE anomaly ("
+    " id INTEGER PRIMARY KEY,"
+    " event INTEGER NOT NULL,"
+    " ident INTEGER NOT NULL,"
+    " rule TEXT NOT NULL,"
+    " location INTEGER,"
+    " detected_at INTEGER NOT NULL,"   /* ms since the epoch */
+    " evidence TEXT NOT NULL);"
+    "CREATE INDEX anomaly_rule ON anomaly(rule, id);"
+    "CREATE INDEX anomaly_location ON anomaly(location, id) WHERE location IS NOT NULL;"
+    "CREATE INDEX anomaly_detected ON anomaly(detected_at);"
+    "CREATE INDEX anomaly_ident ON anomaly(ident, rule);"
+    /* what the events stored before v5 commissioned and decommissioned (the
+     * same definitions as st_cap_commissions and st_cap_decommissions: roles
+     * 1 epc, 5 output; types 1 object, 4 transformation; actions 1 ADD,
+     * 3 DELETE), so that upgrading does not make every serial unknown */
+    "INSERT INTO item_life(ident, commissioned, commissioned_time)"
+    " SELECT x.ident, min(e.id), min(e.event_time) FROM event_epc x JOIN event e ON e.id = x.event"
+    " WHERE (x.role = 1 AND e.type = 1 AND e.action = 1) OR (x.role = 5 AND e.type = 4)"
+    " OR (x.role IN (1, 5) AND e.biz_step = (SELECT id FROM ident"
+    " WHERE key = 'https://ref.gs1.org/cbv/BizStep-commissioning'))"
+    " GROUP BY x.ident;"
+    "INSERT INTO item_life(ident, decommissioned, decommissioned_time)"
+    " SELECT x.ident, min(e.id), min(e.event_time) FROM event_epc x JOIN event e ON e.id = x.event"
+    " WHERE x.role BETWEEN 1 AND 5 AND e.type <> 4 AND ((x.role = 1 AND e.type = 1"
+    " AND e.action = 3) OR e.biz_step IN (SELECT id FROM ident WHERE key IN"
+    " ('https://ref.gs1.org/cbv/BizStep-decommissioning',"
+    " 'https://ref.gs1.org/cbv/BizStep-destroying')) OR e.disposition IN (SELECT id FROM ident"
+    " WHERE key IN ('https://ref.gs1.org/cbv/Disp-destroyed', 'https://ref.gs1.org/cbv/Disp-inactive')))"
+    " GROUP BY x.ident"
+    " ON CONFLICT(ident) DO UPDATE SET decommissioned = excluded.decommissioned,"
+    " decommissioned_time = excluded.decommissioned_time;";
+
+const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5};
 const int st_sqlite_migration_count = (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
 _Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of migrations");

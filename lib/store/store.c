@@ -19,6 +19,7 @@
 #include "epcis/epcis_int.h"
 #include "epcis/hashid.h"
 #include "store/chain.h"
+#include "store/rulecheck.h"
 #include "store/store_int.h"
 
 #define GROUP_MAX 256 /* documents committed together at most */
@@ -31,6 +32,7 @@ struct st_store {
     st_cap_doc *queue[GROUP_MAX];
     size_t nq;                 /* documents queued */
     int committing;            /* a leader is committing */
+    struct st_rules rules;     /* lifecycle rules checked at capture (guarded by mu) */
 };
 
 const char *st_store_default_url(const char *url)
@@ -92,6 +94,7 @@ st_rc st_store_open(const char *url, const st_store_opts *opts, st_store **out, 
     s->m = m;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
+    st_rules_defaults(&s->rules);
     *out = s;
     return ST_OK;
 }
@@ -142,6 +145,16 @@ st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int 
     if (!s || !sql)
         return st_fail(err, ST_ERR_ARG, -1, NULL, "no store or no statement");
     return s->m->admin_exec(s->impl, sql, args, nargs, cb, ctx, changes, err);
+}
+
+st_rc st_store_set_rules(st_store *s, const st_rules *r)
+{
+    if (!s || !r)
+        return ST_ERR_ARG;
+    pthread_mutex_lock(&s->mu);
+    s->rules = *r;
+    pthread_mutex_unlock(&s->mu);
+    return ST_OK;
 }
 
 /* ---- info ---------------------------------------------------------------------- */
@@ -282,6 +295,15 @@ static st_rc finish(st_store *s, st_rc rc, struct cap_ctx *c, st_capture_result 
         return rc;
     st_error e;
     st_error_clear(&e);
+    pthread_mutex_lock(&s->mu);
+    struct st_rules rules = s->rules;
+    pthread_mutex_unlock(&s->mu);
+    rc = st_rulecheck(s, &rules, c->d, &e);
+    if (rc) {
+        if (diag)
+            st_diag_add(diag, rc, -1, "", "%s", e.msg[0] ? e.msg : st_strerror(rc));
+        return rc;
+    }
     rc = st_store_commit_doc(s, c->d, &e);
     if (rc && diag)
         st_diag_add(diag, rc, -1, "", "%s", e.msg);

@@ -133,6 +133,9 @@ ROUTES=(
     "GET /items/https://id.gs1.org/01/09520123456788/21/1|admin query partner"
     "GET /01/09520123456788/21/1|admin query partner"
     "GET /eventTypes|admin query partner"
+    "GET /anomalies|admin query partner"
+    "GET /verify/https://id.gs1.org/01/09520123456788/21/1|"
+    "POST /items/https://id.gs1.org/01/09520123456788/21/1/report|admin capture"
 )
 protected=""
 seen=0
@@ -238,7 +241,7 @@ rc=$?
 expect_rc "bad SERIALTRACK_RATE_LIMIT" 3
 expect_contains "bad rate message" "$(cat "$TMP/e")" 'the rate limit "fast" is not RATE[/BURST]'
 
-# ---- a v1 store is migrated to v2 by db migrate ----------------------------------------------
+# ---- a v1 store is migrated to the latest schema by db migrate ---------------------------------
 
 if command -v sqlite3 >/dev/null; then
     # a new store without the tables of v2 and later (api_key, ...) is a v1 store
