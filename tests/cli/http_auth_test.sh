@@ -241,15 +241,16 @@ expect_contains "bad rate message" "$(cat "$TMP/e")" 'SERIALTRACK_RATE_LIMIT="fa
 # ---- a v1 store is migrated to v2 by db migrate ----------------------------------------------
 
 if command -v sqlite3 >/dev/null; then
-    # v2 is v1 plus api_key: a new store without that table is a v1 store
+    # v2 is v1 plus api_key, v3 adds the recall tables: a new store without
+    # those tables is a v1 store
     V1=$TMP/v1.db
     st db migrate --db "$V1"
-    sqlite3 "$V1" "DROP TABLE api_key; PRAGMA user_version = 1;"
+    sqlite3 "$V1" "DROP TABLE api_key; DROP TABLE recall; DROP TABLE recall_unit; PRAGMA user_version = 1;"
     st keys create --db "$V1" --name a --role admin
     expect_rc "keys on a v1 store" 3
     expect_contains "v1 store message" "$err" "db migrate"
     st db migrate --db "$V1"
-    expect_jq "v1 migrated" '[.schema_version, .migrated]|@csv' '2,true'
+    expect_jq "v1 migrated" '[.schema_version, .migrated]|@csv' '3,true'
     st keys create --db "$V1" --name a --role admin
     expect_rc "keys after the migration" 0
 else
