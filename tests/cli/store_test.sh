@@ -110,7 +110,7 @@ st db info --db a.db
 expect_rc "db info" 0
 expect_jq "info backend" '.backend' sqlite
 expect_jq "info location" '.location' a.db
-expect_jq "info schema" '[.schema_version, .schema_latest]|@csv' '2,2'
+expect_jq "info schema" '[.schema_version, .schema_latest]|@csv' '3,3'
 expect_jq "info counts" '[.events, .batches, .items]|@csv' '3,2,4'
 expect_jq "info identifiers" '.identifiers > 5' true
 expect_jq "info bytes" '.bytes > 0' true
@@ -130,13 +130,13 @@ expect_rc "empty sqlite path" 3
 
 st db migrate --db sqlite:fresh.db
 expect_rc "migrate a new store" 0
-expect_jq "new store schema" '.schema_version' 2
+expect_jq "new store schema" '.schema_version' 3
 expect_jq "new store migrated is a boolean" '.migrated|type' boolean
 st db info --db fresh.db
-expect_jq "new store is empty" '[.schema_version, .events, .batches, .chain_head, .last_record_time]|@csv' '2,0,0,"",'
+expect_jq "new store is empty" '[.schema_version, .events, .batches, .chain_head, .last_record_time]|@csv' '3,0,0,"",'
 st db migrate --db a.db
 expect_rc "migrate a current store" 0
-expect_jq "current store" '[.schema_version, .migrated]|@csv' '2,false'
+expect_jq "current store" '[.schema_version, .migrated]|@csv' '3,false'
 st db info --db a.db
 expect_jq "migrate keeps the data" '[.events, .chain_head]|@csv' "3,\"$head_a\""
 st db migrate
