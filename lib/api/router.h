@@ -24,6 +24,7 @@ extern const st_route st_routes_ops[];    /* routes_ops.c: healthz, metrics, ope
 extern const st_route st_routes_epcis[];  /* routes_epcis.c: the EPCIS REST binding */
 extern const st_route st_routes_items[];  /* routes_items.c: items and Digital Link paths */
 extern const st_route st_routes_stream[]; /* routes_stream.c: server-sent events */
+extern const st_route st_routes_recall[]; /* routes_recall.c: targeted recalls */
 
 /* Roles (API keys), as bits for st_route.roles. */
 #define ST_ROLE_BIT_ADMIN 0x01
