@@ -22,7 +22,7 @@
 #include "trace/recall_int.h"
 
 #define KEY_MAX 2048   /* bytes of one canonical key */
-#define UNIT_ROWS 1000 /* units per INSERT statement */
+#define UNIT_ROWS 5000 /* units per INSERT statement (6 values each: within SQLite's 32766) */
 #define RECALLED_KEY "https://ref.gs1.org/cbv/Disp-recalled"
 
 static const char *const MEMBERS = "component_lots, finished_lots, components or locations";

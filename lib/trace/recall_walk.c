@@ -358,12 +358,14 @@ static st_rc seeds_at(struct walk *wk, const st_rcl_loc *l, ivec *seeds)
 #define N_CLASS 1     /* a class (lot): expand to its units */
 #define N_CONTAINER 2 /* reached from a seed through containment: expand to its contents */
 
-static const char *const SQL_MEMBERS = "SELECT lot, ident FROM item_lot WHERE lot IN %s";
-static const char *const SQL_DOWN =
-    "SELECT x.ident, g.ident, g.role FROM event_epc x JOIN genealogy g ON g.xform = -x.event"
-    " AND g.role IN (5, 9) WHERE x.ident IN %s AND x.role IN (4, 8)";
+/* Members of lots with the transformations they went into (event NULL: none) */
+static const char *const SQL_MEMBER_EVENTS =
+    "SELECT l.ident, x.event FROM item_lot l LEFT JOIN event_epc x ON x.ident = l.ident AND"
+    " x.role IN (4, 8) WHERE l.lot IN %s";
+/* Transformations that took a node as input (a lot: as a class) */
 static const char *const SQL_INPUT_EVENTS =
     "SELECT x.ident, x.event FROM event_epc x WHERE x.ident IN %s AND x.role IN (4, 8)";
+/* Their outputs, by transformation key (genealogy.xform) */
 static const char *const SQL_XFORM_OUT =
     "SELECT xform, ident, role FROM genealogy WHERE xform IN %s AND role IN (5, 9)";
 static const char *const SQL_CONTENTS = "SELECT parent, child FROM containment WHERE parent IN %s";
@@ -425,8 +427,25 @@ static int64_t xmap_get(const rows *xr, int64_t ev)
     return 0;
 }
 
-/* Walk forward from the seeds; the leaves (nodes that lead nowhere and are
- * no class) go to leaves. */
+/* Add the transformation key of event ev (its transformationID's ident,
+ * else minus its id) to keys, once. */
+static st_rc add_xform(const rows *xr, imap *done, ivec *keys, int64_t ev)
+{
+    int64_t x = xr->n ? xmap_get(xr, ev) : 0;
+    int64_t k = x ? x : -ev;
+    size_t d;
+    /* the map holds positive ids: key it by the event */
+    if (imap_get(done, ev, &d))
+        return ST_OK;
+    return imap_put(done, ev, 0) || ivec_push(keys, k) ? ST_ERR_NOMEM : ST_OK;
+}
+
+/*
+ * Walk forward from the seeds, level by level; the leaves (instances that
+ * went into no transformation and hold nothing named by the criteria) go
+ * to leaves. Members of a lot that went into a transformation are not
+ * visited one by one: only their transformations are.
+ */
 static st_rc walk_forward(struct walk *wk, struct fr *cur, st_i64set *seen, ivec *leaves)
 {
     st_rc rc = ST_OK;
@@ -434,78 +453,62 @@ static st_rc walk_forward(struct walk *wk, struct fr *cur, st_i64set *seen, ivec
     st_i64set inner;
     st_i64set_init(&inner, ST_RECALL_MAX_NODES);
     struct fr next = {{0}, {0}};
-    ivec sel = {0};
+    ivec sel = {0}, keys = {0};
+    imap done = {0}; /* events whose transformation is taken */
     rc = load_xmap(wk, &xr);
     while (!rc && cur->id.n) {
         rows r = {0};
-        /* 1. lots: their units */
+        keys.n = 0;
+        /* 1. lots: their members, and the transformations these went into */
         sel.n = 0;
         for (size_t i = 0; i < cur->id.n; i++)
             if ((cur->flags.v[i] & N_CLASS) && ivec_push(&sel, cur->id.v[i]))
                 rc = ST_ERR_NOMEM;
         r.w = 2;
         if (!rc)
-            rc = chunked(wk, 0, SQL_MEMBERS, sel.v, sel.n, &r);
-        for (size_t i = 0; !rc && i < r.n; i++)
-            if (st_i64set_add(&inner, r.v[2 * i]) < 0 ||
-                fr_add(&next, seen, r.v[2 * i + 1], 0, &rc))
-                rc = rc ? rc : ST_ERR_LIMIT;
+            rc = chunked(wk, 0, SQL_MEMBER_EVENTS, sel.v, sel.n, &r);
+        for (size_t i = 0; !rc && i < r.n; i++) {
+            int64_t m = r.v[2 * i], ev = r.v[2 * i + 1];
+            int added = st_i64set_add(seen, m);
+            if (added < 0)
+                rc = ST_ERR_LIMIT;
+            else if (ev)
+                rc = add_xform(&xr, &done, &keys, ev);
+            else if (added && ivec_push(leaves, m)) /* went nowhere */
+                rc = ST_ERR_NOMEM;
+        }
         rows_free(&r);
-        /* 2. transformations that took a node (or its lot, as a class) as input */
+        /* 2. every node as an input (a lot as a class) */
+        r.w = 2;
+        if (!rc)
+            rc = chunked(wk, 1, SQL_INPUT_EVENTS, cur->id.v, cur->id.n, &r);
+        for (size_t i = 0; !rc && i < r.n; i++)
+            if (st_i64set_add(&inner, r.v[2 * i]) < 0)
+                rc = ST_ERR_LIMIT;
+            else
+                rc = add_xform(&xr, &done, &keys, r.v[2 * i + 1]);
+        rows_free(&r);
+        /* 3. the outputs of those transformations */
         r.w = 3;
         if (!rc)
-            rc = chunked(wk, 1, SQL_DOWN, cur->id.v, cur->id.n, &r);
+            rc = chunked(wk, 2, SQL_XFORM_OUT, keys.v, keys.n, &r);
         for (size_t i = 0; !rc && i < r.n; i++)
-            if (st_i64set_add(&inner, r.v[3 * i]) < 0 ||
-                fr_add(&next, seen, r.v[3 * i + 1], r.v[3 * i + 2] == ST_ROLE_OUTPUT_CLASS, &rc))
-                rc = rc ? rc : ST_ERR_LIMIT;
+            fr_add(&next, seen, r.v[3 * i + 1], r.v[3 * i + 2] == ST_ROLE_OUTPUT_CLASS, &rc);
         rows_free(&r);
-        if (!rc && xr.n) { /* the same through transformationIDs */
-            r.w = 2;
-            rc = chunked(wk, 2, SQL_INPUT_EVENTS, cur->id.v, cur->id.n, &r);
-            ivec xf = {0};
-            imap by_xf = {0};
-            for (size_t i = 0; !rc && i < r.n; i++) {
-                int64_t x = xmap_get(&xr, r.v[2 * i + 1]);
-                size_t dummy;
-                if (!x || imap_get(&by_xf, x, &dummy))
-                    continue;
-                if (imap_put(&by_xf, x, (size_t)r.v[2 * i]) || ivec_push(&xf, x))
-                    rc = ST_ERR_NOMEM;
-            }
-            rows o = {0};
-            o.w = 3;
-            if (!rc)
-                rc = chunked(wk, 3, SQL_XFORM_OUT, xf.v, xf.n, &o);
-            for (size_t i = 0; !rc && i < o.n; i++) {
-                size_t input = 0;
-                if (imap_get(&by_xf, o.v[3 * i], &input))
-                    st_i64set_add(&inner, (int64_t)input);
-                fr_add(&next, seen, o.v[3 * i + 1], o.v[3 * i + 2] == ST_ROLE_OUTPUT_CLASS, &rc);
-            }
-            /* every input of such a transformation leads somewhere */
-            for (size_t i = 0; !rc && i < r.n; i++)
-                if (xmap_get(&xr, r.v[2 * i + 1]))
-                    st_i64set_add(&inner, r.v[2 * i]);
-            rows_free(&o);
-            free(xf.v);
-            imap_free(&by_xf);
-            rows_free(&r);
-        }
-        /* 3. containers named by the criteria: their contents, at any depth */
+        /* 4. containers named by the criteria: their contents, at any depth */
         sel.n = 0;
         for (size_t i = 0; !rc && i < cur->id.n; i++)
             if ((cur->flags.v[i] & N_CONTAINER) && ivec_push(&sel, cur->id.v[i]))
                 rc = ST_ERR_NOMEM;
         r.w = 2;
         if (!rc)
-            rc = chunked(wk, 4, SQL_CONTENTS, sel.v, sel.n, &r);
+            rc = chunked(wk, 3, SQL_CONTENTS, sel.v, sel.n, &r);
         for (size_t i = 0; !rc && i < r.n; i++)
             if (st_i64set_add(&inner, r.v[2 * i]) < 0 ||
                 fr_add(&next, seen, r.v[2 * i + 1], N_CONTAINER, &rc))
                 rc = rc ? rc : ST_ERR_LIMIT;
         rows_free(&r);
-        /* 4. what led nowhere is a finished unit */
+        /* 5. what led nowhere is a finished unit */
         for (size_t i = 0; !rc && i < cur->id.n; i++)
             if (!(cur->flags.v[i] & N_CLASS) && !st_i64set_has(&inner, cur->id.v[i]) &&
                 ivec_push(leaves, cur->id.v[i]))
@@ -523,6 +526,8 @@ static st_rc walk_forward(struct walk *wk, struct fr *cur, st_i64set *seen, ivec
     free(next.id.v);
     free(next.flags.v);
     free(sel.v);
+    free(keys.v);
+    imap_free(&done);
     rows_free(&xr);
     st_i64set_free(&inner);
     return rc;

@@ -30,9 +30,9 @@
 #include "store/codec.h"
 #include "store/store_int.h"
 
-#define KEY_MAX 2048      /* bytes of one canonical key */
-#define CHAIN_MAX 16      /* container levels followed */
-#define CHUNK 64          /* ids per genealogy statement */
+#define KEY_MAX 2048       /* bytes of one canonical key */
+#define CHAIN_MAX 16       /* container levels followed */
+#define CHUNK 64           /* ids per genealogy statement */
 #define CHILDREN_MAX 10000 /* nodes in one children tree */
 
 struct tr {
@@ -103,8 +103,8 @@ static st_rc key_of(struct tr *t, int64_t id, char **key)
 {
     struct keybuf k = {t->a, NULL};
     st_val arg = st_val_int(id);
-    st_rc rc = st_store_exec(t->s, "SELECT key FROM ident WHERE id = $1", &arg, 1, row_key_copy,
-                             &k, t->err);
+    st_rc rc = st_store_exec(t->s, "SELECT key FROM ident WHERE id = $1", &arg, 1, row_key_copy, &k,
+                             t->err);
     *key = k.key;
     return rc;
 }
@@ -209,8 +209,8 @@ static st_rc write_state(struct tr *t, int64_t item, const int64_t *chain, size_
         /* a class (lot) or an identifier only named as a location or party */
         int64_t units = 0;
         st_val arg = st_val_int(item);
-        rc = st_store_exec(t->s, "SELECT count(*) FROM item_lot WHERE lot = $1", &arg, 1,
-                           row_id, &units, t->err);
+        rc = st_store_exec(t->s, "SELECT count(*) FROM item_lot WHERE lot = $1", &arg, 1, row_id,
+                           &units, t->err);
         if (rc)
             return rc;
         if (!units) {
@@ -376,7 +376,7 @@ static st_rc write_children(struct tr *t, int64_t item, size_t *budget, int dept
     for (size_t i = 0; i < l.n; i++) {
         st_jw_object_begin(t->j);
         st_jw_member_str(t->j, "key", l.key[i] ? l.key[i] : "");
-        if (depth < CHAIN_MAX && *budget > 0 && l.id[i] != item) {
+        if (depth<CHAIN_MAX && * budget> 0 && l.id[i] != item) {
             st_jw_key(t->j, "children");
             if ((rc = write_children(t, l.id[i], budget, depth + 1)))
                 return rc;
@@ -449,8 +449,7 @@ static st_rc row_period(void *ctx, const st_val *c, int n)
     struct periods *ps = ctx;
     if (n < 3 || ps->n == sizeof ps->p / sizeof *ps->p)
         return ST_OK;
-    ps->p[ps->n++] = (struct period){c[0].i, c[1].i,
-                                     c[2].type == ST_VAL_INT ? c[2].i : INT64_MAX};
+    ps->p[ps->n++] = (struct period){c[0].i, c[1].i, c[2].type == ST_VAL_INT ? c[2].i : INT64_MAX};
     return ST_OK;
 }
 
@@ -460,8 +459,8 @@ static int period_cmp(const void *a, const void *b)
     return x->from < y->from ? -1 : x->from > y->from;
 }
 
-static st_rc container_history(struct tr *t, int64_t item, int64_t from, int64_t to,
-                               struct hist *h, int depth)
+static st_rc container_history(struct tr *t, int64_t item, int64_t from, int64_t to, struct hist *h,
+                               int depth)
 {
     if (depth >= CHAIN_MAX)
         return ST_OK;
@@ -567,16 +566,16 @@ static st_rc write_history(struct tr *t, int64_t item, size_t max)
 
 /* One expansion step: from a chunk of ids ($1..$CHUNK), the ids one level
  * away. Direction 0 = down (inputs to outputs), 1 = up. */
-#define IN_CHUNK                                                                                  \
-    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,"   \
-    "$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,$43,$44,$45,$46,"   \
+#define IN_CHUNK                                                                                   \
+    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,"     \
+    "$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,$43,$44,$45,$46,"     \
     "$47,$48,$49,$50,$51,$52,$53,$54,$55,$56,$57,$58,$59,$60,$61,$62,$63,$64)"
 
 /* From a node to the transformations it took part in (as input for down,
  * as output for up) to their other side. */
-#define VIA_EVENTS(from_roles, to_roles)                                                          \
-    "SELECT DISTINCT g2.ident, i.key FROM event_epc x JOIN event e ON e.id = x.event"            \
-    " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles         \
+#define VIA_EVENTS(from_roles, to_roles)                                                           \
+    "SELECT DISTINCT g2.ident, i.key FROM event_epc x JOIN event e ON e.id = x.event"              \
+    " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles           \
     " JOIN ident i ON i.id = g2.ident WHERE x.role IN " from_roles " AND x.ident IN "
 
 static const char *const step_sql[2][3] = {
@@ -670,8 +669,7 @@ static st_rc write_genealogy(struct tr *t, int64_t item, int up, int max_depth)
 
 /* ---- the whole trace ------------------------------------------------------------------- */
 
-st_rc st_trace_write(st_store *s, const char *id, const st_trace_opts *o, st_jw *out,
-                     st_error *err)
+st_rc st_trace_write(st_store *s, const char *id, const st_trace_opts *o, st_jw *out, st_error *err)
 {
     st_trace_opts none = {0};
     if (!o)
