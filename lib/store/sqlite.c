@@ -129,6 +129,38 @@ static uint64_t sql_hash(const char *s)
     return h;
 }
 
+/*
+ * Prepare sql with its portable $1..$N placeholders as SQLite's numbered
+ * ?1..?N. SQLite reads "$1" as a named parameter: numbered by order of
+ * first appearance, not by its digits, and looked up by a linear search of
+ * the names, so that a statement of thousands of them (a multi-row INSERT,
+ * an IN list) took quadratic time to prepare. Quoted literals are left as
+ * they are.
+ */
+static int prepare_numbered(sqlite3 *db, const char *sql, unsigned flags, sqlite3_stmt **st)
+{
+    size_t n = strlen(sql);
+    char *t = malloc(n + 1);
+    if (!t)
+        return SQLITE_NOMEM;
+    char quote = 0;
+    for (size_t i = 0; i <= n; i++) {
+        char ch = sql[i];
+        if (quote) {
+            if (ch == quote)
+                quote = 0;
+        } else if (ch == '\'' || ch == '"') {
+            quote = ch;
+        } else if (ch == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            ch = '?';
+        }
+        t[i] = ch;
+    }
+    int rc = sqlite3_prepare_v3(db, t, -1, flags, st, NULL);
+    free(t);
+    return rc;
+}
+
 /* The statement for sql on c, from the cache or newly prepared. Entries are
  * found by the text's hash; only a hash match is compared in full (the
  * texts share long prefixes, so comparing each entry cost more than the
@@ -147,7 +179,7 @@ static sqlite3_stmt *conn_stmt(st_sqlite_conn *c, const char *sql)
             victim = i;
     }
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+    if (prepare_numbered(c->db, sql, SQLITE_PREPARE_PERSISTENT, &st) != SQLITE_OK)
         return NULL;
     char *copy = strdup(sql);
     if (!copy) {
@@ -947,7 +979,7 @@ static st_rc sq_admin_exec(void *impl, const char *sql, const st_val *args, int 
         rc = db_fail(err, q->w.db, "starting an administrative write");
         goto out;
     }
-    if (sqlite3_prepare_v2(q->w.db, sql, -1, &st, NULL) != SQLITE_OK) {
+    if (prepare_numbered(q->w.db, sql, 0, &st) != SQLITE_OK) {
         rc = db_fail(err, q->w.db, "preparing an administrative write");
         goto rollback;
     }

@@ -703,7 +703,6 @@ st_rc st_recall_execute(st_store *s, int64_t id, size_t *events, size_t *units, 
         st_epcis_report_destroy(rep);
     }
     if (!rc) {
-        /* placeholders in the order they appear: SQLite numbers $N by appearance */
         st_val args[3] = {st_val_int(now), st_val_int((int64_t)stored), st_val_int(id)};
         rc = st_store_admin_exec(s,
                                  "UPDATE recall SET status = 'executed', executed_at ="

@@ -266,7 +266,9 @@ static void test_migrate_v1_to_v2(void **state)
     st_store *s = NULL;
     st_error e;
     assert_int_equal(st_store_open(path, NULL, &s, &e), ST_ERR_UNSUPPORTED);
-    assert_non_null(strstr(e.msg, "schema version 1; this serialtrack needs 2"));
+    char want[64];
+    snprintf(want, sizeof want, "schema version 1; this serialtrack needs %d", ST_SCHEMA_VERSION);
+    assert_non_null(strstr(e.msg, want));
     assert_non_null(strstr(e.msg, "db migrate"));
     st_store_opts ro = {.read_only = 1};
     assert_int_equal(st_store_open(path, &ro, &s, &e), ST_ERR_UNSUPPORTED);
@@ -289,7 +291,7 @@ static void test_migrate_v1_to_v2(void **state)
     assert_int_equal(st_store_open(path, &ro, &s, &e), ST_OK);
     int64_t n = -1;
     assert_int_equal(st_store_exec(s, "PRAGMA user_version", NULL, 0, row_int, &n, NULL), ST_OK);
-    assert_int_equal(n, 2);
+    assert_int_equal(n, ST_SCHEMA_VERSION);
     st_key_info k;
     assert_int_equal(st_keys_lookup(s, key, &k, NULL), ST_OK);
     assert_string_equal(k.name, "after");
