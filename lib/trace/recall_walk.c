@@ -873,18 +873,17 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
         rc = st_fail(wk->err, ST_ERR_LIMIT, -1, NULL,
                      "the recall affects %zu units; the limit is %d (ST_RECALL_MAX_UNITS)", us.n,
                      ST_RECALL_MAX_UNITS);
-    /* containers, up their chains */
+    /* containers, up their chains (each asked for once) */
+    imap asked = {0};
     for (size_t i = 0; !rc && i < us.n; i++) {
         int64_t c = us.v[i * C_NCOLS + C_CONT];
         size_t d;
-        if (c > 0 && !imap_get(&cs.at, c, &d) &&
-            (imap_put(&cs.at, c, SIZE_MAX) || ivec_push(&want, c)))
+        if (c > 0 && !imap_get(&asked, c, &d) && (imap_put(&asked, c, 0) || ivec_push(&want, c)))
             rc = ST_ERR_NOMEM;
     }
-    if (!rc) {
-        imap_free(&cs.at);
+    imap_free(&asked);
+    if (!rc)
         rc = load_containers(wk, &cs, &want);
-    }
     /* units holding nothing and in nothing: the last container they were in */
     int64_t sold_id = 0;
     if (!rc) {
