@@ -130,12 +130,14 @@ static uint64_t sql_hash(const char *s)
 }
 
 /*
- * Prepare sql with its portable $1..$N placeholders as SQLite's numbered
- * ?1..?N. SQLite reads "$1" as a named parameter: numbered by order of
- * first appearance, not by its digits, and looked up by a linear search of
- * the names, so that a statement of thousands of them (a multi-row INSERT,
- * an IN list) took quadratic time to prepare. Quoted literals are left as
- * they are.
+ * Prepare sql with its portable $1..$N placeholders. SQLite reads "$1" as a
+ * named parameter, numbered by order of first appearance rather than by its
+ * digits, and it finds every name or number (?N too) by a linear search of
+ * those seen so far: a statement of thousands of them (a multi-row INSERT,
+ * an IN list) took quadratic time to prepare. When the placeholders are
+ * exactly $1, $2, ... in order, each becomes an anonymous "?" (no search);
+ * otherwise each becomes ?N (bound by its number, as PostgreSQL does).
+ * Quoted literals are left as they are.
  */
 static int prepare_numbered(sqlite3 *db, const char *sql, unsigned flags, sqlite3_stmt **st)
 {
@@ -143,8 +145,21 @@ static int prepare_numbered(sqlite3 *db, const char *sql, unsigned flags, sqlite
     char *t = malloc(n + 1);
     if (!t)
         return SQLITE_NOMEM;
+    int in_order = 1;
+    long next = 1;
     char quote = 0;
-    for (size_t i = 0; i <= n; i++) {
+    for (size_t i = 0; i < n && in_order; i++) { /* are they 1, 2, 3, ...? */
+        if (quote) {
+            quote = sql[i] == quote ? 0 : quote;
+        } else if (sql[i] == '\'' || sql[i] == '"') {
+            quote = sql[i];
+        } else if (sql[i] == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            in_order = strtol(sql + i + 1, NULL, 10) == next++;
+        }
+    }
+    size_t o = 0;
+    quote = 0;
+    for (size_t i = 0; i < n; i++) {
         char ch = sql[i];
         if (quote) {
             if (ch == quote)
@@ -153,9 +168,13 @@ static int prepare_numbered(sqlite3 *db, const char *sql, unsigned flags, sqlite
             quote = ch;
         } else if (ch == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
             ch = '?';
+            if (in_order)
+                while (sql[i + 1] >= '0' && sql[i + 1] <= '9')
+                    i++;
         }
-        t[i] = ch;
+        t[o++] = ch;
     }
+    t[o] = '\0';
     int rc = sqlite3_prepare_v3(db, t, -1, flags, st, NULL);
     free(t);
     return rc;
