@@ -1005,15 +1005,19 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
         imap_free(&lots);
     }
     if (!rc) {
-        qsort(loc.c, loc.n, sizeof *loc.c, count_cmp);
-        qsort(party.c, party.n, sizeof *party.c, count_cmp);
+        if (loc.n) /* c is NULL when empty: qsort and memcpy must not see it */
+            qsort(loc.c, loc.n, sizeof *loc.c, count_cmp);
+        if (party.n)
+            qsort(party.c, party.n, sizeof *party.c, count_cmp);
         r->loc = st_arena_alloc(wk->a, (loc.n + 1) * sizeof *r->loc);
         r->party = st_arena_alloc(wk->a, (party.n + 1) * sizeof *r->party);
         if (!r->loc || !r->party)
             rc = ST_ERR_NOMEM;
         else {
-            memcpy(r->loc, loc.c, loc.n * sizeof *loc.c);
-            memcpy(r->party, party.c, party.n * sizeof *party.c);
+            if (loc.n)
+                memcpy(r->loc, loc.c, loc.n * sizeof *loc.c);
+            if (party.n)
+                memcpy(r->party, party.c, party.n * sizeof *party.c);
             r->nloc = loc.n;
             r->nparty = party.n;
         }
