@@ -468,8 +468,10 @@ static st_rc walk_forward(struct walk *wk, struct fr *cur, st_i64set *seen, ivec
         if (!rc)
             rc = chunked(wk, 0, SQL_MEMBER_EVENTS, sel.v, sel.n, &r);
         for (size_t i = 0; !rc && i < r.n; i++) {
+            /* a member that went into something is not itself visited (nor
+             * remembered: a lot's cells would fill the set for nothing) */
             int64_t m = r.v[2 * i], ev = r.v[2 * i + 1];
-            int added = st_i64set_add(seen, m);
+            int added = ev ? 0 : st_i64set_add(seen, m);
             if (added < 0)
                 rc = ST_ERR_LIMIT;
             else if (ev)
