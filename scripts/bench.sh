@@ -5,6 +5,7 @@
 # figures against their targets; never fails on timing.
 #   usage: scripts/bench.sh BUILD_DIR        (BENCH_LINES=N changes the line count;
 #   BENCH_STORE_EVENTS / BENCH_STORE_BIG / BENCH_STORE_DIR size the store benchmark;
+#   BENCH_RECALL_UNITS / BENCH_RECALL_DIR the recall one (a 1,000,000-unit store, built once);
 #   BENCH_HTTP_EVENTS / BENCH_HTTP_DIR / BENCH_HTTP_CONNS / BENCH_HTTP_SECONDS the HTTP one,
 #   bench/bench_http.sh; BENCH_COMMISSION_UNITS the commissioning ones, bench/bench_commission.c
 #   and bench/bench_commission_http.sh, which runs last)

@@ -17,6 +17,7 @@ if [ ! -s "$db" ]; then
     echo "== creating the demo store $db (a generated supply chain of 5,000 units)..."
     "$st" demo --db "$db" --units 5000 --seed 1 | tee "${db%.db}.demo.json"
 fi
+"$st" db migrate --db "$db" >/dev/null # a store made by an older build
 key=$(cat "$keyfile" 2>/dev/null || true)
 if [ -z "$key" ] || ! "$st" keys list --db "$db" | grep -q '"name":"make-run".*"revoked":null'; then
     name=make-run
@@ -26,6 +27,8 @@ if [ -z "$key" ] || ! "$st" keys list --db "$db" | grep -q '"name":"make-run".*"
 fi
 unit=$(sed -E 's/.*"unit":"([^"]*)".*/\1/' "${db%.db}.demo.json" 2>/dev/null || true)
 lot=$(sed -E 's/.*"component_lot":"([^"]*)".*/\1/' "${db%.db}.demo.json" 2>/dev/null || true)
+gtin=$(sed -E 's/.*"component_gtin":"([^"]*)".*/\1/' "${db%.db}.demo.json" 2>/dev/null || true)
+lotno=$(sed -E 's/.*"component_lot_number":"([^"]*)".*/\1/' "${db%.db}.demo.json" 2>/dev/null || true)
 enc() { jq -rn --arg v "$1" '$v|@uri' 2>/dev/null || printf '%s' "$1"; }
 base="http://127.0.0.1:$port"
 
@@ -41,6 +44,10 @@ Try:
   curl -s -H "Authorization: Bearer $key" $base/items/$(enc "$unit")
   curl -s -H "Authorization: Bearer $key" $base/items/$(enc "$unit")/history
   curl -s -H "Authorization: Bearer $key" '$base/items/$(enc "$lot")/genealogy?direction=down&depth=1'
+  # a targeted recall of one cell lot (a dry run), its report as CSV, then its execution:
+  curl -s -H "Authorization: Bearer $key" -d '{"component_lots":[{"gtin":"$gtin","lot":"$lotno"}]}' '$base/recalls?units=3'
+  curl -s -H "Authorization: Bearer $key" -H 'Accept: text/csv' $base/recalls/1 | head -5
+  curl -s -X POST -H "Authorization: Bearer $key" $base/recalls/1/execute
   curl -sN -H "Authorization: Bearer $key" $base/stream        # then capture something:
   $st capture --db $db ../shared/conformance/gs1-epcis/JSON/Example_9.6.1-ObjectEvent.jsonld
   curl -s $base/metrics

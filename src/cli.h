@@ -23,6 +23,7 @@ int cmd_events(int argc, char **argv);  /* cmd_events.c: events */
 int cmd_demo(int argc, char **argv);    /* cmd_demo.c: demo */
 int cmd_serve(int argc, char **argv);   /* cmd_serve.c: serve */
 int cmd_trace(int argc, char **argv);   /* cmd_trace.c: trace */
+int cmd_recall(int argc, char **argv);  /* cmd_recall.c: recall, recall show|list|execute */
 int cmd_keys(int argc, char **argv);    /* cmd_keys.c: keys create, keys list, keys revoke */
 int cmd_anomalies(int argc, char **argv); /* cmd_anomalies.c: anomalies */
 int cmd_verify(int argc, char **argv);  /* cmd_anomalies.c: verify */

@@ -17,17 +17,19 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: serialtrack demo [--db URL] [--units N | --events N] [--seed S]\n"
-            "                        [--per-doc N] [--out DIR]\n"
-            "  Generates components by lot, assembly, packing into cases and pallets,\n"
-            "  shipping to distribution centres and stores, sales and returns, and\n"
+            "                        [--per-doc N] [--levels 1|2] [--anomalies 0|1] [--out DIR]\n"
+            "  Generates components by lot, assembly (cells into battery packs into units:\n"
+            "  two levels unless --levels 1), packing into cases and pallets, shipping to\n"
+            "  distribution centres and stores, sales and returns, then a planted\n"
+            "  counterfeit, clone and resurrected serial (unless --anomalies 0), and\n"
             "  captures it into the store (or, with --out, writes the EPCIS 2.0 XML\n"
             "  documents into DIR as chain-00001.xml, ...).\n");
     return CLI_USAGE;
 }
 
 struct demo {
-    st_store *s;       /* capture here, or */
-    const char *out;   /* write files here */
+    st_store *s;     /* capture here, or */
+    const char *out; /* write files here */
     size_t stored, duplicates, docs;
     int failed;
     char msg[512];
@@ -57,8 +59,8 @@ static st_rc emit(void *ctx, const char *doc, size_t len, size_t events)
         const char *path = "", *m = st_strerror(rc);
         if (rep && st_epcis_report_errors_listed(rep))
             st_epcis_report_error(rep, 0, &ev, &path, &m);
-        snprintf(d->msg, sizeof d->msg, "document %zu was refused: event %ld: %.200s: %.200s", d->docs,
-                 ev, path, m);
+        snprintf(d->msg, sizeof d->msg, "document %zu was refused: event %ld: %.200s: %.200s",
+                 d->docs, ev, path, m);
         d->failed = 1;
     } else {
         d->stored += r.stored;
@@ -82,6 +84,8 @@ static int size_arg(const char *v, size_t *out)
 int cmd_demo(int argc, char **argv)
 {
     st_chain_opts o = {0};
+    o.packs = 1;
+    o.anomalies = 1;
     const char *db = NULL, *out = NULL;
     for (int i = 0; i < argc; i += 2) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -100,6 +104,10 @@ int cmd_demo(int argc, char **argv)
             o.seed = n;
         else if (!strcmp(argv[i], "--per-doc") && !size_arg(v, &n))
             o.events_per_doc = n;
+        else if (!strcmp(argv[i], "--levels") && !size_arg(v, &n) && (n == 1 || n == 2))
+            o.packs = n == 2;
+        else if (!strcmp(argv[i], "--anomalies") && !size_arg(v, &n) && n <= 1)
+            o.anomalies = (int)n;
         else
             return usage();
     }
@@ -119,8 +127,9 @@ int cmd_demo(int argc, char **argv)
     st_store_close(d.s);
     if (rc) {
         fprintf(stderr, "serialtrack demo: %s\n", d.failed ? d.msg : e.msg);
-        return d.failed && rc != ST_ERR_IO ? CLI_INVALID : rc == ST_ERR_ARG ? CLI_USAGE
-                                                                             : CLI_FAILURE;
+        return d.failed && rc != ST_ERR_IO ? CLI_INVALID
+               : rc == ST_ERR_ARG          ? CLI_USAGE
+                                           : CLI_FAILURE;
     }
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     st_jw j;
@@ -143,10 +152,16 @@ int cmd_demo(int argc, char **argv)
     st_jw_member_str(&j, "unit", st.unit_epc);
     st_jw_member_str(&j, "case", st.case_epc);
     st_jw_member_str(&j, "pallet", st.pallet_epc);
+    st_jw_member_str(&j, "pack", st.pack_epc);
     st_jw_member_str(&j, "component_lot", st.lot_class);
+    st_jw_member_str(&j, "component_gtin", st.lot_gtin);
+    st_jw_member_str(&j, "component_lot_number", st.lot);
     st_jw_key(&j, "component_lot_units");
     st_jw_long(&j, (long)st.lot_units);
     st_jw_member_str(&j, "material_lot", st.material_class);
+    st_jw_member_str(&j, "counterfeit", st.counterfeit_epc);
+    st_jw_member_str(&j, "clone", st.clone_epc);
+    st_jw_member_str(&j, "resurrected", st.resurrected_epc);
     st_jw_key(&j, "seconds");
     char b[32];
     snprintf(b, sizeof b, "%.3f", secs);

@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"capture", cmd_capture, "store EPCIS documents in the event store (capture FILE...)"},
     {"events", cmd_events, "query stored events with EPCIS query parameters"},
     {"trace", cmd_trace, "one unit's state, history, containers and genealogy"},
+    {"recall", cmd_recall, "targeted recall: affected units, scope, report, execution"},
     {"demo", cmd_demo, "generate a realistic supply chain into the store (demo --units N)"},
     {"serve", cmd_serve, "serve the HTTP API (EPCIS REST binding, items) over the store"},
     {"anomalies", cmd_anomalies, "what the lifecycle rules found (anomalies [--type T])"},

@@ -1,7 +1,8 @@
 /*
  * st_chain: a deterministic generator of a serialized supply chain, written
  * as EPCIS 2.0 XML documents: component lots commissioned at a supplier,
- * finished units assembled from serialized components and a material lot,
+ * finished units assembled from serialized components (directly, or through
+ * a serialized battery pack: two assembly levels) and a material lot,
  * packed into cases and pallets, shipped to distribution centres, split to
  * stores, unpacked, sold and sometimes returned. It feeds the event-store
  * benchmarks, tests and demos: equal options give byte-identical output,
@@ -33,34 +34,47 @@ typedef struct st_chain_opts {
     double return_fraction;         /* share of sold units returned; 0: 0.02, < 0: none */
     size_t events_per_doc;          /* events per document; 0: 10000 */
     int event_ids;                  /* 1: every event carries a deterministic urn:uuid eventID */
+    int packs;                      /* 1: two assembly levels: the cells of a unit are first
+                                       assembled into a serialized battery pack, and the pack
+                                       into the unit; 0: cells go straight into the unit */
+    int anomalies;                  /* 1: after the chain, one document (with the sites'
+                                       coordinates in its master data) plants a counterfeit, a
+                                       clone and a resurrected serial; ignored with
+                                       target_events */
 } st_chain_opts;
 
 /* What was made, and identifiers a benchmark or test can look up. Strings
  * are NUL-terminated; an identifier is "" when nothing of its kind was made. */
 typedef struct st_chain_stats {
-    size_t events;           /* events written, over all documents */
-    size_t documents;        /* documents handed to the callback */
-    size_t bytes;            /* XML bytes in those documents */
-    size_t units;            /* finished units assembled (TransformationEvents) */
-    size_t components;       /* serialized components commissioned */
-    size_t component_lots;   /* component lots begun */
-    size_t material_lots;    /* material lots created */
-    size_t cases;            /* cases packed */
-    size_t pallets;          /* pallets packed */
-    size_t shipments;        /* DC-to-store shipments (each: one shipping, one receiving) */
-    size_t sold;             /* units sold (retail_selling events) */
-    size_t returned;         /* sold units returned */
-    char lot_gtin[15];       /* the first component lot: its GTIN-14 ... */
-    char lot[21];            /* ... its lot number (ILMD cbvmda:lotNumber) ... */
-    char lot_class[96];      /* ... its class, urn:epc:class:lgtin:... */
-    size_t lot_units;        /* finished units built with components of that lot */
-    char material_class[96]; /* the first material lot, urn:epc:class:lgtin:..., consumed
-                                 through inputQuantityList ... */
-    size_t material_units;   /* ... by this many assemblies */
-    char unit_epc[96];       /* a finished unit with a full history (the first sold one, else
-                                the first made), urn:epc:id:sgtin:... */
-    char case_epc[96];       /* the case it was packed in, urn:epc:id:sscc:... */
-    char pallet_epc[96];     /* the pallet that case travelled on, urn:epc:id:sscc:... */
+    size_t events;            /* events written, over all documents */
+    size_t documents;         /* documents handed to the callback */
+    size_t bytes;             /* XML bytes in those documents */
+    size_t units;             /* finished units assembled (TransformationEvents) */
+    size_t components;        /* serialized components commissioned */
+    size_t component_lots;    /* component lots begun */
+    size_t material_lots;     /* material lots created */
+    size_t cases;             /* cases packed */
+    size_t pallets;           /* pallets packed */
+    size_t shipments;         /* DC-to-store shipments (each: one shipping, one receiving) */
+    size_t sold;              /* units sold (retail_selling events) */
+    size_t returned;          /* sold units returned */
+    char lot_gtin[15];        /* the first component lot: its GTIN-14 ... */
+    char lot[21];             /* ... its lot number (ILMD cbvmda:lotNumber) ... */
+    char lot_class[96];       /* ... its class, urn:epc:class:lgtin:... */
+    size_t lot_units;         /* finished units built with components of that lot */
+    char material_class[96];  /* the first material lot, urn:epc:class:lgtin:..., consumed
+                                  through inputQuantityList ... */
+    size_t material_units;    /* ... by this many assemblies */
+    char unit_epc[96];        /* a finished unit with a full history (the first sold one, else
+                                 the first made), urn:epc:id:sgtin:... */
+    char case_epc[96];        /* the case it was packed in, urn:epc:id:sscc:... */
+    char pallet_epc[96];      /* the pallet that case travelled on, urn:epc:id:sscc:... */
+    size_t packs;             /* battery packs assembled (with o->packs) */
+    char pack_epc[96];        /* the pack inside unit_epc (with o->packs), else "" */
+    char counterfeit_epc[96]; /* planted: a serial never commissioned, sold at a store */
+    char clone_epc[96];       /* planted: a sold unit's serial seen at two far-apart stores
+                                 within minutes */
+    char resurrected_epc[96]; /* planted: a unit decommissioned, then seen again */
 } st_chain_stats;
 
 /* Receives each document as soon as it is complete: doc[0..len) is an EPCIS

@@ -84,6 +84,12 @@
 #define ST_TRACE_MAX_NODES 1000000     /* identifiers one genealogy walk may visit */
 #define ST_TRACE_MAX_HISTORY 10000     /* events in one item's history answer */
 #define ST_SCOPE_MAX_LOCATIONS 10000   /* locations of one partner's party (with those below) */
+#define ST_RECALL_MAX_CRITERIA 1000    /* entries over all the lists of one recall's criteria */
+#define ST_RECALL_MAX_CRITERIA_BYTES (1u << 20) /* bytes of one recall's criteria (JSON) */
+#define ST_RECALL_MAX_NODES 8000000    /* identifiers one recall walk may visit */
+#define ST_RECALL_MAX_UNITS 2000000    /* finished units one recall may find */
+#define ST_RECALL_MAX_WINDOW_EVENTS 100000 /* events at one location within a time window */
+#define ST_RECALL_EPCS_PER_EVENT 1000  /* units named by one recall event */
 
 #define ST_CLI_LINE_MAX 4096      /* bytes of one line read by `id parse -` */
 

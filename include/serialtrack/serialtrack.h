@@ -12,6 +12,7 @@
 #include <serialtrack/id.h>
 #include <serialtrack/jsonw.h>
 #include <serialtrack/keys.h>
+#include <serialtrack/recall.h>
 #include <serialtrack/limits.h>
 #include <serialtrack/rc.h>
 #include <serialtrack/rules.h>

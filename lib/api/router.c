@@ -9,7 +9,8 @@
 
 static const st_route *const tables[] = {st_routes_ops, st_routes_epcis, st_routes_items,
                                          st_routes_stream, st_routes_serials,
-                                         st_routes_anomaly};
+                                         st_routes_anomaly,
+                                         st_routes_recall};
 
 /* 1 when pattern matches the request's segments; fills rq->param. */
 static int match(const char *pattern, st_http_req *rq)

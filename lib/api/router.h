@@ -27,6 +27,7 @@ extern const st_route st_routes_items[];  /* routes_items.c: items and Digital L
 extern const st_route st_routes_stream[]; /* routes_stream.c: server-sent events */
 extern const st_route st_routes_serials[]; /* routes_serials.c: serial allocation, commissioning */
 extern const st_route st_routes_anomaly[]; /* routes_anomaly.c: anomalies, verify, report */
+extern const st_route st_routes_recall[]; /* routes_recall.c: targeted recalls */
 
 /* Roles (API keys), as bits for st_route.roles. */
 #define ST_ROLE_BIT_ADMIN 0x01

@@ -143,6 +143,57 @@ static uint64_t sql_hash(const char *s)
     return h;
 }
 
+/*
+ * Prepare sql with its portable $1..$N placeholders. SQLite reads "$1" as a
+ * named parameter, numbered by order of first appearance rather than by its
+ * digits, and it finds every name or number (?N too) by a linear search of
+ * those seen so far: a statement of thousands of them (a multi-row INSERT,
+ * an IN list) took quadratic time to prepare. When the placeholders are
+ * exactly $1, $2, ... in order, each becomes an anonymous "?" (no search);
+ * otherwise each becomes ?N (bound by its number, as PostgreSQL does).
+ * Quoted literals are left as they are.
+ */
+static int prepare_numbered(sqlite3 *db, const char *sql, unsigned flags, sqlite3_stmt **st)
+{
+    size_t n = strlen(sql);
+    char *t = malloc(n + 1);
+    if (!t)
+        return SQLITE_NOMEM;
+    int in_order = 1;
+    long next = 1;
+    char quote = 0;
+    for (size_t i = 0; i < n && in_order; i++) { /* are they 1, 2, 3, ...? */
+        if (quote) {
+            quote = sql[i] == quote ? 0 : quote;
+        } else if (sql[i] == '\'' || sql[i] == '"') {
+            quote = sql[i];
+        } else if (sql[i] == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            in_order = strtol(sql + i + 1, NULL, 10) == next++;
+        }
+    }
+    size_t o = 0;
+    quote = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = sql[i];
+        if (quote) {
+            if (ch == quote)
+                quote = 0;
+        } else if (ch == '\'' || ch == '"') {
+            quote = ch;
+        } else if (ch == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            ch = '?';
+            if (in_order)
+                while (sql[i + 1] >= '0' && sql[i + 1] <= '9')
+                    i++;
+        }
+        t[o++] = ch;
+    }
+    t[o] = '\0';
+    int rc = sqlite3_prepare_v3(db, t, -1, flags, st, NULL);
+    free(t);
+    return rc;
+}
+
 /* The statement for sql on c, from the cache or newly prepared. Entries are
  * found by the text's hash; only a hash match is compared in full (the
  * texts share long prefixes, so comparing each entry cost more than the
@@ -161,7 +212,7 @@ static sqlite3_stmt *conn_stmt(st_sqlite_conn *c, const char *sql)
             victim = i;
     }
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+    if (prepare_numbered(c->db, sql, SQLITE_PREPARE_PERSISTENT, &st) != SQLITE_OK)
         return NULL;
     char *copy = strdup(sql);
     if (!copy) {
@@ -1082,7 +1133,7 @@ static st_rc sq_admin_exec(void *impl, const char *sql, const st_val *args, int 
         rc = db_fail(err, q->w.db, "starting an administrative write");
         goto out;
     }
-    if (sqlite3_prepare_v2(q->w.db, sql, -1, &st, NULL) != SQLITE_OK) {
+    if (prepare_numbered(q->w.db, sql, 0, &st) != SQLITE_OK) {
         rc = db_fail(err, q->w.db, "preparing an administrative write");
         goto rollback;
     }

@@ -200,7 +200,37 @@ static const char *const v5 =
     " ON CONFLICT(ident) DO UPDATE SET decommissioned = excluded.decommissioned,"
     " decommissioned_time = excluded.decommissioned_time;";
 
-const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5};
+
+/* v6: recall reports (include/serialtrack/recall.h). A report is written
+ * as 'pending', its units added, then made 'dry-run' in a last statement:
+ * readers see only finished reports. criteria and scope are JSON text;
+ * times in ms since the epoch; executed_at NULL until the first execution,
+ * executed_events the events captured by all executions. recall_unit holds
+ * each affected unit's facts as found by the walk (container: the chain,
+ * innermost first, space separated). */
+static const char *const v6 =
+    "CREATE TABLE recall ("
+    " id INTEGER PRIMARY KEY,"
+    " created INTEGER NOT NULL,"
+    " status TEXT NOT NULL,"
+    " criteria TEXT NOT NULL,"
+    " affected INTEGER NOT NULL,"
+    " blanket INTEGER NOT NULL,"
+    " blanket_lot INTEGER NOT NULL,"
+    " elapsed_ms INTEGER NOT NULL,"
+    " scope TEXT NOT NULL,"
+    " executed_at INTEGER,"
+    " executed_events INTEGER NOT NULL);"
+    "CREATE TABLE recall_unit ("
+    " recall INTEGER NOT NULL,"
+    " ident INTEGER NOT NULL,"
+    " status TEXT,"
+    " location TEXT,"
+    " container TEXT,"
+    " holder TEXT,"
+    " PRIMARY KEY (recall, ident));";
+
+const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6};
 const int st_sqlite_migration_count = (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
 _Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of migrations");

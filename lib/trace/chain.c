@@ -45,6 +45,7 @@ static const struct product {
 } products[] = {{"012345", 0}, {"012346", 1}, {"022347", 0}};
 #define NPRODUCTS COUNT(products)
 #define CELL_IIR "040001"     /* the serialized component (GCP_SUPPLIER) */
+#define PACK_IIR "030001"     /* the battery pack, a serialized sub-assembly (GCP_MAKER) */
 #define MATERIAL_IIR "050001" /* the material consumed by quantity (GCP_SUPPLIER) */
 
 /* bizStep and disposition of each kind of step, as the XML writes them. */
@@ -57,7 +58,9 @@ enum step {
     S_UNPACK_DC,
     S_UNPACK_STORE,
     S_SELL,
-    S_RETURN
+    S_RETURN,
+    S_INSPECT,
+    S_DECOMMISSION
 };
 // clang-format off
 #define STEP(b, d)                                                                           \
@@ -77,11 +80,14 @@ static const struct {
     [S_UNPACK_STORE] = STEP("unpacking", "sellable_accessible"),
     [S_SELL] = STEP("retail_selling", "retail_sold"),
     [S_RETURN] = STEP("receiving", "returned"),
+    [S_INSPECT] = STEP("inspecting", "sellable_accessible"),
+    [S_DECOMMISSION] = STEP("decommissioning", "inactive"),
 };
 
 /* readPoint extensions (SGLN extension) of each site's stations */
 #define RP_CELL_LINE "11"
 #define RP_ASSEMBLY "101"
+#define RP_PACK_LINE "102"
 #define RP_PACKING "201"
 #define RP_DOCK_OUT "301"
 #define RP_MATERIAL "501"
@@ -252,6 +258,14 @@ typedef struct gen {
     party supplier, maker, retail;
     char unit_prefix[NPRODUCTS][40]; /* "urn:epc:id:sgtin:<GCP>.<IIR>." per product */
     char cell_prefix[40];            /* the same for the cells */
+    char pack_prefix[40];            /* the same for the battery packs */
+    int64_t t_max;                   /* the latest eventTime written */
+    int md_header;                   /* 1: the next document opens with the sites' master data */
+    size_t note_prod, last_prod;     /* product of st->unit_epc, and of the last unit made */
+    uint64_t note_k, last_k;         /* their serial numbers (k) */
+    int have_clone;                  /* a second sold unit is noted, to be cloned */
+    size_t clone_prod;               /* its product */
+    uint64_t clone_k;                /* its serial number (k) */
     char material_class[64];         /* "urn:epc:class:lgtin:<GCP>.<IIR>." (a lot follows) */
 
     size_t unit_next;            /* units begun (global unit index) */
@@ -290,6 +304,7 @@ static const char doc_head[] =
     "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" "
     "xmlns:cbvmda=\"urn:epcglobal:cbv:mda\" schemaVersion=\"2.0\" creationDate=\"";
 static const char doc_head2[] = "\">\n<EPCISBody>\n<EventList>\n";
+static void put_masterdata(gen *g);
 static const char doc_tail[] = "</EventList>\n</EPCISBody>\n</epcis:EPCISDocument>\n";
 
 static void fail(gen *g, st_rc rc)
@@ -353,9 +368,17 @@ static int ev_open(gen *g, const char *open_tag, size_t n, int64_t t, const site
         put(b, LIT(doc_head));
         g->date_at = b->n;
         put(b, LIT("0000-00-00T00:00:00.000Z"));
-        put(b, LIT(doc_head2));
+        if (g->md_header) {
+            put(b, LIT("\">\n"));
+            put_masterdata(g);
+            put(b, LIT("<EPCISBody>\n<EventList>\n"));
+        } else {
+            put(b, LIT(doc_head2));
+        }
         g->doc_last = t;
     }
+    if (t > g->t_max)
+        g->t_max = t;
     if (t > g->doc_last)
         g->doc_last = t;
     char tmp[160], *p = tmp;
@@ -641,6 +664,32 @@ static int material_lot(gen *g, size_t pl, int64_t t)
     return 1;
 }
 
+/* "<epc>" cells [a, e) "</epc>"... */
+static void put_cells(gen *g, size_t a, size_t e)
+{
+    size_t n = strlen(g->cell_prefix);
+    for (size_t c = a; c < e; c++) {
+        char tmp[80], *p = tmp;
+        memcpy(p, "<epc>", 5);
+        memcpy(p + 5, g->cell_prefix, n);
+        p = fmt_u(p + 5 + n, c + 1);
+        memcpy(p, "</epc>", 6);
+        put(&g->b, tmp, (size_t)(p + 6 - tmp));
+    }
+}
+
+/* "<epc>" the battery pack of unit u "</epc>" */
+static void put_pack(gen *g, size_t u)
+{
+    char tmp[80], *p = tmp;
+    size_t n = strlen(g->pack_prefix);
+    memcpy(p, "<epc>", 5);
+    memcpy(p + 5, g->pack_prefix, n);
+    p = fmt_u(p + 5 + n, u + 1);
+    memcpy(p, "</epc>", 6);
+    put(&g->b, tmp, (size_t)(p + 6 - tmp));
+}
+
 /* Unit u (serial k of product prod) assembled at plant pl at time t from
  * its cells and the plant's material, with lot and expiry in its ILMD. */
 static int assemble(gen *g, size_t pl, size_t prod, uint64_t k, size_t u, int64_t t,
@@ -649,18 +698,29 @@ static int assemble(gen *g, size_t pl, size_t prod, uint64_t k, size_t u, int64_
     if (g->mat_used[pl] >= g->o.units_per_material_lot)
         material_lot(g, pl, t - 10 * MIN_MS);
     const site *s = &g->plants[pl];
+    size_t cpu = g->o.components_per_unit, n = strlen(g->cell_prefix);
+    if (g->o.packs) { /* the cells into a pack, a minute before the pack goes into the unit */
+        if (!OPEN(g, "TransformationEvent", t - MIN_MS, s))
+            return 0;
+        put(&g->b, LIT("<inputEPCList>"));
+        put_cells(g, u * cpu, (u + 1) * cpu);
+        put(&g->b, LIT("</inputEPCList><outputEPCList>"));
+        put_pack(g, u);
+        put(&g->b, LIT("</outputEPCList>"));
+        put(&g->b, steps[S_COMMISSION].xml, steps[S_COMMISSION].n);
+        put_point(g, s, RP_PACK_LINE);
+        if (!CLOSE(g, "TransformationEvent"))
+            return 0;
+        g->st->packs++;
+    }
     if (!OPEN(g, "TransformationEvent", t, s))
         return 0;
-    size_t cpu = g->o.components_per_unit, n = strlen(g->cell_prefix);
     put(&g->b, LIT("<inputEPCList>"));
-    for (size_t c = u * cpu; c < (u + 1) * cpu; c++) {
-        char tmp[80], *p = tmp;
-        memcpy(p, "<epc>", 5);
-        memcpy(p + 5, g->cell_prefix, n);
-        p = fmt_u(p + 5 + n, c + 1);
-        memcpy(p, "</epc>", 6);
-        put(&g->b, tmp, (size_t)(p + 6 - tmp));
-    }
+    if (g->o.packs)
+        put_pack(g, u);
+    else
+        put_cells(g, u * cpu, (u + 1) * cpu);
+    (void)n;
     put(&g->b, LIT("</inputEPCList><inputQuantityList><quantityElement><epcClass>"));
     char mlot[21];
     size_t m = g->mat_lot[pl];
@@ -679,6 +739,8 @@ static int assemble(gen *g, size_t pl, size_t prod, uint64_t k, size_t u, int64_
         return 0;
     g->mat_used[pl]++;
     g->st->units++;
+    g->last_prod = prod;
+    g->last_k = k;
     if (u / g->o.units_per_component_lot == 0)
         g->st->lot_units++;
     if (m == 0)
@@ -768,8 +830,12 @@ static int64_t open_hours(gen *g, int64_t t, const site *s, int days)
 
 /* Note unit k of product prod, in case c on pallet p, as the one with a full
  * history (sold, when sold is set). */
-static void note_unit(gen *g, int sold, size_t prod, uint64_t k, uint64_t c, uint64_t p)
+static void note_unit(gen *g, int sold, size_t prod, uint64_t k, size_t u, uint64_t c, uint64_t p)
 {
+    g->note_prod = prod;
+    g->note_k = k;
+    if (g->o.packs)
+        *fmt_u(g->st->pack_epc + sprintf(g->st->pack_epc, "%s", g->pack_prefix), u + 1) = '\0';
     char *q = g->st->unit_epc;
     size_t n = strlen(g->unit_prefix[prod]);
     memcpy(q, g->unit_prefix[prod], n);
@@ -880,8 +946,13 @@ static void make_pallet(gen *g, size_t p, size_t n)
                 if (!at_till(g, 0, prod, k0 + i, tsell, st))
                     break;
                 g->st->sold++;
+                if (g->have_sold && !g->have_clone) { /* the clone is not the noted unit */
+                    g->have_clone = 1;
+                    g->clone_prod = prod;
+                    g->clone_k = k0 + i;
+                }
                 if (!g->have_sold)
-                    note_unit(g, 1, prod, k0 + i, case0 + j, pal);
+                    note_unit(g, 1, prod, k0 + i, u0 + i, case0 + j, pal);
                 if (chance(g, o->return_fraction))
                     g->st->returned +=
                         (size_t)at_till(g, 1, prod, k0 + i, open_hours(g, tsell, st, 14), st);
@@ -890,12 +961,108 @@ static void make_pallet(gen *g, size_t p, size_t n)
         c += r;
     }
     if (!g->st->unit_epc[0] && g->st->units) { /* nothing sold yet: the first unit made */
-        note_unit(g, 0, prod, k0, case0, pal);
+        note_unit(g, 0, prod, k0, u0, case0, pal);
         if (!g->st->cases)
             g->st->case_epc[0] = '\0';
         if (!g->st->pallets)
             g->st->pallet_epc[0] = '\0';
     }
+}
+
+/* ---- planted anomalies ----------------------------------------------------------- */
+
+/* Coordinates of the sites, from a few European cities (and the supplier's). */
+static const struct {
+    const char *lat, *lon; /* decimal degrees, as written */
+} cities[] = {
+    {"38.7223", "-9.1393"}, {"60.1699", "24.9384"}, {"40.4168", "-3.7038"}, {"59.3293", "18.0686"},
+    {"41.9028", "12.4964"}, {"53.3498", "-6.2603"}, {"52.2297", "21.0122"}, {"48.8566", "2.3522"},
+    {"37.9838", "23.7275"}, {"52.3676", "4.9041"},  {"48.2082", "16.3738"}, {"50.8503", "4.3517"},
+};
+
+static void put_site_md(gen *g, const site *s, const char *lat, const char *lon)
+{
+    put(&g->b, LIT("<VocabularyElement id=\""));
+    put(&g->b, s->sgln, s->sgln_n);
+    put(&g->b, LIT("0\"><attribute id=\"urn:epcglobal:cbv:mda#latitude\">"));
+    puts0(&g->b, lat);
+    put(&g->b, LIT("</attribute><attribute id=\"urn:epcglobal:cbv:mda#longitude\">"));
+    puts0(&g->b, lon);
+    put(&g->b, LIT("</attribute></VocabularyElement>"));
+}
+
+/* The EPCISHeader naming every site's coordinates: store i at city i,
+ * DC i at city 6 + i, plant i at city 9 + i (modulo the table). */
+static void put_masterdata(gen *g)
+{
+    put(&g->b, LIT("<EPCISHeader><EPCISMasterData><VocabularyList><Vocabulary type=\""
+                   "urn:epcglobal:epcis:vtype:BusinessLocation\"><VocabularyElementList>"));
+    put_site_md(g, &g->supplier_site, "22.5431", "114.0579");
+    for (size_t i = 0; i < g->o.plants; i++)
+        put_site_md(g, &g->plants[i], cities[(9 + i) % COUNT(cities)].lat,
+                    cities[(9 + i) % COUNT(cities)].lon);
+    for (size_t i = 0; i < g->o.dcs; i++)
+        put_site_md(g, &g->dcs[i], cities[(6 + i) % COUNT(cities)].lat,
+                    cities[(6 + i) % COUNT(cities)].lon);
+    for (size_t i = 0; i < g->o.stores; i++)
+        put_site_md(g, &g->stores[i], cities[i % COUNT(cities)].lat, cities[i % COUNT(cities)].lon);
+    put(&g->b, LIT("</VocabularyElementList></Vocabulary></VocabularyList></EPCISMasterData>"
+                   "</EPCISHeader>\n"));
+}
+
+/* One ObjectEvent naming unit k of product prod at site s. */
+static int unit_event(gen *g, int del, size_t prod, uint64_t k, int64_t t, const site *s,
+                      enum step st, const char *rp)
+{
+    if (!OPEN(g, "ObjectEvent", t, s))
+        return 0;
+    put(&g->b, LIT("<epcList>"));
+    put_unit(g, prod, k);
+    if (del)
+        put(&g->b, LIT("</epcList><action>DELETE</action>"));
+    else
+        put(&g->b, LIT("</epcList><action>OBSERVE</action>"));
+    put(&g->b, steps[st].xml, steps[st].n);
+    put_point(g, s, rp);
+    return CLOSE(g, "ObjectEvent");
+}
+
+static void unit_uri(gen *g, char out[96], size_t prod, uint64_t k)
+{
+    size_t n = strlen(g->unit_prefix[prod]);
+    memcpy(out, g->unit_prefix[prod], n);
+    *fmt_serial(g, out + n, prod, k) = '\0';
+}
+
+/*
+ * After the chain, in a document of their own that opens with the sites'
+ * coordinates: a counterfeit (a serial of product 0 never commissioned,
+ * sold at store 0), a clone (the second unit sold, so that the noted one
+ * keeps a clean history, brought back at store 0 and,
+ * four minutes later, at a store some 3,000 km away, or at DC 0 when there
+ * is one store) and a resurrected serial (the last unit made,
+ * decommissioned at store 0, then sold at it three days later).
+ */
+static void plant_anomalies(gen *g)
+{
+    if (g->doc_events)
+        doc_close(g);
+    g->md_header = 1;
+    int64_t t = (floor_div(g->t_max, DAY_MS) + 1) * DAY_MS + 10 * HOUR_MS;
+    const site *s0 = &g->stores[0], *far = g->o.stores > 1 ? &g->stores[1] : &g->dcs[0];
+    uint64_t fake = g->prod_next[0] + 1000000;
+    if (unit_event(g, 0, 0, fake, t, s0, S_SELL, RP_POS))
+        unit_uri(g, g->st->counterfeit_epc, 0, fake);
+    g->md_header = 0;
+    size_t cp = g->have_clone ? g->clone_prod : g->note_prod; /* one sold unit only: that one */
+    uint64_t ck = g->have_clone ? g->clone_k : g->note_k;
+    if (unit_event(g, 0, cp, ck, t + HOUR_MS, s0, S_RETURN, RP_SERVICE) &&
+        unit_event(g, 0, cp, ck, t + HOUR_MS + 4 * MIN_MS, far, S_RETURN, RP_SERVICE))
+        unit_uri(g, g->st->clone_epc, cp, ck);
+    if (unit_event(g, 1, g->last_prod, g->last_k, t + 2 * HOUR_MS, s0, S_DECOMMISSION,
+                   RP_SERVICE) &&
+        unit_event(g, 0, g->last_prod, g->last_k, t + 3 * DAY_MS, s0, S_SELL, RP_POS))
+        unit_uri(g, g->st->resurrected_epc, g->last_prod, g->last_k);
 }
 
 /* ---- setting up ------------------------------------------------------------------- */
@@ -1029,6 +1196,7 @@ static st_rc setup(gen *g, st_error *err)
                  products[i].iir);
     snprintf(g->cell_prefix, sizeof g->cell_prefix, "urn:epc:id:sgtin:%s.%s.", GCP_SUPPLIER,
              CELL_IIR);
+    snprintf(g->pack_prefix, sizeof g->pack_prefix, "urn:epc:id:sgtin:%s.%s.", GCP_MAKER, PACK_IIR);
     snprintf(g->material_class, sizeof g->material_class, "urn:epc:class:lgtin:%s.%s.",
              GCP_SUPPLIER, MATERIAL_IIR);
 
@@ -1067,6 +1235,8 @@ st_rc st_chain_generate(const st_chain_opts *o, st_chain_emit emit, void *ctx,
         size_t left = g.o.units - g.unit_next;
         make_pallet(&g, p, left < g.pallet_units ? left : g.pallet_units);
     }
+    if (g.o.anomalies && !g.o.target_events && !g.done && g.st->units)
+        plant_anomalies(&g);
     if (!g.rc && g.doc_events)
         doc_close(&g);
     rc = g.rc;

@@ -9,8 +9,19 @@ BIN=${1:?usage: anomalies_test.sh path/to/serialtrack}
 . "$(dirname "$0")/lib.sh"
 need_tools jq
 
+# the demo plants a counterfeit, a clone and a resurrected serial: each is
+# found, once, and nothing else is
+PLANTED=$TMP/planted.db
+st demo --db "$PLANTED" --units 2000
+expect_rc "demo with its planted anomalies" 0
+want=$(jq -r '"unknown_serial \(.counterfeit)|impossible_travel \(.clone)|event_after_decommission \(.resurrected)"' <<<"$out")
+st anomalies --db "$PLANTED"
+got=$(jq -r '"\(.type) \(.epc)"' <<<"$out" | while read -r t k; do
+    printf '%s %s|' "$t" "$("$BIN" id parse --gcp-len 7 "$k" | jq -r .epc_uri)"; done)
+[ "$got" = "$want|" ] && ok || bad "the planted anomalies, each once: got [$got], expected [$want|]"
+
 DB=$TMP/a.db
-st demo --db "$DB" --units 2000
+st demo --db "$DB" --units 2000 --anomalies 0
 expect_rc "demo" 0
 UNIT=$(jq -r .unit <<<"$out")
 st anomalies --db "$DB"

@@ -12,7 +12,7 @@ BIN=${1:?usage: http_anomalies_test.sh path/to/serialtrack}
 need_tools jq curl
 
 HTTP_DB=$TMP/anom.db
-st demo --db "$HTTP_DB" --units 200
+st demo --db "$HTTP_DB" --units 200 --anomalies 0
 expect_rc "demo" 0
 UNIT=$(jq -r .unit <<<"$out")
 st keys create --db "$HTTP_DB" --name admin --role admin

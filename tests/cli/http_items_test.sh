@@ -135,7 +135,9 @@ expect_jq "up lists cells" \
 http GET "/items/$(uri "$LOT")/genealogy?direction=down"
 expect_status "genealogy down from a lot" 200
 expect_jq "down only" '.genealogy | keys | join(",")' down
-expect_jq "down lists the lot's units" '.genealogy.down | length' "$LOT_UNITS"
+# the demo assembles two levels: cells into packs (depth 1), packs into units (depth 2)
+expect_jq "down lists the lot's packs" '[.genealogy.down[] | select(.depth == 1)] | length' "$LOT_UNITS"
+expect_jq "down lists the lot's units" '[.genealogy.down[] | select(.depth == 2)] | length' "$LOT_UNITS"
 expect_jq "down includes the unit" "[.genealogy.down[].key] | index(\"$KEY\") != null" true
 http GET "/items/$(uri "$UNIT")/genealogy"
 expect_status "genealogy both ways" 200

@@ -846,6 +846,81 @@ static void test_xsd(void **state)
     docs_free(&d);
 }
 
+/* Two assembly levels and the planted anomalies: one more event per unit
+ * (its pack), every document valid, the same bytes twice; each pack goes
+ * into exactly one unit; the last document opens with every site's
+ * coordinates and holds the counterfeit (never commissioned), the clone
+ * (returned at two stores four minutes apart) and the resurrected unit
+ * (decommissioned, then sold). */
+static void test_packs_and_anomalies(void **state)
+{
+    (void)state;
+    docs plain = {0}, a = {0}, b = {0};
+    st_chain_stats sp, sa, sb;
+    st_chain_opts o = small;
+    assert_int_equal(st_chain_generate(&o, keep, &plain, &sp, NULL), ST_OK);
+    o.packs = 1;
+    o.anomalies = 1;
+    assert_int_equal(st_chain_generate(&o, keep, &a, &sa, NULL), ST_OK);
+    assert_int_equal(st_chain_generate(&o, keep, &b, &sb, NULL), ST_OK);
+    assert_all_valid(&a);
+    assert_int_equal(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++)
+        assert_memory_equal(a.text[i], b.text[i], a.len[i]);
+    assert_int_equal(sa.packs, sa.units);
+    assert_int_equal(sp.packs, 0);
+    assert_string_equal(sp.pack_epc, "");
+    assert_string_equal(sp.counterfeit_epc, "");
+    /* a pack event per unit, and five planted events */
+    assert_int_equal(sa.events, sp.events + sa.units + 5);
+    assert_true(!strncmp(sa.pack_epc, "urn:epc:id:sgtin:0614141.030001.", 32));
+    /* the cells no longer go into units: each unit's input is its pack */
+    size_t packs_in = 0, packs_out = 0;
+    for (size_t i = 0; i < a.n; i++)
+        for (const char *p = a.text[i]; (p = strstr(p, "<epc>urn:epc:id:sgtin:0614141.030001."));
+             p++) {
+            const char *list = p;
+            while (list > a.text[i] && strncmp(list, "<inputEPCList>", 14) &&
+                   strncmp(list, "<outputEPCList>", 15))
+                list--;
+            if (!strncmp(list, "<inputEPCList>", 14))
+                packs_in++;
+            else
+                packs_out++;
+        }
+    assert_int_equal(packs_in, sa.units);
+    assert_int_equal(packs_out, sa.units);
+    /* the anomalies' document */
+    const char *last = a.text[a.n - 1];
+    assert_non_null(strstr(last, "<EPCISHeader><EPCISMasterData>"));
+    assert_non_null(strstr(last, "urn:epcglobal:cbv:mda#latitude"));
+    assert_non_null(strstr(last, "urn:epcglobal:cbv:mda#longitude"));
+    assert_int_equal(a.events[a.n - 1], 5);
+    assert_true(sa.counterfeit_epc[0] && sa.clone_epc[0] && sa.resurrected_epc[0]);
+    assert_string_not_equal(sa.counterfeit_epc, sa.clone_epc);
+    assert_string_not_equal(sa.clone_epc, sa.resurrected_epc);
+    assert_string_not_equal(sa.clone_epc, sa.unit_epc); /* the noted unit stays clean */
+    /* the counterfeit appears nowhere before */
+    for (size_t i = 0; i + 1 < a.n; i++)
+        assert_null(strstr(a.text[i], sa.counterfeit_epc));
+    /* the resurrected unit: decommissioned (DELETE), then sold */
+    const char *del = strstr(last, "<action>DELETE</action><bizStep>urn:epcglobal:cbv:bizstep:"
+                                   "decommissioning");
+    assert_non_null(del);
+    assert_non_null(strstr(del, sa.resurrected_epc));
+    /* anomalies are not planted when a target event count is set */
+    docs t = {0};
+    st_chain_stats st;
+    o.target_events = 300;
+    assert_int_equal(st_chain_generate(&o, keep, &t, &st, NULL), ST_OK);
+    assert_int_equal(st.events, 300);
+    assert_string_equal(st.counterfeit_epc, "");
+    docs_free(&t);
+    docs_free(&plain);
+    docs_free(&a);
+    docs_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -859,6 +934,7 @@ int main(void)
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_callback_failure),
         cmocka_unit_test(test_xsd),
+        cmocka_unit_test(test_packs_and_anomalies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,1092 @@
+/*
+ * The recall walk (recall_int.h): seeds from the criteria, then forward
+ * level by level, each level a few set-based statements over chunks of
+ * RCL_CHUNK ids (split between two reader threads when large): members of
+ * lots (item_lot), outputs of the transformations that took a node as an
+ * input or consumed its lot as a class (event_epc, genealogy), contents of
+ * containers named by the seeds (containment). Nodes that lead nowhere are
+ * the finished units; their facts (state, container chain, holder) and the
+ * blanket scope are read the same way, in chunks.
+ */
+#include <pthread.h>
+#include <serialtrack/limits.h>
+#include <serialtrack/trace.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/error.h"
+#include "common/i64set.h"
+#include "store/capture.h"
+#include "store/codec.h"
+#include "store/store_int.h"
+#include "trace/recall_int.h"
+
+#define RCL_CHUNK 500   /* ids per statement */
+#define RCL_PARALLEL 8  /* chunks from which a statement's work is split over two threads */
+#define RCL_CHAIN_MAX 8 /* container levels followed */
+#define DISP_PREFIX "https://ref.gs1.org/cbv/Disp-"
+#define GTIN_PREFIX "https://id.gs1.org/01/"
+
+/* ---- an id -> index map (open addressing) ------------------------------------------- */
+
+typedef struct imap {
+    int64_t *k;  /* 0 = empty */
+    size_t *v;   /* values */
+    size_t mask; /* slots - 1 */
+    size_t n;    /* members */
+} imap;
+
+static size_t ih(int64_t k, size_t mask)
+{
+    return (size_t)(((uint64_t)k * 0x9E3779B97F4A7C15ULL) >> 17) & mask;
+}
+
+static int imap_put(imap *m, int64_t k, size_t v)
+{
+    if (!m->k || 2 * (m->n + 1) > m->mask + 1) {
+        size_t slots = m->k ? 2 * (m->mask + 1) : 1024;
+        imap g = {calloc(slots, sizeof *g.k), malloc(slots * sizeof *g.v), slots - 1, 0};
+        if (!g.k || !g.v) {
+            free(g.k);
+            free(g.v);
+            return -1;
+        }
+        for (size_t i = 0; m->k && i <= m->mask; i++)
+            if (m->k[i])
+                imap_put(&g, m->k[i], m->v[i]);
+        free(m->k);
+        free(m->v);
+        *m = g;
+    }
+    size_t i = ih(k, m->mask);
+    while (m->k[i] && m->k[i] != k)
+        i = (i + 1) & m->mask;
+    if (!m->k[i])
+        m->n++;
+    m->k[i] = k;
+    m->v[i] = v;
+    return 0;
+}
+
+static int imap_get(const imap *m, int64_t k, size_t *v)
+{
+    if (!m->k || k <= 0)
+        return 0;
+    for (size_t i = ih(k, m->mask); m->k[i]; i = (i + 1) & m->mask)
+        if (m->k[i] == k) {
+            *v = m->v[i];
+            return 1;
+        }
+    return 0;
+}
+
+static void imap_free(imap *m)
+{
+    free(m->k);
+    free(m->v);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- a growable array of ids ---------------------------------------------------------- */
+
+typedef struct ivec {
+    int64_t *v;
+    size_t n, cap;
+} ivec;
+
+static int ivec_push(ivec *a, int64_t x)
+{
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 256;
+        int64_t *v = realloc(a->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = x;
+    return 0;
+}
+
+/* ---- rows of a chunked statement ------------------------------------------------------ */
+
+/* Rows read: w integer columns each (NULL reads as 0), and with text set,
+ * column w as a string copied into a. */
+typedef struct rows {
+    int64_t *v; /* n * w integers */
+    char **t;   /* n strings, when text */
+    size_t n, cap;
+    int w;       /* integer columns */
+    int text;    /* 1: one more column, text */
+    st_arena *a; /* for the strings */
+    st_rc rc;    /* ST_ERR_NOMEM when growing failed */
+} rows;
+
+static st_rc row_collect(void *ctx, const st_val *c, int nc)
+{
+    rows *r = ctx;
+    if (nc < r->w + r->text)
+        return ST_ERR_INTERNAL;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 1024;
+        int64_t *v = realloc(r->v, cap * (size_t)r->w * sizeof *v);
+        if (!v)
+            return ST_ERR_NOMEM;
+        r->v = v;
+        if (r->text) {
+            char **t = realloc(r->t, cap * sizeof *t);
+            if (!t)
+                return ST_ERR_NOMEM;
+            r->t = t;
+        }
+        r->cap = cap;
+    }
+    int64_t *o = r->v + r->n * (size_t)r->w;
+    for (int i = 0; i < r->w; i++)
+        o[i] = c[i].type == ST_VAL_INT ? c[i].i : 0;
+    if (r->text) {
+        const st_val *t = &c[r->w];
+        r->t[r->n] = t->type == ST_VAL_TEXT ? st_arena_strndup(r->a, t->p, t->n) : NULL;
+        if (t->type == ST_VAL_TEXT && !r->t[r->n])
+            return ST_ERR_NOMEM;
+    }
+    r->n++;
+    return ST_OK;
+}
+
+static void rows_free(rows *r)
+{
+    free(r->v);
+    free(r->t);
+    r->v = NULL;
+    r->t = NULL;
+    r->n = r->cap = 0;
+}
+
+struct job {
+    st_store *s;
+    const char *sql;
+    const int64_t *ids;
+    size_t from, to; /* ids [from, to) */
+    rows *out;
+    st_rc rc;
+    st_error err;
+};
+
+static void *job_run(void *p)
+{
+    struct job *j = p;
+    st_val args[RCL_CHUNK];
+    for (size_t off = j->from; off < j->to && !j->rc; off += RCL_CHUNK) {
+        for (size_t k = 0; k < RCL_CHUNK; k++)
+            args[k] = st_val_int(off + k < j->to ? j->ids[off + k] : 0);
+        j->rc = st_store_exec(j->s, j->sql, args, RCL_CHUNK, row_collect, j->out, &j->err);
+    }
+    return NULL;
+}
+
+/* The walk's state. */
+struct walk {
+    st_store *s;
+    st_error *err;
+    st_rcl_result *r;
+    st_arena *a;       /* r->a */
+    char *sql_buf[16]; /* statements with an IN list, built once */
+};
+
+/*
+ * Run sql (with "%s" where the IN list of RCL_CHUNK placeholders goes) over
+ * ids[0..n), appending its rows to out (w integer columns, text as for
+ * rows). Large inputs are split over two threads (two read connections).
+ */
+static st_rc chunked(struct walk *wk, int slot, const char *sql, const int64_t *ids, size_t n,
+                     rows *out)
+{
+    if (!wk->sql_buf[slot]) {
+        size_t len = strlen(sql) + RCL_CHUNK * 7 + 16;
+        char *b = st_arena_alloc(wk->a, len), *p;
+        if (!b)
+            return ST_ERR_NOMEM;
+        const char *mark = strstr(sql, "%s");
+        memcpy(b, sql, (size_t)(mark - sql));
+        p = b + (mark - sql);
+        *p++ = '(';
+        for (int i = 1; i <= RCL_CHUNK; i++)
+            p += sprintf(p, i > 1 ? ",$%d" : "$%d", i);
+        *p++ = ')';
+        strcpy(p, mark + 2);
+        wk->sql_buf[slot] = b;
+    }
+    if (!n)
+        return ST_OK;
+    size_t chunks = (n + RCL_CHUNK - 1) / RCL_CHUNK;
+    if (chunks < RCL_PARALLEL) {
+        struct job j = {wk->s, wk->sql_buf[slot], ids, 0, n, out, ST_OK, {0}};
+        job_run(&j);
+        if (j.rc)
+            *wk->err = j.err;
+        return j.rc;
+    }
+    /* two halves, the second on its own thread; its rows appended after */
+    size_t half = (chunks / 2) * RCL_CHUNK;
+    rows second = {NULL, NULL, 0, 0, out->w, out->text, NULL, ST_OK};
+    st_arena *a2 = out->text ? st_arena_create(0) : NULL;
+    second.a = a2;
+    struct job j1 = {wk->s, wk->sql_buf[slot], ids, 0, half, out, ST_OK, {0}};
+    struct job j2 = {wk->s, wk->sql_buf[slot], ids, half, n, &second, ST_OK, {0}};
+    pthread_t th;
+    int threaded = !(out->text && !a2) && !pthread_create(&th, NULL, job_run, &j2);
+    job_run(&j1);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        job_run(&j2);
+    st_rc rc = j1.rc ? j1.rc : j2.rc;
+    if (rc)
+        *wk->err = j1.rc ? j1.err : j2.err;
+    for (size_t i = 0; !rc && i < second.n; i++) {
+        st_val c[8];
+        for (int k = 0; k < second.w; k++)
+            c[k] = st_val_int(second.v[i * (size_t)second.w + (size_t)k]);
+        if (second.text)
+            c[second.w] = st_val_text(second.t[i]);
+        rc = row_collect(out, c, second.w + second.text);
+    }
+    rows_free(&second);
+    st_arena_destroy(a2);
+    return rc;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* ---- seeds ------------------------------------------------------------------------------ */
+
+static st_rc row_one(void *ctx, const st_val *c, int n)
+{
+    if (n > 0 && c[0].type == ST_VAL_INT)
+        *(int64_t *)ctx = c[0].i;
+    return ST_OK;
+}
+
+static st_rc ident_of(struct walk *wk, const char *key, int64_t *id)
+{
+    *id = 0;
+    st_val arg = st_val_text(key);
+    return st_store_exec(wk->s, "SELECT id FROM ident WHERE key = $1", &arg, 1, row_one, id,
+                         wk->err);
+}
+
+/* The idents of events at a location (or a read point under it) in a window. */
+struct win {
+    struct walk *wk;
+    st_cap_doc *doc; /* scratch: decoded events' identifiers */
+    size_t events;
+    st_rc rc;
+};
+
+static st_rc row_window_event(void *ctx, const st_val *c, int n)
+{
+    struct win *w = ctx;
+    if (n < 1 || c[0].type != ST_VAL_BLOB)
+        return ST_OK;
+    if (++w->events > ST_RECALL_MAX_WINDOW_EVENTS)
+        return st_fail(w->wk->err, ST_ERR_LIMIT, -1, NULL,
+                       "a location criterion matches more than %d events; the limit is %d "
+                       "(ST_RECALL_MAX_WINDOW_EVENTS): narrow its time window",
+                       ST_RECALL_MAX_WINDOW_EVENTS, ST_RECALL_MAX_WINDOW_EVENTS);
+    st_event ev;
+    st_evnode *bindings = NULL;
+    st_error e;
+    st_error_clear(&e);
+    st_rc rc = st_codec_decode(c[0].p, c[0].n, w->doc->arena, &ev, &bindings, &e);
+    if (!rc)
+        rc = st_cap_add_event(w->doc, bindings, &ev);
+    return rc;
+}
+
+static st_rc seeds_at(struct walk *wk, const st_rcl_loc *l, ivec *seeds)
+{
+    /* the location and every read point under it (its key + "/254/...") */
+    size_t kn = strlen(l->key);
+    char *lo = st_arena_alloc(wk->a, kn + 8), *hi = st_arena_alloc(wk->a, kn + 8);
+    if (!lo || !hi)
+        return ST_ERR_NOMEM;
+    snprintf(lo, kn + 8, "%s/254/", l->key);
+    snprintf(hi, kn + 8, "%s/2540", l->key);
+    rows locs = {0};
+    locs.w = 1;
+    st_val a3[3] = {st_val_text(l->key), st_val_text(lo), st_val_text(hi)};
+    st_rc rc =
+        st_store_exec(wk->s, "SELECT id FROM ident WHERE key = $1 OR (key >= $2 AND key < $3)", a3,
+                      3, row_collect, &locs, wk->err);
+    struct win w = {wk, st_cap_doc_create(), 0, ST_OK};
+    if (!w.doc)
+        rc = rc ? rc : ST_ERR_NOMEM;
+    for (size_t i = 0; !rc && i < locs.n; i++) {
+        st_val args[3] = {st_val_int(locs.v[i]), st_val_int(l->from), st_val_int(l->to)};
+        rc = st_store_exec(wk->s,
+                           "SELECT body FROM event WHERE read_point = $1 AND event_time >= $2 AND "
+                           "event_time <= $3",
+                           args, 3, row_window_event, &w, wk->err);
+        if (!rc)
+            rc = st_store_exec(wk->s,
+                               "SELECT body FROM event WHERE biz_location = $1 AND read_point IS "
+                               "NOT $1 AND event_time >= $2 AND event_time <= $3",
+                               args, 3, row_window_event, &w, wk->err);
+    }
+    for (size_t i = 0; !rc && w.doc && i < w.doc->n; i++)
+        for (size_t k = 0; !rc && k < w.doc->ev[i].n_refs; k++) {
+            int64_t id = 0;
+            rc = ident_of(wk, w.doc->ev[i].refs[k].key, &id);
+            if (!rc && id && ivec_push(seeds, id))
+                rc = ST_ERR_NOMEM;
+        }
+    st_cap_doc_destroy(w.doc);
+    rows_free(&locs);
+    return rc;
+}
+
+/* ---- the walk forward ------------------------------------------------------------------- */
+
+/* Node flags */
+#define N_CLASS 1     /* a class (lot): expand to its units */
+#define N_CONTAINER 2 /* reached from a seed through containment: expand to its contents */
+
+/* Members of lots with the transformations they went into (event NULL: none) */
+static const char *const SQL_MEMBER_EVENTS =
+    "SELECT l.ident, x.event FROM item_lot l LEFT JOIN event_epc x ON x.ident = l.ident AND"
+    " x.role IN (4, 8) WHERE l.lot IN %s";
+/* Transformations that took a node as input (a lot: as a class) */
+static const char *const SQL_INPUT_EVENTS =
+    "SELECT x.ident, x.event FROM event_epc x WHERE x.ident IN %s AND x.role IN (4, 8)";
+/* Their outputs, by transformation key (genealogy.xform) */
+static const char *const SQL_XFORM_OUT =
+    "SELECT xform, ident, role FROM genealogy WHERE xform IN %s AND role IN (5, 9)";
+static const char *const SQL_CONTENTS = "SELECT parent, child FROM containment WHERE parent IN %s";
+
+struct fr {
+    ivec id;    /* nodes */
+    ivec flags; /* N_* of each */
+};
+
+static int fr_add(struct fr *f, st_i64set *seen, int64_t id, int flags, st_rc *rc)
+{
+    int added = st_i64set_add(seen, id);
+    if (added < 0) {
+        *rc = ST_ERR_LIMIT;
+        return -1;
+    }
+    if (added && (ivec_push(&f->id, id) || ivec_push(&f->flags, flags))) {
+        *rc = ST_ERR_NOMEM;
+        return -1;
+    }
+    return 0;
+}
+
+/* Transformations with a transformationID: event id -> xform ident, sorted. */
+struct xmap {
+    int64_t *ev, *xf;
+    size_t n;
+};
+
+static int xcmp(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+static st_rc load_xmap(struct walk *wk, rows *xr)
+{
+    xr->w = 2;
+    st_rc rc = st_store_exec(wk->s, "SELECT id, xform FROM event WHERE xform IS NOT NULL", NULL, 0,
+                             row_collect, xr, wk->err);
+    if (!rc && xr->n)
+        qsort(xr->v, xr->n, 2 * sizeof *xr->v, xcmp);
+    return rc;
+}
+
+static int64_t xmap_get(const rows *xr, int64_t ev)
+{
+    size_t lo = 0, hi = xr->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int64_t k = xr->v[2 * mid];
+        if (k == ev)
+            return xr->v[2 * mid + 1];
+        if (k < ev)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* Add the transformation key of event ev (its transformationID's ident,
+ * else minus its id) to keys, once. */
+static st_rc add_xform(const rows *xr, imap *done, ivec *keys, int64_t ev)
+{
+    int64_t x = xr->n ? xmap_get(xr, ev) : 0;
+    int64_t k = x ? x : -ev;
+    size_t d;
+    /* the map holds positive ids: key it by the event */
+    if (imap_get(done, ev, &d))
+        return ST_OK;
+    return imap_put(done, ev, 0) || ivec_push(keys, k) ? ST_ERR_NOMEM : ST_OK;
+}
+
+/*
+ * Walk forward from the seeds, level by level; the leaves (instances that
+ * went into no transformation and hold nothing named by the criteria) go
+ * to leaves. Members of a lot that went into a transformation are not
+ * visited one by one: only their transformations are.
+ */
+static st_rc walk_forward(struct walk *wk, struct fr *cur, st_i64set *seen, ivec *leaves)
+{
+    st_rc rc = ST_OK;
+    rows xr = {0};
+    st_i64set inner;
+    st_i64set_init(&inner, ST_RECALL_MAX_NODES);
+    struct fr next = {{0}, {0}};
+    ivec sel = {0}, keys = {0};
+    imap done = {0}; /* events whose transformation is taken */
+    rc = load_xmap(wk, &xr);
+    while (!rc && cur->id.n) {
+        rows r = {0};
+        keys.n = 0;
+        /* 1. lots: their members, and the transformations these went into */
+        sel.n = 0;
+        for (size_t i = 0; i < cur->id.n; i++)
+            if ((cur->flags.v[i] & N_CLASS) && ivec_push(&sel, cur->id.v[i]))
+                rc = ST_ERR_NOMEM;
+        r.w = 2;
+        if (!rc)
+            rc = chunked(wk, 0, SQL_MEMBER_EVENTS, sel.v, sel.n, &r);
+        for (size_t i = 0; !rc && i < r.n; i++) {
+            /* a member that went into something is not itself visited (nor
+             * remembered: a lot's cells would fill the set for nothing) */
+            int64_t m = r.v[2 * i], ev = r.v[2 * i + 1];
+            int added = ev ? 0 : st_i64set_add(seen, m);
+            if (added < 0)
+                rc = ST_ERR_LIMIT;
+            else if (ev)
+                rc = add_xform(&xr, &done, &keys, ev);
+            else if (added && ivec_push(leaves, m)) /* went nowhere */
+                rc = ST_ERR_NOMEM;
+        }
+        rows_free(&r);
+        /* 2. every node as an input (a lot as a class) */
+        r.w = 2;
+        if (!rc)
+            rc = chunked(wk, 1, SQL_INPUT_EVENTS, cur->id.v, cur->id.n, &r);
+        for (size_t i = 0; !rc && i < r.n; i++)
+            if (st_i64set_add(&inner, r.v[2 * i]) < 0)
+                rc = ST_ERR_LIMIT;
+            else
+                rc = add_xform(&xr, &done, &keys, r.v[2 * i + 1]);
+        rows_free(&r);
+        /* 3. the outputs of those transformations */
+        r.w = 3;
+        if (!rc)
+            rc = chunked(wk, 2, SQL_XFORM_OUT, keys.v, keys.n, &r);
+        for (size_t i = 0; !rc && i < r.n; i++)
+            fr_add(&next, seen, r.v[3 * i + 1], r.v[3 * i + 2] == ST_ROLE_OUTPUT_CLASS, &rc);
+        rows_free(&r);
+        /* 4. containers named by the criteria: their contents, at any depth */
+        sel.n = 0;
+        for (size_t i = 0; !rc && i < cur->id.n; i++)
+            if ((cur->flags.v[i] & N_CONTAINER) && ivec_push(&sel, cur->id.v[i]))
+                rc = ST_ERR_NOMEM;
+        r.w = 2;
+        if (!rc)
+            rc = chunked(wk, 3, SQL_CONTENTS, sel.v, sel.n, &r);
+        for (size_t i = 0; !rc && i < r.n; i++)
+            if (st_i64set_add(&inner, r.v[2 * i]) < 0 ||
+                fr_add(&next, seen, r.v[2 * i + 1], N_CONTAINER, &rc))
+                rc = rc ? rc : ST_ERR_LIMIT;
+        rows_free(&r);
+        /* 5. what led nowhere is a finished unit */
+        for (size_t i = 0; !rc && i < cur->id.n; i++)
+            if (!(cur->flags.v[i] & N_CLASS) && !st_i64set_has(&inner, cur->id.v[i]) &&
+                ivec_push(leaves, cur->id.v[i]))
+                rc = ST_ERR_NOMEM;
+        free(cur->id.v);
+        free(cur->flags.v);
+        *cur = next;
+        memset(&next, 0, sizeof next);
+    }
+    if (rc == ST_ERR_LIMIT)
+        st_fail(wk->err, rc, -1, NULL,
+                "the recall walk reached more than %d identifiers; the limit is %d "
+                "(ST_RECALL_MAX_NODES)",
+                ST_RECALL_MAX_NODES, ST_RECALL_MAX_NODES);
+    free(next.id.v);
+    free(next.flags.v);
+    free(sel.v);
+    free(keys.v);
+    imap_free(&done);
+    rows_free(&xr);
+    st_i64set_free(&inner);
+    return rc;
+}
+
+/* ---- facts of the finished units -------------------------------------------------------- */
+
+/* State columns of a unit or container. */
+enum { C_ID, C_DISP, C_LOC, C_CONT, C_OWNER, C_POSS, C_LOT, C_NCOLS };
+
+static const char *const SQL_UNIT_STATE =
+    "SELECT s.ident, s.disposition, s.biz_location, s.container, s.owner, s.possessor, s.lot,"
+    " i.key FROM item_state s JOIN ident i ON i.id = s.ident WHERE s.ident IN %s";
+static const char *const SQL_STATE =
+    "SELECT ident, disposition, biz_location, container, owner, possessor, lot"
+    " FROM item_state WHERE ident IN %s";
+static const char *const SQL_LAST_PARENT =
+    "SELECT child, parent, packed_event FROM containment WHERE child IN %s";
+static const char *const SQL_KEYS = "SELECT id, key FROM ident WHERE id IN %s";
+
+/* States of containers, by id (rows of C_NCOLS). */
+struct cstates {
+    rows r;
+    imap at; /* id -> row */
+};
+
+/* Read the states of ids not yet in cs, then of their containers, up the chain. */
+static st_rc load_containers(struct walk *wk, struct cstates *cs, ivec *want)
+{
+    st_rc rc = ST_OK;
+    for (int level = 0; !rc && want->n && level < RCL_CHAIN_MAX; level++) {
+        size_t from = cs->r.n;
+        rc = chunked(wk, 6, SQL_STATE, want->v, want->n, &cs->r);
+        want->n = 0;
+        for (size_t i = from; !rc && i < cs->r.n; i++)
+            if (imap_put(&cs->at, cs->r.v[i * C_NCOLS + C_ID], i))
+                rc = ST_ERR_NOMEM;
+        for (size_t i = from; !rc && i < cs->r.n; i++) {
+            int64_t p = cs->r.v[i * C_NCOLS + C_CONT];
+            size_t dummy;
+            if (p > 0 && !imap_get(&cs->at, p, &dummy) && ivec_push(want, p))
+                rc = ST_ERR_NOMEM;
+        }
+    }
+    return rc;
+}
+
+/* The state row of id in cs, or NULL. */
+static const int64_t *cstate(const struct cstates *cs, int64_t id)
+{
+    size_t i;
+    return imap_get(&cs->at, id, &i) ? cs->r.v + i * C_NCOLS : NULL;
+}
+
+/* Keys of vocabulary and container ids, by id. */
+struct keys {
+    rows r;
+    imap at;
+};
+
+static st_rc load_keys(struct walk *wk, struct keys *k, ivec *want)
+{
+    ivec miss = {0};
+    st_rc rc = ST_OK;
+    imap asked = {0};
+    for (size_t i = 0; i < want->n && !rc; i++) {
+        size_t d;
+        if (want->v[i] > 0 && !imap_get(&k->at, want->v[i], &d) &&
+            !imap_get(&asked, want->v[i], &d))
+            rc = imap_put(&asked, want->v[i], 0) || ivec_push(&miss, want->v[i]) ? ST_ERR_NOMEM
+                                                                                 : ST_OK;
+    }
+    size_t from = k->r.n;
+    if (!rc)
+        rc = chunked(wk, 7, SQL_KEYS, miss.v, miss.n, &k->r);
+    for (size_t i = from; !rc && i < k->r.n; i++)
+        if (imap_put(&k->at, k->r.v[i], i))
+            rc = ST_ERR_NOMEM;
+    free(miss.v);
+    imap_free(&asked);
+    want->n = 0;
+    return rc;
+}
+
+static const char *key_str(const struct keys *k, int64_t id)
+{
+    size_t i;
+    return id > 0 && imap_get(&k->at, id, &i) ? k->r.t[i] : NULL;
+}
+
+/* The outermost current container of a state row, or the row itself. */
+static const int64_t *outermost(const struct cstates *cs, const int64_t *s)
+{
+    const int64_t *top = s;
+    for (int d = 0; d < RCL_CHAIN_MAX && top[C_CONT] > 0; d++) {
+        const int64_t *p = cstate(cs, top[C_CONT]);
+        if (!p || p == s)
+            break;
+        top = p;
+    }
+    return top;
+}
+
+/* The holding party along a chain of state rows (possessor before owner), or 0. */
+static int64_t party_along(const struct cstates *cs, const int64_t *s)
+{
+    for (int d = 0; s && d <= RCL_CHAIN_MAX; d++) {
+        if (s[C_POSS] > 0)
+            return s[C_POSS];
+        if (s[C_OWNER] > 0)
+            return s[C_OWNER];
+        s = s[C_CONT] > 0 ? cstate(cs, s[C_CONT]) : NULL;
+    }
+    return 0;
+}
+
+static const char *disp_name(const char *key)
+{
+    size_t n = sizeof DISP_PREFIX - 1;
+    return key && !strncmp(key, DISP_PREFIX, n) ? key + n : key;
+}
+
+/*
+ * Units in nothing whose own state names no party (unpacked at a store,
+ * say): the party of the containers they were last packed in, up to
+ * RCL_CHAIN_MAX levels (a case's pallet), into *held (unit -> party).
+ * Container states read are added to cs; ids wanted for keys to want.
+ */
+static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us, int64_t sold_id,
+                            imap *held, ivec *want)
+{
+    ivec unit = {0}, cur = {0}, ask = {0};
+    st_rc rc = ST_OK;
+    for (size_t i = 0; !rc && i < us->n; i++) {
+        const int64_t *s = us->v + i * C_NCOLS;
+        if (s[C_DISP] != sold_id && !party_along(cs, s) &&
+            (ivec_push(&unit, s[C_ID]) || ivec_push(&cur, s[C_ID])))
+            rc = ST_ERR_NOMEM;
+    }
+    for (int level = 0; !rc && cur.n && level < RCL_CHAIN_MAX; level++) {
+        /* the latest packing of each distinct id */
+        imap asked = {0}, last = {0};
+        ask.n = 0;
+        for (size_t i = 0; !rc && i < cur.n; i++) {
+            size_t d;
+            if (!imap_get(&asked, cur.v[i], &d) &&
+                (imap_put(&asked, cur.v[i], 0) || ivec_push(&ask, cur.v[i])))
+                rc = ST_ERR_NOMEM;
+        }
+        rows lp = {0};
+        lp.w = 3;
+        if (!rc)
+            rc = chunked(wk, 8, SQL_LAST_PARENT, ask.v, ask.n, &lp);
+        ask.n = 0;
+        for (size_t i = 0; !rc && i < lp.n; i++) {
+            size_t j, d;
+            if (imap_get(&last, lp.v[3 * i], &j) && lp.v[3 * j + 2] > lp.v[3 * i + 2])
+                continue;
+            if (imap_put(&last, lp.v[3 * i], i) ||
+                (!imap_get(&cs->at, lp.v[3 * i + 1], &d) && ivec_push(&ask, lp.v[3 * i + 1])))
+                rc = ST_ERR_NOMEM;
+        }
+        if (!rc)
+            rc = load_containers(wk, cs, &ask);
+        size_t kept = 0;
+        for (size_t i = 0; !rc && i < cur.n; i++) {
+            size_t j;
+            if (!imap_get(&last, cur.v[i], &j))
+                continue;
+            int64_t parent = lp.v[3 * j + 1];
+            const int64_t *p = cstate(cs, parent);
+            int64_t party = p ? party_along(cs, p) : 0;
+            if (party) {
+                if (imap_put(held, unit.v[i], (size_t)party) || ivec_push(want, party))
+                    rc = ST_ERR_NOMEM;
+            } else {
+                unit.v[kept] = unit.v[i];
+                cur.v[kept++] = parent;
+            }
+        }
+        unit.n = cur.n = kept;
+        rows_free(&lp);
+        imap_free(&asked);
+        imap_free(&last);
+    }
+    free(unit.v);
+    free(cur.v);
+    free(ask.v);
+    return rc;
+}
+
+/* ---- scope --------------------------------------------------------------------------------- */
+
+struct tally {
+    imap at; /* name pointer (as id) -> entry: names are interned per key id */
+    st_rcl_count *c;
+    size_t n, cap;
+};
+
+static st_rcl_count *tally_at(struct tally *t, int64_t id, const char *name)
+{
+    size_t i;
+    if (imap_get(&t->at, id, &i))
+        return &t->c[i];
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 16;
+        st_rcl_count *c = realloc(t->c, cap * sizeof *c);
+        if (!c)
+            return NULL;
+        t->c = c;
+        t->cap = cap;
+    }
+    if (imap_put(&t->at, id, t->n))
+        return NULL;
+    t->c[t->n] = (st_rcl_count){name, 0, 0};
+    return &t->c[t->n++];
+}
+
+static int count_cmp(const void *a, const void *b)
+{
+    const st_rcl_count *x = a, *y = b;
+    if (x->affected != y->affected)
+        return x->affected > y->affected ? -1 : 1;
+    if (x->blanket != y->blanket)
+        return x->blanket > y->blanket ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* Tally ids: 1 "unknown", 2 "sold", else key ids + 2. */
+#define T_UNKNOWN 1
+#define T_SOLD 2
+
+static st_rc blanket_scope(struct walk *wk, struct keys *k, int64_t sold_id, struct tally *loc,
+                           struct tally *party)
+{
+    st_rcl_result *r = wk->r;
+    /* the GTINs of the affected units, and their lots */
+    char **gt = NULL;
+    size_t ng = 0;
+    st_rc rc = ST_OK;
+    for (size_t i = 0; i < r->n && !rc; i++) {
+        const char *key = r->u[i].key, *e;
+        if (strncmp(key, GTIN_PREFIX, sizeof GTIN_PREFIX - 1) ||
+            !(e = strstr(key + sizeof GTIN_PREFIX - 1, "/21/")))
+            continue;
+        size_t len = (size_t)(e - key) + 4, j;
+        for (j = 0; j < ng; j++)
+            if (strlen(gt[j]) == len && !strncmp(gt[j], key, len))
+                break;
+        if (j < ng)
+            continue;
+        char **g2 = realloc(gt, (ng + 1) * sizeof *g2);
+        if (!g2 || !(g2[ng] = st_arena_strndup(wk->a, key, len)))
+            rc = ST_ERR_NOMEM;
+        if (g2)
+            gt = g2;
+        if (!rc)
+            ng++;
+    }
+    rows b = {0};
+    b.w = 11;
+    for (size_t j = 0; j < ng && !rc; j++) {
+        size_t len = strlen(gt[j]);
+        char *hi = st_arena_strndup(wk->a, gt[j], len);
+        if (!hi) {
+            rc = ST_ERR_NOMEM;
+            break;
+        }
+        hi[len - 1] = '0'; /* ".../21/" < key < ".../210" */
+        st_val args[2] = {st_val_text(gt[j]), st_val_text(hi)};
+        rc = st_store_exec(
+            wk->s,
+            "SELECT s.disposition, s.biz_location, s.possessor, s.owner, c1.biz_location,"
+            " c1.possessor, c1.owner, c2.biz_location, c2.possessor, c2.owner, count(*)"
+            " FROM ident i JOIN item_state s ON s.ident = i.id"
+            " LEFT JOIN item_state c1 ON c1.ident = s.container AND s.container > 0"
+            " LEFT JOIN item_state c2 ON c2.ident = c1.container AND c1.container > 0"
+            " WHERE i.key >= $1 AND i.key < $2 GROUP BY s.disposition, s.biz_location,"
+            " s.possessor, s.owner, c1.biz_location, c1.possessor, c1.owner, c2.biz_location,"
+            " c2.possessor, c2.owner",
+            args, 2, row_collect, &b, wk->err);
+    }
+    ivec want = {0};
+    for (size_t i = 0; i < b.n && !rc; i++)
+        for (int c = 0; c < 10; c++)
+            if (b.v[i * 11 + c] > 0 && ivec_push(&want, b.v[i * 11 + c]))
+                rc = ST_ERR_NOMEM;
+    if (!rc)
+        rc = load_keys(wk, k, &want);
+    for (size_t i = 0; i < b.n && !rc; i++) {
+        const int64_t *v = b.v + i * 11;
+        int64_t l = v[7] > 0 ? v[7] : v[4] > 0 ? v[4] : v[1];
+        int64_t p = 0;
+        for (int c = 2; c < 10 && !p; c++)
+            if (c != 4 && c != 7 && v[c] > 0)
+                p = v[c];
+        if (v[0] == sold_id && sold_id)
+            p = -T_SOLD;
+        st_rcl_count *cl = tally_at(loc, l > 0 ? l + 2 : T_UNKNOWN,
+                                    l > 0 && key_str(k, l) ? key_str(k, l) : "unknown");
+        st_rcl_count *cp = tally_at(party,
+                                    p > 0   ? p + 2
+                                    : p < 0 ? T_SOLD
+                                            : T_UNKNOWN,
+                                    p > 0 && key_str(k, p) ? key_str(k, p)
+                                    : p < 0                ? "sold"
+                                                           : "unknown");
+        if (!cl || !cp) {
+            rc = ST_ERR_NOMEM;
+            break;
+        }
+        cl->blanket += v[10];
+        cp->blanket += v[10];
+        r->blanket += v[10];
+    }
+    rows_free(&b);
+    free(want.v);
+    free(gt);
+    return rc;
+}
+
+/* ---- the whole walk ------------------------------------------------------------------------ */
+
+static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
+{
+    st_rcl_result *r = wk->r;
+    rows us = {0};
+    us.w = C_NCOLS;
+    us.text = 1;
+    us.a = wk->a;
+    struct cstates cs = {{0}, {0}};
+    cs.r.w = C_NCOLS;
+    struct keys k = {{0}, {0}};
+    k.r.w = 1;
+    k.r.text = 1;
+    k.r.a = wk->a;
+    ivec want = {0};
+    struct tally loc, party;
+    memset(&loc, 0, sizeof loc);
+    memset(&party, 0, sizeof party);
+    st_rc rc = chunked(wk, 5, SQL_UNIT_STATE, leaves->v, leaves->n, &us);
+    if (!rc && us.n > ST_RECALL_MAX_UNITS)
+        rc = st_fail(wk->err, ST_ERR_LIMIT, -1, NULL,
+                     "the recall affects %zu units; the limit is %d (ST_RECALL_MAX_UNITS)", us.n,
+                     ST_RECALL_MAX_UNITS);
+    /* containers, up their chains (each asked for once) */
+    imap asked = {0};
+    for (size_t i = 0; !rc && i < us.n; i++) {
+        int64_t c = us.v[i * C_NCOLS + C_CONT];
+        size_t d;
+        if (c > 0 && !imap_get(&asked, c, &d) && (imap_put(&asked, c, 0) || ivec_push(&want, c)))
+            rc = ST_ERR_NOMEM;
+    }
+    imap_free(&asked);
+    if (!rc)
+        rc = load_containers(wk, &cs, &want);
+    /* units holding nothing and in nothing: the last container they were in */
+    int64_t sold_id = 0;
+    if (!rc) {
+        st_val arg = st_val_text(DISP_PREFIX "retail_sold");
+        rc = st_store_exec(wk->s, "SELECT id FROM ident WHERE key = $1", &arg, 1, row_one, &sold_id,
+                           wk->err);
+    }
+    imap last = {0}; /* unit -> party of the containers it was last in */
+    if (!rc)
+        rc = former_holders(wk, &cs, &us, sold_id, &last, &want);
+    /* the keys of every id shown */
+    r->u = st_arena_alloc(wk->a, (us.n ? us.n : 1) * sizeof *r->u);
+    if (!r->u)
+        rc = rc ? rc : ST_ERR_NOMEM;
+    for (size_t i = 0; !rc && i < us.n; i++) {
+        const int64_t *s = us.v + i * C_NCOLS;
+        const int64_t *top = outermost(&cs, s);
+        if (ivec_push(&want, s[C_DISP]) || ivec_push(&want, s[C_LOC]) ||
+            ivec_push(&want, top[C_LOC]) || ivec_push(&want, party_along(&cs, s)))
+            rc = ST_ERR_NOMEM;
+        for (const int64_t *c = s; !rc && c[C_CONT] > 0 && (c = cstate(&cs, c[C_CONT]));)
+            if (ivec_push(&want, c[C_ID]))
+                rc = ST_ERR_NOMEM;
+        size_t j;
+        if (!rc && imap_get(&last, s[C_ID], &j) && ivec_push(&want, (int64_t)j))
+            rc = ST_ERR_NOMEM;
+    }
+    if (!rc)
+        rc = load_keys(wk, &k, &want);
+    /* compose */
+    for (size_t i = 0; !rc && i < us.n; i++) {
+        const int64_t *s = us.v + i * C_NCOLS;
+        const char *key = us.t[i];
+        if (!key || strstr(key, "/00/")) /* an SSCC is a container, not a unit */
+            continue;
+        st_rcl_unit *u = &r->u[r->n];
+        memset(u, 0, sizeof *u);
+        u->id = s[C_ID];
+        u->key = key;
+        u->status = disp_name(key_str(&k, s[C_DISP]));
+        const int64_t *top = outermost(&cs, s);
+        int64_t l = top != s && top[C_LOC] > 0 ? top[C_LOC] : s[C_LOC];
+        u->location = key_str(&k, l);
+        u->loc_id = l;
+        /* container chain */
+        size_t len = 0;
+        for (const int64_t *c = s; c[C_CONT] > 0 && (c = cstate(&cs, c[C_CONT]));)
+            len += (key_str(&k, c[C_ID]) ? strlen(key_str(&k, c[C_ID])) : 0) + 1;
+        if (len) {
+            char *chain = st_arena_alloc(wk->a, len), *p = chain;
+            if (!chain) {
+                rc = ST_ERR_NOMEM;
+                break;
+            }
+            for (const int64_t *c = s; c[C_CONT] > 0 && (c = cstate(&cs, c[C_CONT]));) {
+                const char *ck = key_str(&k, c[C_ID]);
+                if (p > chain)
+                    *p++ = ' ';
+                size_t n = ck ? strlen(ck) : 0;
+                memcpy(p, ck, n);
+                p += n;
+            }
+            *p = '\0';
+            u->container = chain;
+        }
+        int64_t hp = party_along(&cs, s);
+        u->party = hp ? key_str(&k, hp) : NULL;
+        u->party_id = hp && u->party ? hp + 2 : T_UNKNOWN;
+        size_t j;
+        if (sold_id && s[C_DISP] == sold_id) {
+            u->holder = u->party = "sold";
+            u->party_id = T_SOLD;
+            u->location = key_str(&k, s[C_LOC]); /* where it was sold */
+            u->loc_id = s[C_LOC];
+        } else if (hp) {
+            u->holder = key_str(&k, hp);
+        } else if (imap_get(&last, s[C_ID], &j)) {
+            u->holder = key_str(&k, (int64_t)j);
+        }
+        if (!u->party)
+            u->party = "unknown";
+        r->n++;
+    }
+    /* scope: affected and blanket by location and party */
+    if (!rc && blanket) {
+        int64_t t0 = now_ms();
+        rc = blanket_scope(wk, &k, sold_id, &loc, &party);
+        r->scope_ms = now_ms() - t0;
+    }
+    for (size_t i = 0; !rc && i < r->n; i++) {
+        const st_rcl_unit *u = &r->u[i];
+        st_rcl_count *cl = tally_at(&loc, u->loc_id > 0 ? u->loc_id + 2 : T_UNKNOWN,
+                                    u->location ? u->location : "unknown");
+        st_rcl_count *cp = tally_at(&party, u->party_id, u->party);
+        if (!cl || !cp) {
+            rc = ST_ERR_NOMEM;
+            break;
+        }
+        cl->affected++;
+        cp->affected++;
+    }
+    if (!rc && blanket) {
+        /* units of the affected finished lots */
+        imap lots = {0};
+        for (size_t i = 0; !rc && i < us.n; i++) {
+            int64_t lot = us.v[i * C_NCOLS + C_LOT];
+            size_t d;
+            if (lot > 0 && !imap_get(&lots, lot, &d)) {
+                if (imap_put(&lots, lot, 0))
+                    rc = ST_ERR_NOMEM;
+                int64_t cnt = 0;
+                st_val arg = st_val_int(lot);
+                if (!rc)
+                    rc = st_store_exec(wk->s, "SELECT count(*) FROM item_lot WHERE lot = $1", &arg,
+                                       1, row_one, &cnt, wk->err);
+                r->blanket_lot += cnt;
+            }
+        }
+        imap_free(&lots);
+    }
+    if (!rc) {
+        if (loc.n) /* c is NULL when empty: qsort and memcpy must not see it */
+            qsort(loc.c, loc.n, sizeof *loc.c, count_cmp);
+        if (party.n)
+            qsort(party.c, party.n, sizeof *party.c, count_cmp);
+        r->loc = st_arena_alloc(wk->a, (loc.n + 1) * sizeof *r->loc);
+        r->party = st_arena_alloc(wk->a, (party.n + 1) * sizeof *r->party);
+        if (!r->loc || !r->party)
+            rc = ST_ERR_NOMEM;
+        else {
+            if (loc.n)
+                memcpy(r->loc, loc.c, loc.n * sizeof *loc.c);
+            if (party.n)
+                memcpy(r->party, party.c, party.n * sizeof *party.c);
+            r->nloc = loc.n;
+            r->nparty = party.n;
+        }
+    }
+    free(loc.c);
+    imap_free(&loc.at);
+    free(party.c);
+    imap_free(&party.at);
+    imap_free(&last);
+    free(want.v);
+    rows_free(&us);
+    rows_free(&cs.r);
+    imap_free(&cs.at);
+    rows_free(&k.r);
+    imap_free(&k.at);
+    return rc;
+}
+
+st_rc st_rcl_walk(st_store *s, const st_rcl_criteria *c, int blanket, st_rcl_result *r,
+                  st_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->a = st_arena_create(0);
+    if (!r->a)
+        return ST_ERR_NOMEM;
+    int64_t t0 = now_ms();
+    struct walk wk = {s, err, r, r->a, {0}};
+    struct fr cur = {{0}, {0}};
+    st_i64set seen;
+    st_i64set_init(&seen, ST_RECALL_MAX_NODES);
+    ivec seeds = {0}, leaves = {0};
+    st_rc rc = ST_OK;
+    /* seeds: lots, serials (unknown ones lead nowhere), locations */
+    for (size_t i = 0; !rc && i < c->nlots; i++) {
+        int64_t id = 0;
+        rc = ident_of(&wk, c->lots[i], &id);
+        if (!rc && id)
+            fr_add(&cur, &seen, id, N_CLASS, &rc);
+    }
+    for (size_t i = 0; !rc && i < c->nids; i++) {
+        int64_t id = 0;
+        rc = ident_of(&wk, c->ids[i], &id);
+        if (!rc && id)
+            fr_add(&cur, &seen, id, N_CONTAINER, &rc);
+    }
+    for (size_t i = 0; !rc && i < c->nlocs; i++)
+        rc = seeds_at(&wk, &c->locs[i], &seeds);
+    for (size_t i = 0; !rc && i < seeds.n; i++)
+        fr_add(&cur, &seen, seeds.v[i], N_CONTAINER, &rc);
+    if (!rc)
+        rc = walk_forward(&wk, &cur, &seen, &leaves);
+    r->nodes = (int64_t)seen.n;
+    if (!rc)
+        rc = unit_facts(&wk, &leaves, blanket);
+    r->walk_ms = now_ms() - t0 - r->scope_ms;
+    free(cur.id.v);
+    free(cur.flags.v);
+    free(seeds.v);
+    free(leaves.v);
+    st_i64set_free(&seen);
+    return rc;
+}
+
+void st_rcl_result_free(st_rcl_result *r)
+{
+    if (r) {
+        st_arena_destroy(r->a);
+        memset(r, 0, sizeof *r);
+    }
+}
