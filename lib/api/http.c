@@ -76,6 +76,7 @@ const char *st_http_reason(unsigned status)
     case 409: return "Conflict";
     case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
     case 429: return "Too Many Requests";
     case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
@@ -131,6 +132,8 @@ unsigned st_http_status_of(st_rc rc)
         return 501;
     case ST_ERR_EXHAUSTED:
         return 409;
+    case ST_ERR_REFUSED:
+        return 422;
     case ST_ERR_NOMEM:
     case ST_ERR_IO:
         return 503;
