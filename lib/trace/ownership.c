@@ -172,8 +172,10 @@ static st_rc run(st_store *s, const st_owner_req *r, int transfer, st_owner_resu
         at = f->sale_event_ms; /* adopt the sale event already stored */
     } else {
         st_observe ev = {at, "retail_selling", "retail_sold", loc[0] ? loc : NULL, ""};
-        if ((rc = st_observe_capture(s, f->key, &ev, 1, err)) != ST_OK)
+        if ((rc = st_observe_capture(s, f->key, &ev, 1, err)) != ST_OK) {
+            res->field = loc[0] ? "location" : NULL; /* what the validator can refuse */
             goto out;
+        }
         res->captured = 1;
         memcpy(res->event_id, ev.id, sizeof res->event_id);
     }

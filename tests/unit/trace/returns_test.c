@@ -166,7 +166,8 @@ static void test_accept_and_route(void **state)
     assert_non_null(strstr(j.p, "\"accepted\":true,\"reason_code\":\"accepted\""));
     assert_non_null(strstr(j.p, "\"route\":\"restock\""));
     assert_non_null(strstr(j.p, "\"bizStep\":\"receiving\",\"disposition\":\"returned\""));
-    assert_non_null(strstr(j.p, "\"bizStep\":\"stocking\",\"disposition\":\"sellable_accessible\""));
+    assert_non_null(
+        strstr(j.p, "\"bizStep\":\"stocking\",\"disposition\":\"sellable_accessible\""));
     assert_non_null(strstr(j.p, "\"repeated\":true"));
     st_jw_free(&j);
 }
@@ -177,14 +178,14 @@ static void test_refusals(void **state)
     st_store *s = ((fx *)*state)->t.s;
     int64_t now = ch_ms("2025-03-06T10:00:00Z");
     /* counterfeit: seen, never commissioned */
-    assert_int_equal(ch_event(s, CH_DL "FAKE", "2025-02-01T00:00:00Z", "OBSERVE", "shipping",
-                              "in_transit"),
-                     ST_OK);
+    assert_int_equal(
+        ch_event(s, CH_DL "FAKE", "2025-02-01T00:00:00Z", "OBSERVE", "shipping", "in_transit"),
+        ST_OK);
     /* stolen after its sale */
     sold_unit(s, CH_DL "STOLEN");
-    assert_int_equal(ch_event(s, CH_DL "STOLEN", "2025-03-02T00:00:00Z", "OBSERVE", "inspecting",
-                              "stolen"),
-                     ST_OK);
+    assert_int_equal(
+        ch_event(s, CH_DL "STOLEN", "2025-03-02T00:00:00Z", "OBSERVE", "inspecting", "stolen"),
+        ST_OK);
     /* never sold */
     assert_int_equal(ch_commission(s, CH_DL "UNSOLD", "2025-01-10T08:00:00Z"), ST_OK);
     /* returned already */
@@ -224,8 +225,8 @@ static void test_refusals(void **state)
         st_error_clear(&e);
         st_rc rc = st_return_create(s, &r, &d, &e);
         if (rc != ST_ERR_REFUSED || strcmp(d.reason_code, rows[i].code))
-            fail_msg("row %zu: rc %d code %s, expected %s (%s)", i, rc, d.reason_code,
-                     rows[i].code, e.msg);
+            fail_msg("row %zu: rc %d code %s, expected %s (%s)", i, rc, d.reason_code, rows[i].code,
+                     e.msg);
         assert_string_equal(d.field, rows[i].field);
         if (!strstr(e.msg, rows[i].msg))
             fail_msg("row %zu: [%s] lacks [%s]", i, e.msg, rows[i].msg);
@@ -281,8 +282,8 @@ static void test_idempotent(void **state)
     sale.at = "2025-03-01T10:00:00Z";
     st_owner_result res;
     assert_int_equal(st_owner_sale(s, &sale, &res, NULL), ST_OK);
-    st_return_req r = req("(01)" CH_GTIN "(21)IDEM", "ORD-7", "defective",
-                          ch_ms("2025-03-06T10:00:00Z"));
+    st_return_req r =
+        req("(01)" CH_GTIN "(21)IDEM", "ORD-7", "defective", ch_ms("2025-03-06T10:00:00Z"));
     st_return_decision a, b;
     assert_int_equal(st_return_create(s, &r, &a, NULL), ST_OK);
     assert_int_equal(a.route, ST_ROUTE_RETURN_TO_MANUFACTURER);

@@ -12,7 +12,7 @@
 
 #include <serialtrack/store.h>
 
-#define CH_GTIN "09520123456788"     /* has terms in the tests */
+#define CH_GTIN "09520123456788"      /* has terms in the tests */
 #define CH_GTIN_BARE "09506000134352" /* never gets terms */
 #define CH_DL "https://id.gs1.org/01/" CH_GTIN "/21/"
 

@@ -150,9 +150,9 @@ static void test_claim_within_and_after(void **state)
     assert_int_equal(st_warranty_get(s, u, ch_ms("2026-03-01T09:59:59Z"), &w, &e), ST_OK);
     assert_true(w.covered);
     st_error_clear(&e);
-    assert_int_equal(st_warranty_claim(s, u, "battery", "test", ch_ms("2026-03-01T10:00:00Z"), &w,
-                                       &id, &e),
-                     ST_ERR_REFUSED);
+    assert_int_equal(
+        st_warranty_claim(s, u, "battery", "test", ch_ms("2026-03-01T10:00:00Z"), &w, &id, &e),
+        ST_ERR_REFUSED);
     assert_string_equal(w.reason, ST_WARRANTY_R_EXPIRED);
     assert_non_null(strstr(e.msg, "2026-03-01T10:00:00.000Z"));
     assert_int_equal(id, 0);
@@ -178,9 +178,9 @@ static void test_claim_refusals(void **state)
     set_terms(s, ST_WARRANTY_FROM_SALE, 12, NULL);
     const char *now = "2025-06-01T00:00:00Z";
     /* counterfeit: seen (shipped), never commissioned */
-    assert_int_equal(ch_event(s, CH_DL "FAKE", "2025-02-01T00:00:00Z", "OBSERVE", "shipping",
-                              "in_transit"),
-                     ST_OK);
+    assert_int_equal(
+        ch_event(s, CH_DL "FAKE", "2025-02-01T00:00:00Z", "OBSERVE", "shipping", "in_transit"),
+        ST_OK);
     /* unsold, while the terms run from the sale */
     assert_int_equal(ch_commission(s, CH_DL "UNSOLD", "2025-01-10T08:00:00Z"), ST_OK);
     /* no terms for its GTIN */
@@ -226,8 +226,7 @@ static void test_claim_refusals(void **state)
     /* bad input is not a refusal */
     st_error e;
     assert_int_equal(st_warranty_claim(s, CH_DL "OLD", "", NULL, 0, &w, NULL, &e), ST_ERR_ARG);
-    assert_int_equal(st_warranty_claim(s, "not an id", "x", NULL, 0, &w, NULL, &e),
-                     ST_ERR_SYNTAX);
+    assert_int_equal(st_warranty_claim(s, "not an id", "x", NULL, 0, &w, NULL, &e), ST_ERR_SYNTAX);
 }
 
 static void test_from_manufacture_and_fixed(void **state)
