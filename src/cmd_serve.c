@@ -33,22 +33,40 @@ static int usage(void)
             "                         [--threads N] [--access-log FILE|-]\n"
             "                         [--tls-cert PEM --tls-key PEM]\n"
             "                         [--rate-limit RATE[/BURST]|off] [--key-cache-seconds S]\n"
+            "                         [--data-key-file FILE]\n"
             "  --listen: default 127.0.0.1:${PORT:-8080}; port 0 picks a free one\n"
             "  --rate-limit: requests per second per API key (default 1000/2000)\n"
             "  --key-cache-seconds: how long a key's record is trusted (default 5)\n"
+            "  --data-key-file: the key sealing customers' names and contacts (AES-256-GCM):\n"
+            "      32 random bytes as 64 hex digits or 44 base64 characters, optionally\n"
+            "      after \"ID:\" (1-255); e.g. `openssl rand -hex 32 > data.key`. Without it,\n"
+            "      requests that would store personal data are refused (503)\n"
             "  --config: \"name = value\" lines with the same names (db, listen, threads,\n"
-            "      access_log, tls_cert, tls_key, rate_limit, key_cache_seconds)\n"
+            "      access_log, tls_cert, tls_key, rate_limit, key_cache_seconds, data_key_file)\n"
             "  environment: SERIALTRACK_CONFIG, SERIALTRACK_DB, PORT, SERIALTRACK_RATE_LIMIT,\n"
-            "      SERIALTRACK_KEY_CACHE_SECONDS; the command line overrides them, and they\n"
+            "      SERIALTRACK_KEY_CACHE_SECONDS, SERIALTRACK_DATA_KEY_FILE; the command line\n"
+            "      overrides them, and they\n"
             "      override the file\n"
             "  prints {\"listening\": \"http://HOST:PORT\"} on stdout once it accepts requests\n");
     return CLI_USAGE;
 }
 
 /* The settings, by their config-file names; the order of `known` below. */
-enum { S_DB, S_LISTEN, S_THREADS, S_ACCESS_LOG, S_TLS_CERT, S_TLS_KEY, S_RATE, S_TTL, S_N };
-static const char *const known[S_N] = {"db",       "listen",  "threads",    "access_log",
-                                       "tls_cert", "tls_key", "rate_limit", "key_cache_seconds"};
+enum {
+    S_DB,
+    S_LISTEN,
+    S_THREADS,
+    S_ACCESS_LOG,
+    S_TLS_CERT,
+    S_TLS_KEY,
+    S_RATE,
+    S_TTL,
+    S_DATA_KEY,
+    S_N
+};
+static const char *const known[S_N] = {"db",           "listen",  "threads",    "access_log",
+                                       "tls_cert",     "tls_key", "rate_limit", "key_cache_seconds",
+                                       "data_key_file"};
 /* the environment variable that sets each, or NULL */
 static const char *const env_of[S_N] = {"SERIALTRACK_DB",
                                         NULL,
@@ -57,7 +75,8 @@ static const char *const env_of[S_N] = {"SERIALTRACK_DB",
                                         NULL,
                                         NULL,
                                         "SERIALTRACK_RATE_LIMIT",
-                                        "SERIALTRACK_KEY_CACHE_SECONDS"};
+                                        "SERIALTRACK_KEY_CACHE_SECONDS",
+                                        "SERIALTRACK_DATA_KEY_FILE"};
 
 /* Each setting from the command line, else the environment, else the file. */
 static void resolve(const char **v, const cli_config *file)
@@ -90,6 +109,7 @@ static int run(const char **v)
     o.tls_key = v[S_TLS_KEY];
     o.rate_limit = v[S_RATE];
     o.key_cache_seconds = v[S_TTL];
+    o.data_key_file = v[S_DATA_KEY];
     FILE *logf = NULL;
     if (v[S_ACCESS_LOG]) {
         logf = strcmp(v[S_ACCESS_LOG], "-") ? fopen(v[S_ACCESS_LOG], "a") : stderr;
@@ -150,9 +170,9 @@ int cmd_serve(int argc, char **argv)
 {
     const char *v[S_N] = {0};
     const char *config = getenv("SERIALTRACK_CONFIG");
-    static const char *const flags[S_N] = {"--db",         "--listen",           "--threads",
-                                           "--access-log", "--tls-cert",         "--tls-key",
-                                           "--rate-limit", "--key-cache-seconds"};
+    static const char *const flags[S_N] = {
+        "--db",      "--listen",     "--threads",           "--access-log",   "--tls-cert",
+        "--tls-key", "--rate-limit", "--key-cache-seconds", "--data-key-file"};
     for (int i = 0; i < argc; i += 2) {
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!val)

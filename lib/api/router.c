@@ -1,13 +1,17 @@
 /*
  * Matching a request against the route tables (router.h), segment by
- * segment; a trailing "{name*}" takes the rest of the path.
+ * segment; a "{name*}" takes the rest of the path, or, when a fixed tail
+ * follows it ("/items/{id*}/warranty"), the rest up to that tail.
  */
 #include "api/router.h"
 
 #include <string.h>
 
-static const st_route *const tables[] = {st_routes_ops, st_routes_epcis, st_routes_items,
-                                         st_routes_stream, st_routes_serials};
+/* st_routes_warranty comes before st_routes_items: its "/items/{id*}/warranty"
+ * and the like would otherwise be taken by "/items/{id*}". */
+static const st_route *const tables[] = {st_routes_ops,     st_routes_epcis, st_routes_warranty,
+                                         st_routes_returns, st_routes_items, st_routes_stream,
+                                         st_routes_serials};
 
 /* 1 when pattern matches the request's segments; fills rq->param. */
 static int match(const char *pattern, st_http_req *rq)
@@ -28,7 +32,18 @@ static int match(const char *pattern, st_http_req *rq)
                 rest = strchr(rest, '/') ? strchr(rest, '/') + 1 : NULL;
             if (!rest || !*rest)
                 return 0;
-            rq->param[rq->nparam++] = rest;
+            if (!end) {
+                rq->param[rq->nparam++] = rest;
+                return 1;
+            }
+            /* "{id*}/tail": the rest ends with the tail, which is not part of it */
+            size_t rn = strlen(rest), tn = strlen(end);
+            if (rn <= tn || strcmp(rest + rn - tn, end))
+                return 0;
+            char *v = st_arena_strndup(rq->a, rest, rn - tn);
+            if (!v)
+                return 0;
+            rq->param[rq->nparam++] = v;
             return 1;
         }
         if (i >= rq->nseg)

@@ -186,6 +186,7 @@ static const char *const v5 =
     " cond TEXT NOT NULL,"             /* new, opened, damaged or defective */
     " accepted INTEGER NOT NULL,"
     " reason_code TEXT NOT NULL,"      /* accepted, or the rejection's code */
+    " detail TEXT NOT NULL,"           /* the decision's sentence */
     " route TEXT,"                     /* accepted: restock, refurbish, ... */
     " covered INTEGER NOT NULL,"       /* the warranty covered the unit when decided */
     " events TEXT,"                    /* accepted: the eventIDs captured, space-separated */

@@ -243,7 +243,7 @@ st_rc st_return_decide(st_store *s, const st_return_req *r, st_return_decision *
 
 #define ROW_COLS                                                                                   \
     "id, item, order_ref, cond, accepted, reason_code, route, covered, events, decided_at, "       \
-    "reason"
+    "reason, detail"
 
 /* A stored row into a decision. */
 static void from_row(const st_val *c, st_return_decision *d)
@@ -273,7 +273,7 @@ static void from_row(const st_val *c, st_return_decision *d)
     }
     d->decided_ms = c[9].i;
     snprintf(d->reason, sizeof d->reason, "%.*s", (int)c[10].n, (const char *)c[10].p);
-    snprintf(d->detail, sizeof d->detail, "%s", d->accepted ? "accepted" : "refused");
+    snprintf(d->detail, sizeof d->detail, "%.*s", (int)c[11].n, (const char *)c[11].p);
 }
 
 struct find {
@@ -284,7 +284,7 @@ struct find {
 static st_rc row_find(void *ctx, const st_val *c, int n)
 {
     struct find *f = ctx;
-    if (n < 11)
+    if (n < 12)
         return ST_ERR_INTERNAL;
     f->found = 1;
     from_row(c, f->d);
@@ -318,7 +318,7 @@ static st_rc store(st_store *s, const st_return_req *r, st_return_decision *d, s
     char events[2 * ST_RETURN_EVENT_ID_MAX + 1];
     snprintf(events, sizeof events, "%s %s", d->events[0], d->events[1]);
     st_val null = {ST_VAL_NULL, 0, NULL, 0};
-    st_val a[11] = {st_val_text(d->key),
+    st_val a[12] = {st_val_text(d->key),
                     st_val_text(d->order),
                     st_val_text(r->reason),
                     st_val_text(cond_names[d->condition]),
@@ -328,12 +328,14 @@ static st_rc store(st_store *s, const st_return_req *r, st_return_decision *d, s
                     st_val_int(d->warranty_covered),
                     d->accepted ? st_val_text(events) : null,
                     st_val_int(d->decided_ms),
-                    st_val_text(r->by ? r->by : "")};
+                    st_val_text(r->by ? r->by : ""),
+                    st_val_text(d->detail)};
     return st_store_admin_exec(s,
                                "INSERT INTO item_return(item, order_ref, reason, cond, accepted, "
-                               "reason_code, route, covered, events, decided_at, recorded_by) "
-                               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-                               a, 11, row_id, &d->id, NULL, err);
+                               "reason_code, route, covered, events, decided_at, recorded_by, "
+                               "detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+                               "$12) RETURNING id",
+                               a, 12, row_id, &d->id, NULL, err);
 }
 
 st_rc st_return_create(st_store *s, const st_return_req *r, st_return_decision *d, st_error *err)
@@ -444,7 +446,7 @@ struct list {
 static st_rc row_list(void *ctx, const st_val *c, int n)
 {
     struct list *l = ctx;
-    if (n < 11)
+    if (n < 12)
         return ST_ERR_INTERNAL;
     from_row(c, l->d);
     st_return_decision_json(l->d, l->j);
