@@ -10,20 +10,24 @@
 #include "cli.h"
 
 struct command {
-    const char *name;                /* first word on the command line */
+    const char *name;                  /* first word on the command line */
     int (*run)(int argc, char **argv); /* gets the words after the name */
-    const char *summary;             /* one line for `serialtrack help` */
+    const char *summary;               /* one line for `serialtrack help` */
 };
 
 static const struct command commands[] = {
     {"id", cmd_id, "parse, convert and encode GS1 identifiers (id parse, id encode)"},
-    {"serials", cmd_serials, "generate or allocate serials (serials generate|allocate|allocations)"},
+    {"serials", cmd_serials,
+     "generate or allocate serials (serials generate|allocate|allocations)"},
     {"commission", cmd_commission, "commission up to 100,000 units in one capture (commission)"},
     {"epcis", cmd_epcis, "validate and convert EPCIS documents (epcis validate, epcis convert)"},
     {"hash", cmd_hash, "print the CBV 2.0 event hash ID of every event in a document"},
     {"capture", cmd_capture, "store EPCIS documents in the event store (capture FILE...)"},
     {"events", cmd_events, "query stored events with EPCIS query parameters"},
     {"trace", cmd_trace, "one unit's state, history, containers and genealogy"},
+    {"warranty", cmd_warranty,
+     "warranty terms of a GTIN, a unit's warranty, claims (warranty terms|show|claim)"},
+    {"returns", cmd_returns, "decide, route and record returns (returns create|list)"},
     {"demo", cmd_demo, "generate a realistic supply chain into the store (demo --units N)"},
     {"serve", cmd_serve, "serve the HTTP API (EPCIS REST binding, items) over the store"},
     {"keys", cmd_keys, "API keys of the server (keys create, keys list, keys revoke)"},
