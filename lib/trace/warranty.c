@@ -182,10 +182,12 @@ static st_rc row_terms(void *ctx, const st_val *c, int n)
 
 st_rc st_warranty_terms_get(st_store *s, const char *gtin, st_warranty_terms *t, st_error *err)
 {
+    char g[15]; /* gtin may be t->gtin itself */
+    st_rc rc = st_alloc_gtin14(gtin, g, err);
     memset(t, 0, sizeof *t);
-    st_rc rc = st_alloc_gtin14(gtin, t->gtin, err);
     if (rc)
         return rc;
+    memcpy(t->gtin, g, sizeof g);
     struct terms_row r = {0, t};
     st_val a = st_val_text(t->gtin);
     rc = st_store_exec(s,
