@@ -171,13 +171,25 @@ static st_rc run(st_store *s, const st_owner_req *r, int transfer, st_owner_resu
     } else if (f->sold_ms) {
         at = f->sale_event_ms; /* adopt the sale event already stored */
     } else {
+        /* the record first, then its event; the record goes again if the
+         * event is refused, so a sale is registered with its event or not
+         * at all */
         st_observe ev = {at, "retail_selling", "retail_sold", loc[0] ? loc : NULL, ""};
+        res->at_ms = at;
+        if ((rc = st_observe_ids(&ev, 1, err)) != ST_OK ||
+            (rc = insert(s, r, "sale", f->key, at, loc, res, err)) != ST_OK)
+            goto out;
         if ((rc = st_observe_capture(s, f->key, &ev, 1, err)) != ST_OK) {
+            st_val a = st_val_int(res->id);
+            st_store_admin_exec(s, "DELETE FROM ownership WHERE id = $1", &a, 1, NULL, NULL, NULL,
+                                NULL);
+            res->id = 0;
             res->field = loc[0] ? "location" : NULL; /* what the validator can refuse */
             goto out;
         }
         res->captured = 1;
         memcpy(res->event_id, ev.id, sizeof res->event_id);
+        goto out;
     }
     res->at_ms = at;
     rc = insert(s, r, transfer ? "transfer" : "sale", f->key, at, loc, res, err);

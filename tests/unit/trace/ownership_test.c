@@ -4,7 +4,8 @@
  * or adopts the one stored, owners shown decrypted only with the key and
  * redacted without it, names and contacts absent in plain text from the
  * database files, a customer without a key refused with nothing stored,
- * and each reason a sale or transfer is refused.
+ * each reason a sale or transfer is refused, and a sale whose event is
+ * refused leaving nothing behind.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -261,6 +262,13 @@ static void test_refusals(void **state)
     r.at = "yesterday";
     assert_int_equal(st_owner_sale(s, &r, &res, &e), ST_ERR_DATE);
     assert_string_equal(res.field, "at");
+    /* a location the validator refuses (a GLN with a wrong check digit): the
+     * event is refused, and the registration written before it is gone */
+    r.at = NULL;
+    r.location = "9520123000013";
+    assert_int_equal(st_owner_sale(s, &r, &res, &e), ST_ERR_SYNTAX);
+    assert_string_equal(res.field, "location");
+    assert_non_null(strstr(e.msg, "check digit"));
     assert_int_equal(events_stored(s), before);
     char *j = owners(s, CH_DL "NEW", NULL);
     assert_non_null(strstr(j, "\"current\":null,\"history\":[]"));
