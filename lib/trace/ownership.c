@@ -383,7 +383,8 @@ static st_rc load_entries(st_store *s, const st_facts *f, struct entries *l, st_
         strcpy(e->kind, "sale");
         e->anonymous = 1;
     }
-    qsort(l->e, l->n, sizeof *l->e, by_time);
+    if (l->n > 1)
+        qsort(l->e, l->n, sizeof *l->e, by_time);
     return ST_OK;
 }
 

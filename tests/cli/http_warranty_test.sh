@@ -34,6 +34,7 @@ expect_contains "no key: env" "$out" "SERIALTRACK_DATA_KEY_FILE"
 http GET "/items/$E1/owners"
 expect_jq "no key: nothing stored" '.history|length' 0
 http_stop
+[ "$stop_rc" = 0 ] && ok || bad "the server did not exit cleanly: $stop_rc $(cat "$TMP/serve.err")"
 
 # ---- a key file that is no key stops the start ----------------------------------------------------
 echo "not a key" >"$TMP/bad.key"
@@ -149,6 +150,7 @@ expect_jq "events once" '[.history[].bizStep]|join(",")' 'commissioning,retail_s
 http GET "/returns?id=$U2" -H "$(auth query)"
 expect_jq "returns listed" '[.returns[].reason_code]|join(",")' 'accepted,order_mismatch'
 http_stop
+[ "$stop_rc" = 0 ] && ok || bad "the server did not exit cleanly: $stop_rc $(cat "$TMP/serve.err")"
 
 # ---- the personal data never reaches the database files in plain text ---------------------------------
 for f in "$DB" "$DB-wal"; do
