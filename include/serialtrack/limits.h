@@ -99,5 +99,6 @@
 #define ST_PII_MAX_BYTES 256           /* bytes of a customer's name or contact, before sealing */
 #define ST_WARRANTY_LIST_MAX 1000      /* claims, owners or returns listed by one request */
 #define ST_RETURN_MAX_DAYS 3650        /* days of a return window */
+#define ST_SEAL_KEY_FILE_MAX 1024      /* bytes of a data key file (lib/common/seal.c) */
 
 #endif

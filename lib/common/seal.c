@@ -5,6 +5,7 @@
  */
 #include <serialtrack/seal.h>
 
+#include <serialtrack/limits.h>
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -14,8 +15,6 @@
 #include <string.h>
 
 #include "common/error.h"
-
-#define KEY_FILE_MAX 1024 /* bytes of a key file: a key, an id and white space fit easily */
 
 struct st_seal_key {
     unsigned char k[ST_SEAL_KEY_BYTES]; /* AES-256 key */
@@ -113,16 +112,16 @@ st_rc st_seal_key_load(const char *path, st_seal_key **out, st_error *err)
     FILE *f = fopen(path, "rb");
     if (!f)
         return st_fail(err, ST_ERR_IO, -1, NULL, "data key file %s: %s", path, strerror(errno));
-    char buf[KEY_FILE_MAX + 1];
+    char buf[ST_SEAL_KEY_FILE_MAX + 1];
     size_t n = fread(buf, 1, sizeof buf, f);
     int bad = ferror(f);
     fclose(f);
     st_rc rc;
     if (bad)
         rc = st_fail(err, ST_ERR_IO, -1, NULL, "data key file %s cannot be read", path);
-    else if (n > KEY_FILE_MAX)
+    else if (n > ST_SEAL_KEY_FILE_MAX)
         rc = st_fail(err, ST_ERR_LENGTH, -1, NULL, "data key file %s holds more than %d bytes",
-                     path, KEY_FILE_MAX);
+                     path, ST_SEAL_KEY_FILE_MAX);
     else if ((rc = st_seal_key_parse(buf, n, out, err)) != ST_OK && err) {
         char why[200];
         snprintf(why, sizeof why, "%s", err->msg);

@@ -3,7 +3,8 @@
 # data key refuses personal data with a 503 saying how to configure one (and
 # refuses to start with a bad key file); with a key, terms (admin only), a
 # sale with a customer, claims, a transfer, the owners as each role sees
-# them (admin decrypted, capture and query redacted, partner 403), the
+# them (admin decrypted, capture and query redacted, partner 403), the key
+# from the environment or the configuration file, the
 # plain text absent from the database files, returns accepted, repeated and
 # refused with their codes.
 #   usage: http_warranty_test.sh path/to/serialtrack
@@ -151,6 +152,16 @@ http GET "/returns?id=$U2" -H "$(auth query)"
 expect_jq "returns listed" '[.returns[].reason_code]|join(",")' 'accepted,order_mismatch'
 http_stop
 [ "$stop_rc" = 0 ] && ok || bad "the server did not exit cleanly: $stop_rc $(cat "$TMP/serve.err")"
+
+# ---- the data key from the configuration file -----------------------------------------------------
+printf 'data_key_file = "%s"\n' "$TMP/data.key" >"$TMP/serve.conf"
+SERIALTRACK_KEY_CACHE_SECONDS=1 HTTP_DB=$DB http_start --config "$TMP/serve.conf"
+http POST "/items/https%3A%2F%2Fid.gs1.org%2F01%2F$GTIN%2F21%2FW3/sale" -H "$(auth capture)" \
+    -d '{"customer":{"name":"'"$NAME"'"},"reference":"R-3"}'
+expect_status "sale with the key from the configuration file" 201
+http GET "/items/https%3A%2F%2Fid.gs1.org%2F01%2F$GTIN%2F21%2FW3/owners" -H "$(auth admin)"
+expect_jq "the same key opens it" '.current.customer.name' "$NAME"
+http_stop
 
 # ---- the personal data never reaches the database files in plain text ---------------------------------
 for f in "$DB" "$DB-wal"; do
