@@ -6,10 +6,10 @@
 #define ST_CLI_H
 
 /* Exit codes shared by all subcommands */
-#define CLI_OK 0       /* success */
-#define CLI_INVALID 1  /* the input was processed and found invalid */
-#define CLI_USAGE 2    /* bad command line */
-#define CLI_FAILURE 3  /* could not do the work (I/O, memory) */
+#define CLI_OK 0      /* success */
+#define CLI_INVALID 1 /* the input was processed and found invalid */
+#define CLI_USAGE 2   /* bad command line */
+#define CLI_FAILURE 3 /* could not do the work (I/O, memory) */
 
 int cmd_id(int argc, char **argv);      /* cmd_id.c: id parse, id encode */
 int cmd_serials(int argc, char **argv); /* cmd_serials.c: serials generate|allocate|allocations */
@@ -27,6 +27,8 @@ int cmd_recall(int argc, char **argv);  /* cmd_recall.c: recall, recall show|lis
 int cmd_keys(int argc, char **argv);    /* cmd_keys.c: keys create, keys list, keys revoke */
 int cmd_anomalies(int argc, char **argv); /* cmd_anomalies.c: anomalies */
 int cmd_verify(int argc, char **argv);  /* cmd_anomalies.c: verify */
+int cmd_warranty(int argc, char **argv); /* cmd_warranty.c: warranty terms|show|claim */
+int cmd_returns(int argc, char **argv);  /* cmd_returns.c: returns create|list */
 
 struct st_store;
 /* Apply $SERIALTRACK_RULES, then spec (a --rules value; may be NULL), to s;

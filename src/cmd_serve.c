@@ -33,16 +33,21 @@ static int usage(void)
             "                         [--threads N] [--access-log FILE|-]\n"
             "                         [--tls-cert PEM --tls-key PEM]\n"
             "                         [--rate-limit RATE[/BURST]|off] [--key-cache-seconds S]\n"
-            "                         [--rules RULE=MODE,...]\n"
+            "                         [--rules RULE=MODE,...] [--data-key-file FILE]\n"
             "  --listen: default 127.0.0.1:${PORT:-8080}; port 0 picks a free one\n"
             "  --rate-limit: requests per second per API key (default 1000/2000)\n"
             "  --key-cache-seconds: how long a key's record is trusted (default 5)\n"
             "  --rules: lifecycle rules at capture, each flag (default), reject or off\n"
+            "  --data-key-file: the key sealing customers' names and contacts (AES-256-GCM):\n"
+            "      32 random bytes as 64 hex digits or 44 base64 characters, optionally\n"
+            "      after \"ID:\" (1-255); e.g. `openssl rand -hex 32 > data.key`. Without it,\n"
+            "      requests that would store personal data are refused (503)\n"
             "  --config: \"name = value\" lines with the same names (db, listen, threads,\n"
-            "      access_log, tls_cert, tls_key, rate_limit, key_cache_seconds, rules)\n"
+            "      access_log, tls_cert, tls_key, rate_limit, key_cache_seconds, rules,\n"
+            "      data_key_file)\n"
             "  environment: SERIALTRACK_CONFIG, SERIALTRACK_DB, PORT, SERIALTRACK_RATE_LIMIT,\n"
-            "      SERIALTRACK_KEY_CACHE_SECONDS, SERIALTRACK_RULES; the command line overrides\n"
-            "      them, and they\n"
+            "      SERIALTRACK_KEY_CACHE_SECONDS, SERIALTRACK_RULES, SERIALTRACK_DATA_KEY_FILE;\n"
+            "      the command line overrides them, and they\n"
             "      override the file\n"
             "  prints {\"listening\": \"http://HOST:PORT\"} on stdout once it accepts requests\n");
     return CLI_USAGE;
@@ -59,11 +64,12 @@ enum {
     S_RATE,
     S_TTL,
     S_RULES,
+    S_DATA_KEY,
     S_N
 };
 static const char *const known[S_N] = {"db",       "listen",  "threads",    "access_log",
                                        "tls_cert", "tls_key", "rate_limit", "key_cache_seconds",
-                                       "rules"};
+                                       "rules",    "data_key_file"};
 /* the environment variable that sets each, or NULL */
 static const char *const env_of[S_N] = {"SERIALTRACK_DB",
                                         NULL,
@@ -73,7 +79,8 @@ static const char *const env_of[S_N] = {"SERIALTRACK_DB",
                                         NULL,
                                         "SERIALTRACK_RATE_LIMIT",
                                         "SERIALTRACK_KEY_CACHE_SECONDS",
-                                        "SERIALTRACK_RULES"};
+                                        "SERIALTRACK_RULES",
+                                        "SERIALTRACK_DATA_KEY_FILE"};
 
 /* Each setting from the command line, else the environment, else the file. */
 static void resolve(const char **v, const cli_config *file)
@@ -106,6 +113,7 @@ static int run(const char **v)
     o.tls_key = v[S_TLS_KEY];
     o.rate_limit = v[S_RATE];
     o.key_cache_seconds = v[S_TTL];
+    o.data_key_file = v[S_DATA_KEY];
     FILE *logf = NULL;
     if (v[S_ACCESS_LOG]) {
         logf = strcmp(v[S_ACCESS_LOG], "-") ? fopen(v[S_ACCESS_LOG], "a") : stderr;
@@ -170,7 +178,7 @@ int cmd_serve(int argc, char **argv)
     const char *config = getenv("SERIALTRACK_CONFIG");
     static const char *const flags[S_N] = {
         "--db",      "--listen",     "--threads",           "--access-log", "--tls-cert",
-        "--tls-key", "--rate-limit", "--key-cache-seconds", "--rules"};
+        "--tls-key", "--rate-limit", "--key-cache-seconds", "--rules",      "--data-key-file"};
     for (int i = 0; i < argc; i += 2) {
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!val)

@@ -3,10 +3,11 @@
  * $SERIALTRACK_CONFIG): one "name = value" per line, '#' starts a comment,
  * blank lines are ignored. The names are the long options of serve without
  * their dashes, with '_' or '-' alike (db, listen, threads, access_log,
- * tls_cert, tls_key, rate_limit, key_cache_seconds). Values may be quoted
- * with double quotes. Command-line options override the file, and so do the
- * environment variables that set the same thing (PORT, SERIALTRACK_DB,
- * SERIALTRACK_RATE_LIMIT, SERIALTRACK_KEY_CACHE_SECONDS).
+ * tls_cert, tls_key, rate_limit, key_cache_seconds, data_key_file). Values
+ * may be quoted with double quotes. Command-line options override the file,
+ * and so do the environment variables that set the same thing (PORT,
+ * SERIALTRACK_DB, SERIALTRACK_RATE_LIMIT, SERIALTRACK_KEY_CACHE_SECONDS,
+ * SERIALTRACK_DATA_KEY_FILE).
  */
 #ifndef ST_CLI_CONFIG_H
 #define ST_CLI_CONFIG_H

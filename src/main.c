@@ -10,14 +10,15 @@
 #include "cli.h"
 
 struct command {
-    const char *name;                /* first word on the command line */
+    const char *name;                  /* first word on the command line */
     int (*run)(int argc, char **argv); /* gets the words after the name */
-    const char *summary;             /* one line for `serialtrack help` */
+    const char *summary;               /* one line for `serialtrack help` */
 };
 
 static const struct command commands[] = {
     {"id", cmd_id, "parse, convert and encode GS1 identifiers (id parse, id encode)"},
-    {"serials", cmd_serials, "generate or allocate serials (serials generate|allocate|allocations)"},
+    {"serials", cmd_serials,
+     "generate or allocate serials (serials generate|allocate|allocations)"},
     {"commission", cmd_commission, "commission up to 100,000 units in one capture (commission)"},
     {"epcis", cmd_epcis, "validate and convert EPCIS documents (epcis validate, epcis convert)"},
     {"hash", cmd_hash, "print the CBV 2.0 event hash ID of every event in a document"},
@@ -25,6 +26,9 @@ static const struct command commands[] = {
     {"events", cmd_events, "query stored events with EPCIS query parameters"},
     {"trace", cmd_trace, "one unit's state, history, containers and genealogy"},
     {"recall", cmd_recall, "targeted recall: affected units, scope, report, execution"},
+    {"warranty", cmd_warranty,
+     "warranty terms of a GTIN, a unit's warranty, claims (warranty terms|show|claim)"},
+    {"returns", cmd_returns, "decide, route and record returns (returns create|list)"},
     {"demo", cmd_demo, "generate a realistic supply chain into the store (demo --units N)"},
     {"serve", cmd_serve, "serve the HTTP API (EPCIS REST binding, items) over the store"},
     {"anomalies", cmd_anomalies, "what the lifecycle rules found (anomalies [--type T])"},

@@ -103,4 +103,13 @@
 #define ST_COMMISSION_URI_MAX 512      /* bytes of a read point or business location */
 #define ST_COMMISSION_INLINE_EPCS 1000 /* EPCs listed in a commissioning answer; beyond, a link */
 
+/* Warranties, ownership and returns (lib/trace/warranty.c, ownership.c, returns.c) */
+#define ST_WARRANTY_MAX_MONTHS 1200    /* months of warranty terms (100 years) */
+#define ST_WARRANTY_REF_MAX 128        /* bytes of an order, receipt or transfer reference */
+#define ST_WARRANTY_TEXT_MAX 2000      /* bytes of a claim's description or a return's reason */
+#define ST_PII_MAX_BYTES 256           /* bytes of a customer's name or contact, before sealing */
+#define ST_WARRANTY_LIST_MAX 1000      /* claims, owners or returns listed by one request */
+#define ST_RETURN_MAX_DAYS 3650        /* days of a return window */
+#define ST_SEAL_KEY_FILE_MAX 1024      /* bytes of a data key file (lib/common/seal.c) */
+
 #endif

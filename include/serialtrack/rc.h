@@ -29,10 +29,14 @@ typedef enum st_rc {
     ST_ERR_NOT_FOUND = 16, /* the thing asked for does not exist */
     ST_ERR_EXHAUSTED = 17, /* a serial space or other finite supply is used up */
     ST_ERR_INTERNAL = 18,  /* a bug: an invariant did not hold */
+    ST_ERR_REFUSED = 19,   /* well-formed, but a business rule refuses it (a warranty claim
+                              for an expired unit, a return of a stolen one); the reason code
+                              is in the answer */
+    ST_ERR_INTEGRITY = 20, /* sealed data did not authenticate: a wrong key, or tampering */
 } st_rc;
 
 /* Number of codes above; keep last + 1. */
-#define ST_RC_COUNT 19
+#define ST_RC_COUNT 21
 
 /*
  * Detail of a failure, filled in by the function that failed. Callers own the

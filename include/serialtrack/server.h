@@ -26,13 +26,18 @@ typedef struct st_server_opts {
                                NULL: $SERIALTRACK_RATE_LIMIT, else 1000/2000 */
     const char *key_cache_seconds; /* how long a key's record is trusted; NULL:
                                       $SERIALTRACK_KEY_CACHE_SECONDS, else 5 */
+    const char *data_key_file; /* the data key sealing personal data (serialtrack/seal.h):
+                                  a file of 64 hex digits or 44 base64 characters; NULL:
+                                  none, and requests that would store personal data are
+                                  refused with 503 */
 } st_server_opts;
 
 /*
  * Start serving store s (borrowed: it must outlive the server) as o says.
  * *out receives the handle; stop it with st_server_stop. Errors, with a
  * sentence in err: ST_ERR_ARG (a malformed listen address), ST_ERR_IO (the
- * address is in use, a TLS file cannot be read), ST_ERR_UNSUPPORTED (TLS
+ * address is in use, a TLS file or the data key file cannot be read),
+ * ST_ERR_LENGTH / ST_ERR_SYNTAX (the data key file holds no key), ST_ERR_UNSUPPORTED (TLS
  * asked for and not available), ST_ERR_NOMEM.
  */
 st_rc st_server_start(st_store *s, const st_server_opts *o, st_server **out, st_error *err);

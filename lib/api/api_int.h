@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <time.h>
+#include <serialtrack/seal.h>
 #include <serialtrack/server.h>
 
 #include "api/http.h"
@@ -32,6 +33,7 @@ struct st_api {
     struct st_hub *hub;        /* owned by routes_stream.c */
     struct st_jobs *jobs;      /* owned by routes_epcis.c */
     struct st_iplimit *verify_limit; /* GET /verify: per client address (iplimit.c) */
+    st_seal_key *data_key;     /* seals personal data, or NULL when none is configured */
 };
 
 /* Set up api for store s with the server's options. */

@@ -67,19 +67,34 @@ void st_http_resp_free(st_http_resp *rs)
 const char *st_http_reason(unsigned status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    default: return status >= 500 ? "Internal Server Error" : "Error";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 429:
+        return "Too Many Requests";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status >= 500 ? "Internal Server Error" : "Error";
     }
 }
 
@@ -100,6 +115,30 @@ void st_http_problem(st_http_resp *rs, unsigned status, const char *field, const
     st_jw_member_str(&j, "detail", detail);
     if (field)
         st_jw_member_str(&j, "field", field);
+    st_jw_object_end(&j);
+    st_http_send_json(rs, status, &j);
+    rs->content_type = "application/problem+json";
+    st_jw_free(&j);
+}
+
+void st_http_problem_code(st_http_resp *rs, unsigned status, const char *field, const char *code,
+                          const char *detail, const char *extra, size_t n)
+{
+    st_jw j;
+    st_jw_init(&j);
+    st_jw_object_begin(&j);
+    st_jw_member_str(&j, "type", "about:blank");
+    st_jw_member_str(&j, "title", st_http_reason(status));
+    st_jw_key(&j, "status");
+    st_jw_long(&j, (long)status);
+    st_jw_member_str(&j, "detail", detail);
+    if (field)
+        st_jw_member_str(&j, "field", field);
+    st_jw_member_str(&j, "code", code);
+    if (extra && n > 2 && extra[0] == '{' && extra[n - 1] == '}') {
+        /* the members of extra as the object's own (st_jw_raw puts the comma) */
+        st_jw_raw(&j, extra + 1, n - 2);
+    }
     st_jw_object_end(&j);
     st_http_send_json(rs, status, &j);
     rs->content_type = "application/problem+json";
@@ -131,6 +170,8 @@ unsigned st_http_status_of(st_rc rc)
         return 501;
     case ST_ERR_EXHAUSTED:
         return 409;
+    case ST_ERR_REFUSED:
+        return 422;
     case ST_ERR_NOMEM:
     case ST_ERR_IO:
         return 503;

@@ -111,6 +111,15 @@ void st_http_resp_free(st_http_resp *rs);
 void st_http_problem(st_http_resp *rs, unsigned status, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/*
+ * A problem refused by a business rule: as st_http_problem, plus "code" (a
+ * stable reason code clients match on) and, when extra is not NULL, the
+ * members of the JSON object extra[0..extra_n) (compact JSON "{...}",
+ * written as given).
+ */
+void st_http_problem_code(st_http_resp *rs, unsigned status, const char *field, const char *code,
+                          const char *detail, const char *extra, size_t extra_n);
+
 /* The HTTP status for a library result code (the one table that maps them). */
 unsigned st_http_status_of(st_rc rc);
 

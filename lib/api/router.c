@@ -7,10 +7,12 @@
 
 #include <string.h>
 
-static const st_route *const tables[] = {st_routes_ops, st_routes_epcis, st_routes_items,
-                                         st_routes_stream, st_routes_serials,
-                                         st_routes_anomaly,
-                                         st_routes_recall};
+/* st_routes_warranty and st_routes_returns come before st_routes_items: their
+ * "/items/{id*}/warranty" and the like would otherwise be taken by
+ * "GET /items/{id*}". */
+static const st_route *const tables[] = {
+    st_routes_ops,    st_routes_epcis,  st_routes_warranty, st_routes_returns, st_routes_items,
+    st_routes_stream, st_routes_serials, st_routes_anomaly, st_routes_recall};
 
 /* 1 when pattern matches the request's segments; fills rq->param. */
 static int match(const char *pattern, st_http_req *rq)

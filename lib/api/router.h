@@ -3,6 +3,10 @@
  * segments may be "{name}" (one segment) or, last, "{name*}" (the rest of
  * the path, slashes included: identifiers such as Digital Links), which a
  * fixed suffix may follow ("/items/{id*}/report": the rest must end with it). Each group
+ * segments may be "{name}" (one segment) or "{name*}" (the rest of the
+ * path, slashes included: identifiers such as Digital Links), which may be
+ * followed by fixed segments only ("/items/{id*}/owners": the rest of the
+ * path up to "/owners"). Each group
  * of endpoints keeps its own table (routes_*.c); router.c matches a request
  * against all of them in order, first match wins.
  */
@@ -28,6 +32,8 @@ extern const st_route st_routes_stream[]; /* routes_stream.c: server-sent events
 extern const st_route st_routes_serials[]; /* routes_serials.c: serial allocation, commissioning */
 extern const st_route st_routes_anomaly[]; /* routes_anomaly.c: anomalies, verify, report */
 extern const st_route st_routes_recall[]; /* routes_recall.c: targeted recalls */
+extern const st_route st_routes_warranty[]; /* routes_warranty.c: warranty, claims, owners */
+extern const st_route st_routes_returns[];  /* routes_returns.c: returns */
 
 /* Roles (API keys), as bits for st_route.roles. */
 #define ST_ROLE_BIT_ADMIN 0x01

@@ -25,6 +25,8 @@ static const char *const st_rc_names[ST_RC_COUNT] = {
     [ST_ERR_NOT_FOUND] = "not found",
     [ST_ERR_EXHAUSTED] = "exhausted",
     [ST_ERR_INTERNAL] = "internal error",
+    [ST_ERR_REFUSED] = "refused by a business rule",
+    [ST_ERR_INTEGRITY] = "integrity check failed",
 };
 
 const char *st_strerror(st_rc rc)

@@ -230,7 +230,58 @@ static const char *const v6 =
     " holder TEXT,"
     " PRIMARY KEY (recall, ident));";
 
-const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6};
+
+/* v7: warranties, ownership and returns (lib/trace/warranty.c, ownership.c,
+ * returns.c). Units are named by their canonical key as text. Customer
+ * names and contacts are stored only sealed (AES-256-GCM, include/
+ * serialtrack/seal.h), never in plain text. Times in ms since the epoch. */
+static const char *const v7 =
+    "CREATE TABLE warranty_terms ("
+    " gtin TEXT PRIMARY KEY,"          /* 14 digits */
+    " base TEXT NOT NULL,"             /* sale, manufacture or fixed */
+    " months INTEGER,"                 /* from sale or manufacture; NULL when fixed */
+    " until_date TEXT,"                /* fixed: last day covered, YYYY-MM-DD */
+    " return_days INTEGER,"            /* return window; NULL: the default */
+    " updated BIGINT NOT NULL,"
+    " updated_by TEXT NOT NULL);"
+    "CREATE TABLE ownership ("         /* registered sales and transfers */
+    " id INTEGER PRIMARY KEY,"
+    " item TEXT NOT NULL,"             /* canonical key */
+    " kind TEXT NOT NULL,"             /* sale or transfer */
+    " at_ms BIGINT NOT NULL,"          /* when the unit changed hands */
+    " reference TEXT,"                 /* order, receipt or deed reference */
+    " location TEXT,"                  /* where it was sold */
+    " name_sealed BLOB,"               /* the customer's name, sealed */
+    " contact_sealed BLOB,"            /* the customer's contact, sealed */
+    " recorded_by TEXT NOT NULL,"
+    " created BIGINT NOT NULL);"
+    "CREATE INDEX ownership_item ON ownership(item, id);"
+    "CREATE TABLE warranty_claim ("
+    " id INTEGER PRIMARY KEY,"
+    " item TEXT NOT NULL,"
+    " description TEXT NOT NULL,"
+    " claimed_at BIGINT NOT NULL,"
+    " recorded_by TEXT NOT NULL);"
+    "CREATE INDEX warranty_claim_item ON warranty_claim(item, id);"
+    "CREATE TABLE item_return ("       /* every return decision, accepted or not */
+    " id INTEGER PRIMARY KEY,"
+    " item TEXT NOT NULL,"
+    " order_ref TEXT NOT NULL,"        /* '' when none was given */
+    " reason TEXT NOT NULL,"
+    " cond TEXT NOT NULL,"             /* new, opened, damaged or defective */
+    " accepted INTEGER NOT NULL,"
+    " reason_code TEXT NOT NULL,"      /* accepted, or the rejection's code */
+    " detail TEXT NOT NULL,"           /* the decision's sentence */
+    " route TEXT,"                     /* accepted: restock, refurbish, ... */
+    " covered INTEGER NOT NULL,"       /* the warranty covered the unit when decided */
+    " events TEXT,"                    /* accepted: the eventIDs captured, space-separated */
+    " decided_at BIGINT NOT NULL,"
+    " recorded_by TEXT NOT NULL);"
+    "CREATE INDEX item_return_item ON item_return(item, id);"
+    /* one accepted return per unit and order: a repeated request finds it */
+    "CREATE UNIQUE INDEX item_return_once ON item_return(item, order_ref) WHERE accepted = 1;";
+
+const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7};
 const int st_sqlite_migration_count = (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
 _Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of migrations");

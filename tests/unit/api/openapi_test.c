@@ -114,6 +114,8 @@ static void test_every_route(void **state)
     check_table(paths, st_routes_serials);
     check_table(paths, st_routes_anomaly);
     check_table(paths, st_routes_recall);
+    check_table(paths, st_routes_warranty);
+    check_table(paths, st_routes_returns);
     /* and the ones this server is known by */
     assert_non_null(json_object_get(paths, "/healthz"));
     assert_non_null(json_object_get(paths, "/stream"));

@@ -410,7 +410,9 @@ static void test_upgrade_backfills(void **state)
         sqlite3_exec(db,
                      /* v5's tables and those of every later migration */
                      "DROP TABLE item_life; DROP TABLE location_geo; DROP TABLE anomaly;"
-                     " DROP TABLE recall; DROP TABLE recall_unit; PRAGMA user_version = 4;",
+                     " DROP TABLE recall; DROP TABLE recall_unit; DROP TABLE warranty_terms;"
+                     " DROP TABLE ownership; DROP TABLE warranty_claim; DROP TABLE item_return;"
+                     " PRAGMA user_version = 4;",
                      NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);
