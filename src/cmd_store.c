@@ -53,18 +53,23 @@ static int take_common(int argc, char **argv, struct common *c, char **rest, int
     return 0;
 }
 
-static st_store *open_store(const char *db, int read_only, int migrate)
+/* Open db; on failure print why unless quiet, and return NULL. */
+static st_store *open_store_q(const char *db, int read_only, int migrate, int quiet)
 {
     st_store_opts o = {.migrate = migrate, .read_only = read_only};
     st_store *s = NULL;
     st_error e;
     st_error_clear(&e);
     st_rc rc = st_store_open(db, &o, &s, &e);
-    if (rc) {
+    if (rc && !quiet) {
         fprintf(stderr, "serialtrack: %s\n", e.msg[0] ? e.msg : st_strerror(rc));
-        return NULL;
     }
-    return s;
+    return rc ? NULL : s;
+}
+
+static st_store *open_store(const char *db, int read_only, int migrate)
+{
+    return open_store_q(db, read_only, migrate, 0);
 }
 
 /* ---- capture ------------------------------------------------------------------------ */
@@ -240,7 +245,7 @@ int cmd_db(int argc, char **argv)
         return CLI_USAGE;
     }
     int migrate = !strcmp(rest[0], "migrate");
-    st_store *s = open_store(c.db, !migrate, 0);
+    st_store *s = open_store_q(c.db, !migrate, 0, migrate); /* migrate: an old one is expected */
     if (!s && migrate) {
         /* an older schema: open with migration allowed to bring it up */
         s = open_store(c.db, 0, 1);
