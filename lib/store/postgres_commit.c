@@ -185,70 +185,90 @@ enum {
     " " col " = CASE WHEN i.v" n " IS NOT NULL AND (i.t" n " >= s.last_seen OR s." col             \
     " IS NULL) THEN i.v" n " ELSE s." col " END"
 
-static const char
-    *const write_sql[W_COUNT] =
-        {
-            [W_IDENT_GET] = "SELECT id, key FROM ident WHERE key = ANY($1::text[])",
-            /* in the order given, so ids follow first sightings as in the SQLite backend */
-            [W_IDENT_ADD] =
-                "INSERT INTO ident(key) SELECT k FROM unnest($1::text[]) WITH ORDINALITY"
-                " AS u(k, o) ORDER BY o ON CONFLICT (key) DO NOTHING RETURNING id, key",
-            [W_DUP_HASH] =
-                "SELECT hash FROM event_hash WHERE hash = ANY(SELECT decode(h, 'hex') FROM"
-                " unnest($1::text[]) AS u(h))",
-            [W_DUP_EID] = "SELECT event_id FROM event_eid WHERE event_id = ANY($1::text[])",
-            [W_LAST_BATCH] =
-                "SELECT id, hash, record_time, last_event FROM batch ORDER BY id DESC LIMIT 1",
-            [W_BATCH_ADD] = "INSERT INTO batch(id, record_time, first_event, last_event, events,"
-                            " prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            /* the merged item states of a document (statemerge.h): the rule of the
-             * SQLite backend's upsert, over arrays: update the items that have a
-             * state, insert the others */
-            [W_STATE] = "WITH i AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], "
-                        "$4::bigint[],"
-                        " $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], "
-                        "$10::bigint[],"
-                        " $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], "
-                        "$15::bigint[],"
-                        " $16::bigint[], $17::bigint[], $18::bigint[], $19::text[], $20::bigint[],"
-                        " $21::bigint[], $22::bigint[]) AS " STATE_COLS "),"
-                        " u AS (UPDATE item_state s SET"
-                        " first_seen = CASE WHEN i.f < s.first_seen THEN i.f ELSE s.first_seen END,"
-                        " last_seen = CASE WHEN i.l >= s.last_seen THEN i.l ELSE s.last_seen END,"
-                        " last_event = CASE WHEN i.l >= s.last_seen THEN i.le ELSE s.last_event "
-                        "END," LATEST("disposition", "5") "," LATEST("read_point", "7") "," LATEST("biz_location", "9") "," LATEST(
-                            "container",
-                            "11") "," LATEST("owner",
-                                             "13") "," LATEST("possessor",
-                                                              "15") "," LATEST("lot",
-                                                                               "17") "," LATEST("ex"
-                                                                                                "pi"
-                                                                                                "r"
-                                                                                                "y",
-                                                                                                "1"
-                                                                                                "9") "," LATEST("deleted",
-                                                                                                                "21") " FROM i WHERE s.ident = i.ident RETURNING s.ident)"
-                                                                                                                      " INSERT INTO item_state(ident, first_seen, last_seen, last_event, disposition,"
-                                                                                                                      " read_point, biz_location, container, owner, possessor, lot, expiry, deleted)"
-                                                                                                                      " SELECT ident, f, l, le, v5, v7, v9, v11, v13, v15, v17, v19, v21 FROM i"
-                                                                                                                      " WHERE ident NOT IN (SELECT ident FROM u)",
-            [W_UNPACK_ALL] =
-                "SELECT c.child, s.container FROM containment c LEFT JOIN item_state s"
-                " ON s.ident = c.child WHERE c.parent = $1 AND c.unpacked_event IS NULL",
-            [W_PACK] = "INSERT INTO containment(child, packed_event, parent) SELECT * FROM"
-                       " unnest($1::bigint[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING",
-            [W_UNPACK] = "UPDATE containment c SET unpacked_event = u.e FROM unnest($1::bigint[],"
-                         " $2::bigint[]) AS u(child, e) WHERE c.child = u.child AND "
-                         "c.unpacked_event IS NULL",
-            [W_UNPACK_PARENT] = "UPDATE containment SET unpacked_event = $2"
-                                " WHERE parent = $1 AND unpacked_event IS NULL",
-            [W_LOT_ADD] = "INSERT INTO item_lot(lot, ident) SELECT * FROM unnest($1::bigint[],"
-                          " $2::bigint[]) ON CONFLICT DO NOTHING",
-            [W_GENEALOGY_ADD] =
-                "INSERT INTO genealogy(xform, role, ident) SELECT * FROM"
-                " unnest($1::bigint[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING",
-            [W_LOCATION_ADD] = "INSERT INTO location_child(parent, child) SELECT * FROM"
-                               " unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING",
+static const char *const write_sql[W_COUNT] = {
+    [W_IDENT_GET] = "SELECT id, key FROM ident WHERE key = ANY($1::text[])",
+    /* in the order given, so ids follow first sightings as in the SQLite backend */
+    [W_IDENT_ADD] = "INSERT INTO ident(key) SELECT k FROM unnest($1::text[]) WITH ORDINALITY"
+                    " AS u(k, o) ORDER BY o ON CONFLICT (key) DO NOTHING RETURNING id, key",
+    [W_DUP_HASH] = "SELECT hash FROM event_hash WHERE hash = ANY(SELECT decode(h, 'hex') FROM"
+                   " unnest($1::text[]) AS u(h))",
+    [W_DUP_EID] = "SELECT event_id FROM event_eid WHERE event_id = ANY($1::text[])",
+    [W_LAST_BATCH] = "SELECT id, hash, record_time, last_event FROM batch ORDER BY id DESC LIMIT 1",
+    [W_BATCH_ADD] = "INSERT INTO batch(id, record_time, first_event, last_event, events,"
+                    " prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    /* the merged item states of a document (statemerge.h): the rule of the
+     * SQLite backend's upsert, over arrays: update the items that have a
+     * state, insert the others */
+    [W_STATE] =
+        "WITH i AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], "
+        "$4::bigint[],"
+        " $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], "
+        "$10::bigint[],"
+        " $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], "
+        "$15::bigint[],"
+        " $16::bigint[], $17::bigint[], $18::bigint[], $19::text[], $20::bigint[],"
+        " $21::bigint[], $22::bigint[]) AS " STATE_COLS "),"
+        " u AS (UPDATE item_state s SET"
+        " first_seen = CASE WHEN i.f < s.first_seen THEN i.f ELSE s.first_seen END,"
+        " last_seen = CASE WHEN i.l >= s.last_seen THEN i.l ELSE s.last_seen END,"
+        " last_event = CASE WHEN i.l >= s.last_seen THEN i.le ELSE s.last_event "
+        "END," LATEST("disposition", "5") "," LATEST("read_point", "7") "," LATEST("biz_location", "9") "," LATEST("container", "11") "," LATEST(
+            "owner",
+            "13") "," LATEST("possessor",
+                             "15") "," LATEST("lot",
+                                              "17") "," LATEST("ex"
+                                                               "pi"
+                                                               "r"
+                                                               "y",
+                                                               "1"
+                                                               "9") "," LATEST("deleted",
+                                                                               "21") " FROM i "
+                                                                                     "WHERE "
+                                                                                     "s.ident = "
+                                                                                     "i.ident "
+                                                                                     "RETURNING "
+                                                                                     "s.ident)"
+                                                                                     " INSERT INTO "
+                                                                                     "item_state("
+                                                                                     "ident, "
+                                                                                     "first_seen, "
+                                                                                     "last_seen, "
+                                                                                     "last_event, "
+                                                                                     "disposition,"
+                                                                                     " read_point, "
+                                                                                     "biz_location,"
+                                                                                     " container, "
+                                                                                     "owner, "
+                                                                                     "possessor, "
+                                                                                     "lot, expiry, "
+                                                                                     "deleted)"
+                                                                                     " SELECT "
+                                                                                     "ident, f, l, "
+                                                                                     "le, v5, v7, "
+                                                                                     "v9, v11, "
+                                                                                     "v13, v15, "
+                                                                                     "v17, v19, "
+                                                                                     "v21 FROM i"
+                                                                                     " WHERE ident "
+                                                                                     "NOT IN "
+                                                                                     "(SELECT "
+                                                                                     "ident FROM "
+                                                                                     "u)",
+    [W_UNPACK_ALL] = "SELECT c.child, s.container FROM containment c LEFT JOIN item_state s"
+                     " ON s.ident = c.child WHERE c.parent = $1 AND c.unpacked_event IS NULL",
+    [W_PACK] = "INSERT INTO containment(child, packed_event, parent) SELECT * FROM"
+               " unnest($1::bigint[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING",
+    [W_UNPACK] = "UPDATE containment c SET unpacked_event = u.e FROM unnest($1::bigint[],"
+                 " $2::bigint[]) AS u(child, e) WHERE c.child = u.child AND "
+                 "c.unpacked_event IS NULL",
+    [W_UNPACK_PARENT] = "UPDATE containment SET unpacked_event = $2"
+                        " WHERE parent = $1 AND unpacked_event IS NULL",
+    [W_LOT_ADD] = "INSERT INTO item_lot(lot, ident) SELECT * FROM unnest($1::bigint[],"
+                  " $2::bigint[]) ON CONFLICT DO NOTHING",
+    [W_GENEALOGY_ADD] = "INSERT INTO genealogy(xform, role, ident) SELECT * FROM"
+                        " unnest($1::bigint[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING",
+    [W_LOCATION_ADD] = "INSERT INTO location_child(parent, child) SELECT * FROM"
+                       " unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING",
 };
 #undef LATEST
 
@@ -302,11 +322,15 @@ static int wrun(st_pg *p, int w, int n, const char *const *vals, char *msg, size
 
 /* ---- interning identifiers ------------------------------------------------------------ */
 
-/* Every key one document names, in the order of first sighting. */
-static void doc_keys(const st_cap_doc *d, void (*f)(void *, const char *), void *ctx)
+/* Every key one document names, in the order of first sighting, but for
+ * the events that are duplicates (dup[i]): those leave no trace. */
+static void doc_keys(const st_cap_doc *d, const unsigned char *dup, void (*f)(void *, const char *),
+                     void *ctx)
 {
     for (size_t i = 0; i < d->n; i++) {
         const st_cap_event *e = &d->ev[i];
+        if (dup[i])
+            continue;
         const char *k[] = {e->biz_step,     e->disposition, e->read_point,
                            e->biz_location, e->owner,       e->possessor};
         for (size_t j = 0; j < sizeof k / sizeof *k; j++)
@@ -350,14 +374,24 @@ static void cache_rows(st_pg *p, PGresult *r)
                        strtoll(PQgetvalue(r, i, 0), NULL, 10));
 }
 
-/* Intern every key of d not cached: look them up, insert the new ones,
- * each statement its own transaction (autocommit). 0 or -1 (msg says why). */
-static int intern_doc(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
+struct wdoc;
+static int mark_dups(struct wdoc *w, const st_cap_doc *d, unsigned char *dup);
+
+/* Intern every key of d not cached (but those only duplicates name): look
+ * them up, insert the new ones, each statement its own transaction
+ * (autocommit). 0 or -1 (msg says why). */
+static int intern_doc(struct wdoc *w, st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
 {
     struct missing m = {p, {0}, {{0}, 0}};
     st_idcache_init(&m.seen);
-    doc_keys(d, add_missing, &m);
     int rc = 0;
+    unsigned char *dup = calloc(d->n + 1, 1);
+    if (!dup || mark_dups(w, d, dup)) {
+        snprintf(msg, cap, "%s", dup ? "looking up duplicates failed" : "out of memory");
+        rc = -1;
+        goto out;
+    }
+    doc_keys(d, dup, add_missing, &m);
     if (!m.a.n)
         goto out;
     const char *v[1] = {arr_end(&m.a)};
@@ -392,6 +426,7 @@ static int intern_doc(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
     snprintf(msg, cap, "identifiers could not be interned (concurrent writers)");
     rc = -1;
 out:
+    free(dup);
     st_idcache_free(&m.seen);
     free(m.a.b.p);
     return rc;
@@ -931,6 +966,44 @@ out:
     return rc;
 }
 
+/* dup[i] = 1 for each event of d that is a duplicate: same hash, same
+ * eventID, or a declared eventID that is the hash ID of a stored event
+ * (stored before, or earlier in d). 0, or -1 (w->msg says why). */
+static int mark_dups(wdoc *w, const st_cap_doc *d, unsigned char *dup)
+{
+    bset hs = {0}, es = {0};
+    PGresult *hr = NULL, *er = NULL;
+    unsigned char(*dig)[32] = NULL;
+    int rc = -1;
+    if (bset_init(&hs, 3 * d->n) || bset_init(&es, 2 * d->n)) {
+        snprintf(w->msg, sizeof w->msg, "out of memory");
+        goto out;
+    }
+    if (stored_dups(w, d, &hs, &es, &hr, &er, &dig))
+        goto out;
+    for (size_t i = 0; i < d->n; i++) {
+        const st_cap_event *e = &d->ev[i];
+        unsigned char declared[32];
+        dup[i] = (e->event_id && hashid_digest(e->event_id, declared) &&
+                  bset_find(&hs, declared, 32, 0)) ||
+                 bset_find(&hs, e->hash, 32, 0) ||
+                 (e->event_id && bset_find(&es, e->event_id, strlen(e->event_id), 0));
+        if (dup[i])
+            continue;
+        bset_find(&hs, e->hash, 32, 1);
+        if (e->event_id)
+            bset_find(&es, e->event_id, strlen(e->event_id), 1);
+    }
+    rc = 0;
+out:
+    free(hs.e);
+    free(es.e);
+    PQclear(hr);
+    PQclear(er);
+    free(dig);
+    return rc;
+}
+
 /* Store one document inside the open transaction; on failure its savepoint
  * is rolled back and d->rc says why. */
 static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms)
@@ -949,31 +1022,19 @@ static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms
     }
     int64_t batch = t->batch + 1, next = t->last_event + 1, first = 0, last = 0;
     st_chain ch = {0};
-    bset hs = {0}, es = {0};
-    PGresult *hr = NULL, *er = NULL;
-    unsigned char(*dig)[32] = NULL;
-    if (bset_init(&hs, 3 * d->n) || bset_init(&es, 2 * d->n) ||
-        st_chain_begin(&ch, t->hash, batch, record_ms) != ST_OK) {
+    unsigned char *dup = calloc(d->n + 1, 1);
+    if (!dup || st_chain_begin(&ch, t->hash, batch, record_ms) != ST_OK) {
         snprintf(w->msg, sizeof w->msg, "out of memory");
         goto fail;
     }
-    if (stored_dups(w, d, &hs, &es, &hr, &er, &dig))
+    if (mark_dups(w, d, dup))
         goto fail;
     for (size_t i = 0; i < d->n; i++) {
         const st_cap_event *e = &d->ev[i];
-        unsigned char declared[32];
-        /* a duplicate: same hash, same eventID, or a declared eventID that
-         * is the hash ID of a stored event (stored before, or earlier here) */
-        if ((e->event_id && hashid_digest(e->event_id, declared) &&
-             bset_find(&hs, declared, 32, 0)) ||
-            bset_find(&hs, e->hash, 32, 0) ||
-            (e->event_id && bset_find(&es, e->event_id, strlen(e->event_id), 0))) {
+        if (dup[i]) {
             d->duplicates++;
             continue;
         }
-        bset_find(&hs, e->hash, 32, 1);
-        if (e->event_id)
-            bset_find(&es, e->event_id, strlen(e->event_id), 1);
         struct ev_ids x = {0};
         x.event = next++;
         if (store_event(w, e, batch, record_ms, &x))
@@ -1052,11 +1113,7 @@ fail:
     st_statemerge_reset(&p->sm);
     d->stored = d->duplicates = 0;
 out:
-    free(hs.e);
-    free(es.e);
-    PQclear(hr);
-    PQclear(er);
-    free(dig);
+    free(dup);
 }
 
 /* ---- the group ------------------------------------------------------------------------------ */
@@ -1118,7 +1175,7 @@ st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err)
         docs[i]->rc = ST_OK;
         docs[i]->msg[0] = 0;
         char msg[200];
-        if (intern_doc(p, docs[i], msg, sizeof msg)) {
+        if (intern_doc(&w, p, docs[i], msg, sizeof msg)) {
             docs[i]->rc = ST_ERR_IO;
             snprintf(docs[i]->msg, sizeof docs[i]->msg, "storing the document failed: %s", msg);
         }
