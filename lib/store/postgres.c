@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "common/error.h"
+#include "common/sbuf.h"
 
 /* Type OIDs (PostgreSQL's pg_type.dat; stable across releases). */
 enum {
@@ -638,8 +639,13 @@ static st_rc pg_info(void *impl, st_store_info *info, st_error *err)
     char *pw = strstr(loc, "password=");
     if (pw)
         *pw = 0;
-    snprintf(info->location, sizeof info->location, "%s%s%s", loc, p->schema[0] ? " schema " : "",
-             p->schema);
+    st_sbuf b;
+    st_sbuf_init(&b, info->location, sizeof info->location);
+    st_sbuf_puts(&b, loc);
+    if (p->schema[0]) {
+        st_sbuf_puts(&b, " schema ");
+        st_sbuf_puts(&b, p->schema);
+    }
     int64_t bytes = 0;
     st_rc rc = pg_exec(p,
                        "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM"

@@ -113,7 +113,7 @@ doc "$TMP/a2.jsonld" a2 2
 status=$(post "$A_URL" "$TMP/a2.jsonld")
 [ "$status" = 201 ] && ok || bad "second capture on A: status $status"
 for _ in $(seq 1 100); do
-    [ "$(grep -c '^event: epcis' "$TMP/sse" 2>/dev/null || echo 0)" -ge 2 ] && break
+    [ "$(cat "$TMP/sse" 2>/dev/null | grep -c '^event: epcis')" -ge 2 ] && break
     sleep 0.05
 done
 kill "$SUB" 2>/dev/null
@@ -151,7 +151,7 @@ expect_jq "db info agrees" '"\(.backend) \(.events)"' "postgres $want"
 curl -s -N --max-time 20 -o "$TMP/all" "$B_URL/stream?lastEventId=0" &
 SUB=$!
 for _ in $(seq 1 200); do
-    [ "$(grep -c '^event: epcis' "$TMP/all" 2>/dev/null || echo 0)" -ge "$want" ] && break
+    [ "$(cat "$TMP/all" 2>/dev/null | grep -c '^event: epcis')" -ge "$want" ] && break
     sleep 0.05
 done
 kill "$SUB" 2>/dev/null
