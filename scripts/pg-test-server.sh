@@ -56,9 +56,9 @@ start() {
     as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C \
         --no-sync >"$dir/initdb.log" 2>&1 || { log "initdb failed:"; cat "$dir/initdb.log" >&2; return 1; }
     local fsync=${PG_TEST_FSYNC:-off}
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-        -o "-c listen_addresses='' -k $dir -c fsync=$fsync -c full_page_writes=$fsync
-            -c shared_buffers=256MB -c max_wal_size=4GB -c max_connections=200" \
+    local opts="-c listen_addresses='' -k $dir -c fsync=$fsync -c full_page_writes=$fsync"
+    opts+=" -c shared_buffers=256MB -c max_wal_size=4GB -c max_connections=200"
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$opts" start \
         >/dev/null 2>&1 || { log "the server did not start:"; cat "$dir/server.log" >&2; return 1; }
     as_owner "$bin/psql" -h "$dir" -U postgres -d postgres -qAt \
         -c "CREATE DATABASE serialtrack_test" >/dev/null ||

@@ -319,6 +319,12 @@ static st_rc pg_open(const char *target, const st_store_opts *o, void **impl, st
     if ((rc = st_pg_conn_open(p, &p->r[0], err)))
         goto fail;
     p->nr = 1;
+    /* an existing store is taken as analyzed (autovacuum's, or another
+     * node's): this handle analyzes when it has doubled from here */
+    PGresult *r = PQexec(p->r[0].c, "SELECT coalesce(max(last_event), 0) FROM batch");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        p->analyzed_at = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
     if (o->read_only) {
         int v = 0;
         if ((rc = read_version(p->r[0].c, &v, err)) || (rc = check_version(v, 1, err)))

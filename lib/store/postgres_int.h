@@ -54,6 +54,7 @@ typedef struct st_pg {
     int version_at_open;             /* schema version found when opening (0: a new store) */
     int64_t parts_until;             /* ms: event partitions exist for record times below */
     int prepared;                    /* the write statements are prepared on w */
+    int64_t analyzed_at;             /* events in the store when this handle last analyzed */
 } st_pg;
 
 /* Open a connection on p's URL and schema. */
