@@ -72,6 +72,23 @@ static void quote_ident(const char *name, char *out, size_t cap)
     snprintf(out, cap, "\"%s\"", name);
 }
 
+int st_pg_session(st_pg *p, st_pg_conn *c, st_error *err)
+{
+    PQsetNoticeProcessor(c->c, quiet, NULL);
+    if (!p->schema[0])
+        return 0;
+    char q[80], sql[200];
+    quote_ident(p->schema, q, sizeof q);
+    /* a fresh store in a new schema: create it (two nodes racing: one wins) */
+    if (!p->read_only) {
+        snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", q);
+        if (st_pg_run(c->c, sql, NULL))
+            st_pg_run(c->c, sql, NULL);
+    }
+    snprintf(sql, sizeof sql, "SET search_path TO %s", q);
+    return st_pg_run(c->c, sql, err);
+}
+
 st_rc st_pg_conn_open(st_pg *p, st_pg_conn *c, st_error *err)
 {
     memset(c, 0, sizeof *c);
@@ -82,22 +99,10 @@ st_rc st_pg_conn_open(st_pg *p, st_pg_conn *c, st_error *err)
         c->c = NULL;
         return rc;
     }
-    PQsetNoticeProcessor(c->c, quiet, NULL);
     pthread_mutex_init(&c->mu, NULL);
-    if (p->schema[0]) {
-        char q[80], sql[200];
-        quote_ident(p->schema, q, sizeof q);
-        /* a fresh store in a new schema: create it (two nodes racing: one wins) */
-        if (!p->read_only) {
-            snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", q);
-            if (st_pg_run(c->c, sql, NULL))
-                st_pg_run(c->c, sql, NULL);
-        }
-        snprintf(sql, sizeof sql, "SET search_path TO %s", q);
-        if (st_pg_run(c->c, sql, err)) {
-            st_pg_conn_close(c);
-            return ST_ERR_IO;
-        }
+    if (st_pg_session(p, c, err)) {
+        st_pg_conn_close(c);
+        return ST_ERR_IO;
     }
     return ST_OK;
 }
@@ -551,6 +556,7 @@ static st_rc pg_exec(void *impl, const char *sql, const st_val *args, int nargs,
     PGresult *r = NULL;
     if (PQstatus(c->c) != CONNECTION_OK) { /* the server restarted: reconnect once */
         PQreset(c->c);
+        st_pg_session(p, c, NULL);
         for (int i = 0; i < ST_PG_STMT_CACHE; i++) {
             free(c->cache[i].sql);
             c->cache[i].sql = NULL;

@@ -1176,6 +1176,7 @@ st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err)
     int open = 0;
     if (PQstatus(p->w.c) != CONNECTION_OK) { /* the server restarted: reconnect */
         PQreset(p->w.c);
+        st_pg_session(p, &p->w, NULL);
         p->prepared = 0;
     }
     if ((rc = st_pg_prepare_writes(p, err)))

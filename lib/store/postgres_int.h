@@ -57,6 +57,11 @@ typedef struct st_pg {
     int64_t analyzed_at;             /* events in the store when this handle last analyzed */
 } st_pg;
 
+/* Set up a new (or reset) connection's session: the store's schema first
+ * in search_path (the schema created when missing, unless read-only),
+ * NOTICEs silenced. 0, or -1 with err filled in. */
+int st_pg_session(st_pg *p, st_pg_conn *c, st_error *err);
+
 /* Open a connection on p's URL and schema. */
 st_rc st_pg_conn_open(st_pg *p, st_pg_conn *c, st_error *err);
 void st_pg_conn_close(st_pg_conn *c);
