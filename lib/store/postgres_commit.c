@@ -353,7 +353,9 @@ static void doc_keys(const st_cap_doc *d, const unsigned char *dup, void (*f)(vo
 struct missing {
     st_pg *p;
     st_idcache seen; /* keys already listed */
-    arr a;           /* the array literal of the keys not cached */
+    const char **k;  /* the keys not cached, in order of first sighting */
+    size_t n, cap;
+    int oom; /* listing one failed */
 };
 
 static void add_missing(void *ctx, const char *key)
@@ -363,7 +365,28 @@ static void add_missing(void *ctx, const char *key)
     if (st_idcache_get(&m->p->ids, key, n) || st_idcache_get(&m->seen, key, n))
         return;
     st_idcache_put(&m->seen, key, n, 1);
-    arr_text(&m->a, key);
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 256;
+        const char **k = realloc(m->k, cap * sizeof *k);
+        if (!k) {
+            m->oom = 1;
+            return;
+        }
+        m->k = k;
+        m->cap = cap;
+    }
+    m->k[m->n++] = key;
+}
+
+/* The array literal of m's keys still not cached, into a; their count. */
+static size_t still_missing(struct missing *m, arr *a)
+{
+    arr_reset(a);
+    for (size_t i = 0; i < m->n; i++)
+        if (!st_idcache_get(&m->p->ids, m->k[i], strlen(m->k[i])))
+            arr_text(a, m->k[i]);
+    arr_end(a);
+    return a->n;
 }
 
 /* Cache the (id, key) rows of r. */
@@ -382,53 +405,44 @@ static int mark_dups(struct wdoc *w, const st_cap_doc *d, unsigned char *dup);
  * (autocommit). 0 or -1 (msg says why). */
 static int intern_doc(struct wdoc *w, st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
 {
-    struct missing m = {p, {0}, {{0}, 0}};
+    struct missing m = {p, {0}, NULL, 0, 0, 0};
+    arr a = {{0}, 0};
     st_idcache_init(&m.seen);
-    int rc = 0;
+    int rc = -1;
     unsigned char *dup = calloc(d->n + 1, 1);
     if (!dup || mark_dups(w, d, dup)) {
         snprintf(msg, cap, "%s", dup ? "looking up duplicates failed" : "out of memory");
-        rc = -1;
         goto out;
     }
     doc_keys(d, dup, add_missing, &m);
-    if (!m.a.n)
-        goto out;
-    const char *v[1] = {arr_end(&m.a)};
-    if (m.a.b.oom) {
-        snprintf(msg, cap, "out of memory");
-        rc = -1;
-        goto out;
-    }
-    for (int attempt = 0; attempt < 5; attempt++) {
-        PGresult *r = wexec(p, W_IDENT_GET, 1, v, msg, cap);
-        if (!r) {
-            rc = -1;
+    /* look up first, then insert only what is new (an insert that
+     * conflicts still uses up an identity value: ids would get gaps);
+     * what another writer inserted meanwhile is skipped by the insert and
+     * found by the next look-up; a deadlock between two writers inserting
+     * the same new keys in other orders is retried */
+    for (int step = 0; step < 10; step++) {
+        if (!still_missing(&m, &a)) {
+            rc = 0;
             goto out;
         }
-        int found = PQntuples(r);
-        cache_rows(p, r);
-        PQclear(r);
-        if ((size_t)found == m.a.n)
+        if (m.oom || a.b.oom) {
+            snprintf(msg, cap, "out of memory");
             goto out;
-        /* a key inserted by another writer meanwhile is skipped here and
-         * found by the next look-up; a deadlock between two writers
-         * inserting the same new keys in other orders is retried */
-        r = wexec(p, W_IDENT_ADD, 1, v, msg, cap);
-        if (r) {
+        }
+        const char *v[1] = {a.b.p};
+        PGresult *r = wexec(p, step % 2 ? W_IDENT_ADD : W_IDENT_GET, 1, v, msg, cap);
+        if (!r && !(step % 2 && strstr(msg, "deadlock")))
+            goto out;
+        if (r)
             cache_rows(p, r);
-            PQclear(r);
-        } else if (!strstr(msg, "deadlock")) {
-            rc = -1;
-            goto out;
-        }
+        PQclear(r);
     }
     snprintf(msg, cap, "identifiers could not be interned (concurrent writers)");
-    rc = -1;
 out:
     free(dup);
+    free(m.k);
+    free(a.b.p);
     st_idcache_free(&m.seen);
-    free(m.a.b.p);
     return rc;
 }
 
