@@ -18,8 +18,8 @@
  * of its own (bench_N), dropped at the end.
  *   bench_store [--events N] [--big N] [--dir DIR] [--db postgres://...]   (--big 0 skips)
  * or the same through BENCH_STORE_EVENTS, BENCH_STORE_BIG, BENCH_STORE_DIR,
- * BENCH_STORE_DB (make bench). The 10M run needs about 12 GB of disk per
- * backend and some minutes.
+ * BENCH_STORE_DB (make bench; BENCH_STORE_PG_ONLY=1 skips SQLite). The 10M run needs about 12 GB of
+ * disk per backend and some minutes.
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -630,11 +630,14 @@ int main(int argc, char **argv)
         die("cannot make a temporary folder");
     struct fig figs[4] = {{0}};
     int nf = 0;
-    run(dir, events, 1, 0, &figs[nf++]);
+    int pg_only = g_pg && getenv("BENCH_STORE_PG_ONLY"); /* profiling PostgreSQL alone */
+    if (!pg_only)
+        run(dir, events, 1, 0, &figs[nf++]);
     if (g_pg)
         run(dir, events, 1, 1, &figs[nf++]);
     if (big) {
-        run(dir, big, 0, 0, &figs[nf++]);
+        if (!pg_only)
+            run(dir, big, 0, 0, &figs[nf++]);
         if (g_pg)
             run(dir, big, 0, 1, &figs[nf++]);
     }
