@@ -175,6 +175,10 @@ enum {
     W_LOT_ADD,
     W_GENEALOGY_ADD,
     W_LOCATION_ADD,
+    W_COMMISSION,
+    W_DECOMMISSION,
+    W_GEO_ADD,
+    W_ANOMALY_ADD,
     W_COUNT
 };
 
@@ -269,6 +273,37 @@ static const char *const write_sql[W_COUNT] = {
                         " unnest($1::bigint[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING",
     [W_LOCATION_ADD] = "INSERT INTO location_child(parent, child) SELECT * FROM"
                        " unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING",
+    /* lifecycle, as the SQLite backend's upserts row by row in event order:
+     * an upsert may touch a row once, so each identifier's rows are first
+     * reduced to the one that row-by-row would leave: the first
+     * commissioning (smallest event id); the earliest decommissioning
+     * (smallest event time, then event id) */
+    [W_COMMISSION] = "INSERT INTO item_life(ident, commissioned, commissioned_time)"
+                     " SELECT DISTINCT ON (i) i, e, t FROM unnest($1::bigint[], $2::bigint[],"
+                     " $3::bigint[]) AS u(i, e, t) ORDER BY i, e"
+                     " ON CONFLICT (ident) DO UPDATE SET"
+                     " commissioned = coalesce(item_life.commissioned, excluded.commissioned),"
+                     " commissioned_time = coalesce(item_life.commissioned_time,"
+                     " excluded.commissioned_time)",
+    [W_DECOMMISSION] = "INSERT INTO item_life(ident, decommissioned, decommissioned_time)"
+                       " SELECT DISTINCT ON (i) i, e, t FROM unnest($1::bigint[], $2::bigint[],"
+                       " $3::bigint[]) AS u(i, e, t) ORDER BY i, t, e"
+                       " ON CONFLICT (ident) DO UPDATE SET"
+                       " decommissioned = excluded.decommissioned,"
+                       " decommissioned_time = excluded.decommissioned_time"
+                       " WHERE item_life.decommissioned IS NULL"
+                       " OR excluded.decommissioned_time < item_life.decommissioned_time",
+    /* the last coordinates given for a location win, as row by row */
+    [W_GEO_ADD] = "INSERT INTO location_geo(ident, lat_e6, lon_e6)"
+                  " SELECT DISTINCT ON (i) i, a, o FROM unnest($1::bigint[], $2::bigint[],"
+                  " $3::bigint[]) WITH ORDINALITY AS u(i, a, o, n) ORDER BY i, n DESC"
+                  " ON CONFLICT (ident) DO UPDATE SET lat_e6 = excluded.lat_e6,"
+                  " lon_e6 = excluded.lon_e6",
+    /* in the order given, so anomaly ids follow the events */
+    [W_ANOMALY_ADD] = "INSERT INTO anomaly(event, ident, rule, location, detected_at, evidence)"
+                      " SELECT e, i, r, l, d, v FROM unnest($1::bigint[], $2::bigint[],"
+                      " $3::text[], $4::bigint[], $5::bigint[], $6::text[])"
+                      " WITH ORDINALITY AS u(e, i, r, l, d, v, n) ORDER BY n",
 };
 #undef LATEST
 
@@ -347,6 +382,16 @@ static void doc_keys(const st_cap_doc *d, const unsigned char *dup, void (*f)(vo
     for (size_t i = 0; i < d->n_links; i++) {
         f(ctx, d->links[i].parent);
         f(ctx, d->links[i].child);
+    }
+    for (size_t i = 0; i < d->n_geo; i++)
+        f(ctx, d->geo[i].loc);
+    for (size_t i = 0; i < d->n_anom; i++) {
+        const st_cap_anomaly *a = &d->anom[i];
+        if (a->event >= d->n || dup[a->event])
+            continue;
+        f(ctx, a->key);
+        if (a->location)
+            f(ctx, a->location);
     }
 }
 
@@ -524,6 +569,8 @@ typedef struct wdoc {
     st_pg *p;
     buf ev, hash, eid, epc;     /* COPY data of event, event_hash, event_eid, event_epc */
     arr lot[2], gen[3], loc[2]; /* item_lot, genealogy, location_child rows */
+    arr com[3], dec[3], geo[3]; /* item_life (commissioned, decommissioned), location_geo */
+    arr anom[6];                /* anomaly rows, by W_ANOMALY_ADD parameter */
     arr st[22];                 /* merged item states, by W_STATE parameter */
     struct cop {
         int64_t child, event, parent;
@@ -543,8 +590,14 @@ static void wdoc_free(wdoc *w)
         free(w->lot[i].b.p);
         free(w->loc[i].b.p);
     }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 3; i++) {
         free(w->gen[i].b.p);
+        free(w->com[i].b.p);
+        free(w->dec[i].b.p);
+        free(w->geo[i].b.p);
+    }
+    for (int i = 0; i < 6; i++)
+        free(w->anom[i].b.p);
     for (int i = 0; i < 22; i++)
         free(w->st[i].b.p);
     free(w->ops);
@@ -560,8 +613,14 @@ static void wdoc_reset(wdoc *w)
         arr_reset(&w->lot[i]);
         arr_reset(&w->loc[i]);
     }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 3; i++) {
         arr_reset(&w->gen[i]);
+        arr_reset(&w->com[i]);
+        arr_reset(&w->dec[i]);
+        arr_reset(&w->geo[i]);
+    }
+    for (int i = 0; i < 6; i++)
+        arr_reset(&w->anom[i]);
     w->nops = 0;
     w->msg[0] = 0;
 }
@@ -804,6 +863,43 @@ static void copy_opt(buf *b, int64_t id)
     buf_put(b, "\t", 1);
 }
 
+/* The item_life rows of item when e commissions or decommissions it. */
+static void life(wdoc *w, const st_cap_event *e, unsigned role, int64_t item, int64_t event)
+{
+    arr *a[2] = {st_cap_commissions(e, role) ? w->com : NULL,
+                 st_cap_decommissions(e, role) ? w->dec : NULL};
+    for (int k = 0; k < 2; k++) {
+        if (!a[k])
+            continue;
+        arr_int(&a[k][0], item, 0);
+        arr_int(&a[k][1], event, 0);
+        arr_int(&a[k][2], e->event_time, 0);
+    }
+}
+
+/* The anomaly rows of event index i of d, stored as event (0: a duplicate,
+ * whose anomalies were stored with it before); *next is the first anomaly
+ * not yet taken (d->anom is in event order). */
+static int add_anomalies(wdoc *w, const st_cap_doc *d, size_t i, int64_t event, int64_t record_ms,
+                         size_t *next)
+{
+    for (; *next < d->n_anom && d->anom[*next].event <= i; ++*next) {
+        const st_cap_anomaly *a = &d->anom[*next];
+        if (a->event < i || !event)
+            continue;
+        int64_t item = ident_id(w->p, a->key), loc = ident_id(w->p, a->location);
+        if (item < 0 || loc < 0)
+            return -1;
+        arr_int(&w->anom[0], event, 0);
+        arr_int(&w->anom[1], item, 0);
+        arr_text(&w->anom[2], a->rule);
+        arr_int(&w->anom[3], loc, loc == 0);
+        arr_int(&w->anom[4], record_ms, 0);
+        arr_text(&w->anom[5], a->evidence);
+    }
+    return 0;
+}
+
 /* Rows and projections of one new event, id x->event. */
 static int store_event(wdoc *w, const st_cap_event *e, int64_t batch, int64_t record_ms,
                        struct ev_ids *x)
@@ -891,6 +987,8 @@ static int store_event(wdoc *w, const st_cap_event *e, int64_t batch, int64_t re
         }
         if (is_instance(r->role) && update_state(w, e, r, item, x))
             rc = -1;
+        if (is_instance(r->role))
+            life(w, e, r->role, item, x->event);
         if (e->type == ST_EVENT_AGGREGATION && r->role == ST_ROLE_CHILD && x->parent > 0) {
             children++;
             if ((e->action == ST_ACTION_ADD || e->action == ST_ACTION_OBSERVE) &&
@@ -916,6 +1014,34 @@ static int store_event(wdoc *w, const st_cap_event *e, int64_t batch, int64_t re
 }
 
 /* ---- one document in the open transaction ------------------------------------------------ */
+
+/* Write the lifecycle rows of the document: item_life, location_geo and
+ * anomaly, one statement each (none when there is nothing to write). */
+static int flush_life(wdoc *w)
+{
+    struct {
+        int stmt, ncols;
+        arr *a;
+    } t[] = {{W_COMMISSION, 3, w->com},
+             {W_DECOMMISSION, 3, w->dec},
+             {W_GEO_ADD, 3, w->geo},
+             {W_ANOMALY_ADD, 6, w->anom}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        if (!t[i].a[0].n)
+            continue;
+        const char *v[6];
+        for (int k = 0; k < t[i].ncols; k++) {
+            v[k] = arr_end(&t[i].a[k]);
+            if (t[i].a[k].b.oom) {
+                snprintf(w->msg, sizeof w->msg, "out of memory");
+                return -1;
+            }
+        }
+        if (wrun(w->p, t[i].stmt, t[i].ncols, v, w->msg, sizeof w->msg))
+            return -1;
+    }
+    return 0;
+}
 
 /* The chain's tail as the transaction sees it. */
 struct tail {
@@ -1043,15 +1169,19 @@ static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms
     }
     if (mark_dups(w, d, dup))
         goto fail;
+    size_t next_anom = 0;
     for (size_t i = 0; i < d->n; i++) {
         const st_cap_event *e = &d->ev[i];
         if (dup[i]) {
             d->duplicates++;
+            if (d->n_anom && add_anomalies(w, d, i, 0, record_ms, &next_anom))
+                goto fail;
             continue;
         }
         struct ev_ids x = {0};
         x.event = next++;
-        if (store_event(w, e, batch, record_ms, &x))
+        if (store_event(w, e, batch, record_ms, &x) ||
+            (d->n_anom && add_anomalies(w, d, i, x.event, record_ms, &next_anom)))
             goto fail;
         if (!first)
             first = x.event;
@@ -1065,6 +1195,14 @@ static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms
             goto fail;
         arr_int(&w->loc[0], pa, 0);
         arr_int(&w->loc[1], ch_, 0);
+    }
+    for (size_t i = 0; i < d->n_geo; i++) {
+        int64_t loc = ident_id(p, d->geo[i].loc);
+        if (loc < 0)
+            goto fail;
+        arr_int(&w->geo[0], loc, 0);
+        arr_int(&w->geo[1], d->geo[i].lat_e6, 0);
+        arr_int(&w->geo[2], d->geo[i].lon_e6, 0);
     }
     if (w->ev.oom || w->hash.oom || w->eid.oom || w->epc.oom) {
         snprintf(w->msg, sizeof w->msg, "out of memory");
@@ -1085,7 +1223,7 @@ static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms
     const char *cv[2] = {arr_end(&w->loc[0]), arr_end(&w->loc[1])};
     if ((w->lot[0].n > 0 && wrun(p, W_LOT_ADD, 2, lv, w->msg, sizeof w->msg)) ||
         (w->gen[0].n > 0 && wrun(p, W_GENEALOGY_ADD, 3, gv, w->msg, sizeof w->msg)) ||
-        (w->loc[0].n > 0 && wrun(p, W_LOCATION_ADD, 2, cv, w->msg, sizeof w->msg)))
+        (w->loc[0].n > 0 && wrun(p, W_LOCATION_ADD, 2, cv, w->msg, sizeof w->msg)) || flush_life(w))
         goto fail;
     unsigned char h[32];
     if (st_chain_end(&ch, h) != ST_OK)
