@@ -502,22 +502,34 @@ static st_rc rows_out(PGresult *r, st_row_cb cb, void *ctx)
     return ST_OK;
 }
 
-#define MAX_ARGS 256
-
-/* Arguments as libpq wants them: ints as decimal text, blobs binary. */
+/* Arguments as libpq wants them: ints as decimal text, blobs binary; one
+ * allocation sized for the statement (the caller frees it). */
 struct args {
-    Oid types[MAX_ARGS];
-    const char *vals[MAX_ARGS];
-    int lens[MAX_ARGS];
-    int fmts[MAX_ARGS];
-    char ints[MAX_ARGS][24];
+    Oid *types;
+    const char **vals;
+    int *lens;
+    int *fmts;
+    char (*ints)[24];
 };
 
-static st_rc args_set(struct args *a, const st_val *args, int nargs, st_error *err)
+static st_rc args_new(const st_val *args, int nargs, struct args **out, st_error *err)
 {
-    if (nargs > MAX_ARGS)
-        return st_fail(err, ST_ERR_LIMIT, -1, NULL, "a query with %d parameters; the most is %d",
-                       nargs, MAX_ARGS);
+    *out = NULL;
+    if (nargs > ST_STORE_MAX_SQL_ARGS)
+        return st_fail(err, ST_ERR_LIMIT, -1, NULL,
+                       "a statement with %d parameters; the most is %d (ST_STORE_MAX_SQL_ARGS)",
+                       nargs, ST_STORE_MAX_SQL_ARGS);
+    size_t n = nargs > 0 ? (size_t)nargs : 1;
+    struct args *a = malloc(sizeof *a + n * (sizeof *a->types + sizeof *a->vals + sizeof *a->lens +
+                                             sizeof *a->fmts + sizeof *a->ints));
+    if (!a)
+        return st_fail(err, ST_ERR_NOMEM, -1, NULL, "out of memory");
+    /* the widest members first, so each array is aligned */
+    a->vals = (const char **)(a + 1);
+    a->ints = (char(*)[24])(a->vals + n);
+    a->types = (Oid *)(a->ints + n);
+    a->lens = (int *)(a->types + n);
+    a->fmts = a->lens + n;
     for (int i = 0; i < nargs; i++) {
         a->lens[i] = 0;
         a->fmts[i] = 0;
@@ -542,6 +554,7 @@ static st_rc args_set(struct args *a, const st_val *args, int nargs, st_error *e
             a->vals[i] = NULL;
         }
     }
+    *out = a;
     return ST_OK;
 }
 
@@ -549,14 +562,10 @@ static st_rc pg_exec(void *impl, const char *sql, const st_val *args, int nargs,
                      void *ctx, st_error *err)
 {
     st_pg *p = impl;
-    struct args *a = malloc(sizeof *a);
-    if (!a)
-        return st_fail(err, ST_ERR_NOMEM, -1, NULL, "out of memory");
-    st_rc rc = args_set(a, args, nargs, err);
-    if (rc) {
-        free(a);
+    struct args *a = NULL;
+    st_rc rc = args_new(args, nargs, &a, err);
+    if (rc)
         return rc;
-    }
     st_pg_conn *c = reader_get(p, err);
     char name[16];
     PGresult *r = NULL;
@@ -596,14 +605,10 @@ static st_rc pg_admin_exec(void *impl, const char *sql, const st_val *args, int 
         *changes = 0;
     if (!p->w.c)
         return st_fail(err, ST_ERR_ARG, -1, NULL, "the store is open read-only");
-    struct args *a = malloc(sizeof *a);
-    if (!a)
-        return st_fail(err, ST_ERR_NOMEM, -1, NULL, "out of memory");
-    st_rc rc = args_set(a, args, nargs, err);
-    if (rc) {
-        free(a);
+    struct args *a = NULL;
+    st_rc rc = args_new(args, nargs, &a, err);
+    if (rc)
         return rc;
-    }
     pthread_mutex_lock(&p->w.mu);
     PGresult *r = NULL;
     if (st_pg_run(p->w.c, "BEGIN", err)) {
