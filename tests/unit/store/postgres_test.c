@@ -5,7 +5,9 @@
  * times, and see each other's events at once; an administrative UPDATE ...
  * RETURNING counter never hands out a value twice across handles; the event
  * log is partitioned by month with partitions ahead of time; a duplicate
- * sent through two nodes at once is stored once. Needs $ST_TEST_PG_URL
+ * sent through two nodes at once is stored once; the lifecycle projections
+ * (item_life, location_geo, anomaly), written in bulk, hold what SQLite's
+ * row-by-row writes hold for the same documents. Needs $ST_TEST_PG_URL
  * (skips without it; fails without it when CI=true).
  */
 #include <setjmp.h>
@@ -282,6 +284,128 @@ static void test_duplicate_across_nodes(void **state)
     free(d);
 }
 
+/* ---- the lifecycle projections, against SQLite -------------------------------------------- */
+
+#define LC_EV(type, time, epc, extra, loc)                                                         \
+    "{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-05-01T" time "Z\",\"eventTimeZoneOffset\":"    \
+    "\"+00:00\",\"action\":\"" type "\",\"epcList\":[" epc "],\"readPoint\":{\"id\":\"" loc        \
+    "\"},\"bizLocation\":{\"id\":\"" loc "\"}" extra "}"
+#define LC_U1 "\"urn:epc:id:sgtin:0614141.107346.9001\""
+#define LC_U2 "\"urn:epc:id:sgtin:0614141.107346.9002\""
+#define LC_A "urn:epc:id:sgln:0614141.00001.0"
+#define LC_B "urn:epc:id:sgln:0614141.00002.0"
+#define LC_GEO(loc, lat, lon)                                                                      \
+    "{\"id\":\"" loc "\",\"attributes\":[{\"id\":\"urn:epcglobal:cbv:mda#latitude\","              \
+    "\"attribute\":\"" lat "\"},{\"id\":\"urn:epcglobal:cbv:mda#longitude\",\"attribute\":\"" lon  \
+    "\"}]}"
+#define LC_HEAD                                                                                    \
+    "{\"@context\":\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","            \
+    "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"                       \
+    "\"2024-01-01T00:00:00Z\",\"epcisHeader\":{\"epcisMasterData\":{\"vocabularyList\":[{"         \
+    "\"type\":\"urn:epcglobal:epcis:vtype:BusinessLocation\",\"vocabularyElementList\":[" LC_GEO(  \
+        LC_A, "48.8566", "2.3522") "," LC_GEO(LC_B, "35.6762",                                     \
+                                              "139.6503") "]}]}},\"epcisBody\":{\"eventList\":["
+#define LC_STEP(s) ",\"bizStep\":\"" s "\""
+
+/* One identifier commissioned twice (the first counts) and decommissioned
+ * three times in one document (the earliest event time counts; a tie keeps
+ * the first), an impossible journey, then a document repeating that event
+ * (its anomaly is not stored twice) and naming the decommissioned one. */
+static const char *const lc_docs[] = {
+    LC_HEAD LC_EV("ADD", "10:00:00", LC_U1 "," LC_U2, LC_STEP("commissioning"), LC_A) "," LC_EV(
+        "ADD", "09:00:00", LC_U1, LC_STEP("commissioning"),
+        LC_A) "," LC_EV("OBSERVE", "12:00:00", LC_U2, LC_STEP("destroying"),
+                        LC_A) "," LC_EV("OBSERVE", "11:00:00", LC_U2, LC_STEP("decommissioning"),
+                                        LC_A) "," LC_EV("OBSERVE", "11:00:00", LC_U2,
+                                                        LC_STEP("decommissioning"),
+                                                        LC_B) "," LC_EV("OBSERVE", "10:05:00",
+                                                                        LC_U1, "", LC_B) "]}}",
+    LC_HEAD LC_EV("OBSERVE", "10:05:00", LC_U1, "",
+                  LC_B) "," LC_EV("OBSERVE", "13:00:00", LC_U2, LC_STEP("inspecting"), LC_A) "]}}",
+};
+
+static st_rc row_text(void *ctx, const st_val *c, int n)
+{
+    char *out = ctx;
+    size_t k = strlen(out);
+    for (int i = 0; i < n && k < 8000; i++) {
+        if (c[i].type == ST_VAL_INT)
+            k += (size_t)snprintf(out + k, 8192 - k, "%lld|", (long long)c[i].i);
+        else if (c[i].type == ST_VAL_TEXT)
+            k += (size_t)snprintf(out + k, 8192 - k, "%.*s|", (int)c[i].n, (const char *)c[i].p);
+        else
+            k += (size_t)snprintf(out + k, 8192 - k, "NULL|");
+    }
+    if (k < 8191)
+        out[k++] = '\n', out[k] = 0;
+    return ST_OK;
+}
+
+/* The lifecycle projections of s, as text (keys, not ids). */
+static void lc_rows(st_store *s, char *out)
+{
+    static const char *const q[] = {
+        "SELECT i.key, l.commissioned, l.commissioned_time, l.decommissioned,"
+        " l.decommissioned_time FROM item_life l JOIN ident i ON i.id = l.ident ORDER BY i.key",
+        "SELECT i.key, g.lat_e6, g.lon_e6 FROM location_geo g JOIN ident i ON i.id = g.ident"
+        " ORDER BY i.key",
+        "SELECT a.event, i.key, a.rule, l.key, a.evidence FROM anomaly a JOIN ident i"
+        " ON i.id = a.ident LEFT JOIN ident l ON l.id = a.location ORDER BY a.id",
+    };
+    out[0] = 0;
+    for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
+        st_error e;
+        st_error_clear(&e);
+        if (st_store_exec(s, q[i], NULL, 0, row_text, out, &e) != ST_OK)
+            fail_msg("%s: %s", q[i], e.msg);
+        strcat(out, "--\n");
+    }
+}
+
+static void test_lifecycle_as_sqlite(void **state)
+{
+    (void)state;
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[256], lite[320], path[300];
+    snprintf(dir, sizeof dir, "%s/st_pglc_XXXXXX", base);
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/st.db", dir);
+    snprintf(lite, sizeof lite, "sqlite:%s", path);
+    st_store *s[2] = {open_node(), NULL};
+    assert_int_equal(st_store_open(lite, NULL, &s[1], NULL), ST_OK);
+    static char rows[2][8192];
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < sizeof lc_docs / sizeof *lc_docs; i++) {
+            st_capture_result res;
+            st_epcis_report *rep = NULL;
+            if (st_store_capture_mem(s[k], lc_docs[i], strlen(lc_docs[i]), "lc", &res, &rep))
+                fail_msg("capture %zu on store %d failed", i, k);
+            st_epcis_report_destroy(rep);
+        }
+        lc_rows(s[k], rows[k]);
+    }
+    assert_string_equal(rows[0], rows[1]);
+    /* and what they hold is what row-by-row writes leave */
+    assert_non_null(strstr(rows[0], "/21/9001|1|1714557600000|NULL|NULL|\n"));
+    assert_non_null(strstr(rows[0], "/21/9002|1|1714557600000|4|1714561200000|\n"));
+    assert_non_null(strstr(rows[0], "|48856600|2352200|\n"));
+    assert_non_null(
+        strstr(rows[0], "\n6|https://id.gs1.org/01/10614141073464/21/9001|impossible_travel|"));
+    assert_non_null(strstr(
+        rows[0], "\n7|https://id.gs1.org/01/10614141073464/21/9002|event_after_decommission|"));
+    /* event 6 came again in the second document: its anomaly is stored once */
+    assert_null(strstr(strstr(rows[0], "\n6|") + 1, "\n6|"));
+    st_store_close(s[0]);
+    st_store_close(s[1]);
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[320];
+        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -318,6 +442,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counter_across_nodes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partitions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_across_nodes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lifecycle_as_sqlite, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
