@@ -2,7 +2,9 @@
 #   make        build build/serialtrack
 #   make run    install what is missing, build, start the server on a demo store
 #   make tour   a guided tour of the command line
-#   make test   install what is missing, build, run every test (ctest summary last)
+#   make test   install what is missing, build, run every test (ctest summary last) with a
+#               throwaway PostgreSQL server for the PostgreSQL suites (scripts/pg-test-server.sh;
+#               ST_TEST_PG_URL=postgres://... uses an existing server instead)
 #   make bench  run the benchmarks (figures against same-run baselines)
 #   make asan   the whole suite under ASan+UBSan
 #   make fuzz   every fuzz target for FUZZ_SECONDS each
@@ -36,7 +38,7 @@ tour: build
 
 test: build
 	@bash scripts/install-test-tools.sh || echo "warning: npm test tools unavailable; the JSON Schema checks will skip"
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@bash scripts/pg-test-server.sh with -- sh -c 'cd $(BUILD) && ctest --output-on-failure -j $(JOBS)'
 
 bench: build
 	@bash scripts/bench.sh $(BUILD)
@@ -45,7 +47,7 @@ asan: deps
 	@bash scripts/install-test-tools.sh || true
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_C_COMPILER=$(ST_CC) -DST_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+	@bash scripts/pg-test-server.sh with -- sh -c 'cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)'
 
 fuzz: build
 	@for f in $(BUILD)/fuzz/fuzz_*; do \

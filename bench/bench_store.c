@@ -1,6 +1,7 @@
 /*
- * Event store benchmark (SQLite), one process, figures and ratios measured
- * in the same run:
+ * Event store benchmark, one process, figures and ratios measured in the
+ * same run, on SQLite and, with --db postgres://... (or BENCH_STORE_DB), on
+ * PostgreSQL too, the same data for both, side by side at the end:
  *  - capture: a generated realistic chain (lib/trace/chain.c: components by
  *    lot, assembly, packing, shipping, receiving, unpacking, selling) of N
  *    events captured document by document, split into preparation (read +
@@ -12,10 +13,13 @@
  *  - genealogy down from one component lot used in 100,000 units;
  *  - bytes on disk per event against the event's compact JSON-LD size.
  * With a second, larger size (default 10,000,000 events) the trace figures
- * are measured again there. Prints figures; never fails on them.
- *   bench_store [--events N] [--big N] [--dir DIR]   (--big 0 skips)
- * or the same through BENCH_STORE_EVENTS, BENCH_STORE_BIG, BENCH_STORE_DIR
- * (make bench). The 10M run needs about 12 GB of disk and some minutes.
+ * are measured again there. Prints figures; never fails on them. The
+ * bare-statement baseline is SQLite's; a PostgreSQL store lives in a schema
+ * of its own (bench_N), dropped at the end.
+ *   bench_store [--events N] [--big N] [--dir DIR] [--db postgres://...]   (--big 0 skips)
+ * or the same through BENCH_STORE_EVENTS, BENCH_STORE_BIG, BENCH_STORE_DIR,
+ * BENCH_STORE_DB (make bench; BENCH_STORE_PG_ONLY=1 skips SQLite). The 10M run needs about 12 GB of
+ * disk per backend and some minutes.
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -137,6 +141,48 @@ static void remove_db(const char *path)
     unlink(p);
 }
 
+/* ---- PostgreSQL stores --------------------------------------------------------------- */
+
+static const char *g_pg; /* the PostgreSQL URL (--db), or NULL */
+
+static int is_pg(const char *url)
+{
+    return !strncmp(url, "postgres", 8);
+}
+
+/* The URL of the PostgreSQL store named tag: g_pg in schema tag. */
+static void pg_url(const char *tag, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s%cschema=%s", g_pg, strchr(g_pg, '?') ? '&' : '?', tag);
+}
+
+/* Remove the store at url: the files of SQLite, the schema of PostgreSQL. */
+static void remove_store(const char *url)
+{
+    if (!is_pg(url)) {
+        remove_db(url);
+        return;
+    }
+    st_store *s = NULL;
+    if (st_store_open(url, NULL, &s, NULL))
+        return;
+    const char *sc = strstr(url, "schema=");
+    char sql[128];
+    snprintf(sql, sizeof sql, "DROP SCHEMA \"%s\" CASCADE", sc ? sc + 7 : "none");
+    st_store_admin_exec(s, sql, NULL, 0, NULL, NULL, NULL, NULL);
+    st_store_close(s);
+}
+
+/* Figures of one backend at one size, for the table at the end. */
+struct fig {
+    const char *backend;
+    size_t events;
+    double cap1, cap2;      /* events/s end to end, one and two capturing threads */
+    double commit_us;       /* commit only, per event */
+    double bytes_per_event; /* on disk */
+    double p50, p99;        /* trace, ms */
+};
+
 /* ---- capture with two threads: preparation on both cores, commits shared ---- */
 
 #define QUEUE 4
@@ -201,7 +247,7 @@ static void *worker(void *arg)
 /* Capture the chain o with two capturing threads; returns wall seconds. */
 static double capture_parallel(const char *path, const st_chain_opts *o, size_t *events)
 {
-    remove_db(path);
+    remove_store(path);
     struct cap c = {0};
     if (st_store_open(path, NULL, &c.s, NULL))
         die("cannot create the store");
@@ -233,7 +279,7 @@ static double capture_parallel(const char *path, const st_chain_opts *o, size_t 
 
 /* ---- the baseline: the same rows, a bare prepared-statement loop ------------------- */
 
-static const char *const tables[] = {"ident",     "batch",       "event",    "event_epc",
+static const char *const tables[] = {"ident",      "batch",       "event",     "event_epc",
                                      "item_state", "containment", "genealogy", "location_child"};
 
 /* Copy (or, with dst NULL, only read) every row of every table; commit
@@ -324,35 +370,41 @@ struct keys {
     size_t n;
 };
 
-static void sample_units(const char *path, struct keys *ks)
+static st_rc row_first(void *ctx, const st_val *c, int n)
 {
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        die("cannot open the store to sample units");
-    sqlite3_stmt *mx = NULL, *get = NULL;
-    sqlite3_prepare_v2(db, "SELECT max(id) FROM ident", -1, &mx, NULL);
-    sqlite3_step(mx);
-    int64_t max = sqlite3_column_int64(mx, 0);
-    sqlite3_finalize(mx);
-    sqlite3_prepare_v2(db, "SELECT key FROM ident WHERE id = ?", -1, &get, NULL);
+    st_val *v = ctx;
+    if (n > 0 && c[0].type == ST_VAL_INT)
+        *v = c[0];
+    else if (n > 0 && c[0].type == ST_VAL_TEXT && c[0].n < 1000) {
+        static char text[1000]; /* sampling runs on one thread */
+        memcpy(text, c[0].p, c[0].n);
+        text[c[0].n] = 0;
+        *v = st_val_text(text);
+    }
+    return ST_OK;
+}
+
+/* Random finished units, through the store's read path (any backend). */
+static void sample_units(st_store *s, struct keys *ks)
+{
+    st_val mx = st_val_int(0);
+    if (st_store_exec(s, "SELECT max(id) FROM ident", NULL, 0, row_first, &mx, NULL))
+        die("cannot sample units");
+    int64_t max = mx.i > 0 ? mx.i : 1;
     ks->k = calloc(TRACE_SAMPLES, sizeof *ks->k);
     unsigned long long x = 88172645463325252ull;
     for (int tries = 0; ks->n < TRACE_SAMPLES && tries < 100 * TRACE_SAMPLES; tries++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        sqlite3_bind_int64(get, 1, (int64_t)(x % (unsigned long long)max) + 1);
-        if (sqlite3_step(get) == SQLITE_ROW) {
-            const char *k = (const char *)sqlite3_column_text(get, 0);
-            /* finished units: the maker's GTINs (0614141...), serialised */
-            if (k && strstr(k, "/01/00614141") && strstr(k, "/21/"))
-                ks->k[ks->n++] = strdup(k);
-        }
-        sqlite3_reset(get);
+        st_val id = st_val_int((int64_t)(x % (unsigned long long)max) + 1), k = {0};
+        if (st_store_exec(s, "SELECT key FROM ident WHERE id = $1", &id, 1, row_first, &k, NULL))
+            continue;
+        /* finished units: the maker's GTINs (0614141...), serialised */
+        if (k.type == ST_VAL_TEXT && strstr(k.p, "/01/00614141") && strstr(k.p, "/21/"))
+            ks->k[ks->n++] = strdup(k.p);
     }
-    sqlite3_finalize(get);
-    sqlite3_close(db);
 }
 
-static void trace_figures(st_store *s, const struct keys *ks, const char *label)
+static void trace_figures(st_store *s, const struct keys *ks, const char *label, struct fig *f)
 {
     double *lat = calloc(ks->n ? ks->n : 1, sizeof *lat);
     st_jw j;
@@ -373,6 +425,8 @@ static void trace_figures(st_store *s, const struct keys *ks, const char *label)
     qsort(lat, ks->n, sizeof *lat, cmp_double);
     if (!ks->n)
         return;
+    f->p50 = lat[ks->n / 2] * 1e3;
+    f->p99 = lat[ks->n * 99 / 100] * 1e3;
     printf("trace at %-16s p50 %.3f ms, p99 %.3f ms, max %.3f ms over %zu units (%zu bytes of "
            "JSON each on average%s)   target: p99 <= 1 ms\n",
            label, lat[ks->n / 2] * 1e3, lat[ks->n * 99 / 100] * 1e3, lat[ks->n - 1] * 1e3, ks->n,
@@ -386,8 +440,10 @@ static void part_figures(st_store *s, const struct keys *ks)
     static const struct {
         unsigned bit;
         const char *name;
-    } parts[] = {{ST_TRACE_STATE, "state"},      {ST_TRACE_HISTORY, "history"},
-                 {ST_TRACE_CONTAINER, "containers"}, {ST_TRACE_UP, "up"},
+    } parts[] = {{ST_TRACE_STATE, "state"},
+                 {ST_TRACE_HISTORY, "history"},
+                 {ST_TRACE_CONTAINER, "containers"},
+                 {ST_TRACE_UP, "up"},
                  {ST_TRACE_DOWN, "down"}};
     double *lat = calloc(ks->n ? ks->n : 1, sizeof *lat);
     st_jw j;
@@ -433,26 +489,41 @@ static void genealogy_figure(st_store *s, const char *lot, size_t units)
 
 /* ---- one size -------------------------------------------------------------------------- */
 
-static void run(const char *dir, size_t events, int with_baseline)
+static void run(const char *dir, size_t events, int with_baseline, int pg, struct fig *f)
 {
-    char path[1024], base[1024];
-    snprintf(path, sizeof path, "%s/bench-%zu.db", dir, events);
+    char path[1024], base[1024], tag[64];
+    snprintf(tag, sizeof tag, "bench_%zu", events);
+    if (pg)
+        pg_url(tag, path, sizeof path);
+    else
+        snprintf(path, sizeof path, "%s/bench-%zu.db", dir, events);
     snprintf(base, sizeof base, "%s/bench-%zu-baseline.db", dir, events);
-    remove_db(path);
+    remove_store(path);
+    printf("-- %s\n", pg ? "PostgreSQL" : "SQLite");
+    f->backend = pg ? "postgres" : "sqlite";
     struct cap c = {0};
     if (st_store_open(path, NULL, &c.s, NULL))
         die("cannot create the store");
-    st_chain_opts o = {.target_events = events, .units_per_component_lot = 100000,
-                       .events_per_doc = 10000};
+    st_chain_opts o = {
+        .target_events = events, .units_per_component_lot = 100000, .events_per_doc = 10000};
     st_chain_stats stats;
     st_error err;
     double t0 = now();
     if (st_chain_generate(&o, emit, &c, &stats, &err))
         die(err.msg[0] ? err.msg : "capture failed");
     double total = now() - t0;
+    st_store_info info;
+    int64_t disk = 0;
+    if (pg && st_store_info_get(c.s, &info, NULL) == ST_OK)
+        disk = info.bytes;
     st_store_close(c.s);
-    int64_t disk = file_bytes(path);
+    if (!pg)
+        disk = file_bytes(path);
     double cap_rate = (double)c.events / (c.prep + c.commit);
+    f->events = c.events;
+    f->cap1 = cap_rate;
+    f->commit_us = c.commit * 1e6 / (double)c.events;
+    f->bytes_per_event = (double)disk / (double)c.events;
     printf("capture %zu events (%zu documents of 10,000; chain: %zu units, %zu cases, %zu "
            "pallets):\n",
            c.events, c.docs, stats.units, stats.cases, stats.pallets);
@@ -470,13 +541,20 @@ static void run(const char *dir, size_t events, int with_baseline)
     if (with_baseline) {
         size_t pev = 0;
         char ppath[1100];
-        snprintf(ppath, sizeof ppath, "%s/bench-%zu-parallel.db", dir, events);
+        if (pg)
+            pg_url("bench_parallel", ppath, sizeof ppath);
+        else
+            snprintf(ppath, sizeof ppath, "%s/bench-%zu-parallel.db", dir, events);
         double pt = capture_parallel(ppath, &o, &pev);
-        remove_db(ppath);
+        remove_store(ppath);
         double par_rate = (double)pev / pt;
+        f->cap2 = par_rate;
         printf("  two capturing threads (group commit; preparation on both cores): %.0f "
                "events/s   target: >= 30,000\n",
                par_rate);
+    }
+    if (with_baseline && !pg) {
+        double par_rate = f->cap2;
         long rows = 0;
         double bt = baseline(path, base, 200000, &rows);
         double base_rate = (double)c.events / bt;
@@ -485,7 +563,8 @@ static void run(const char *dir, size_t events, int with_baseline)
                rows, bt, base_rate);
         printf("  capture / baseline: one thread %.2f, two threads %.2f, commit only %.2f   "
                "target: >= 0.5\n",
-               cap_rate / base_rate, par_rate / base_rate, ((double)c.events / c.commit) / base_rate);
+               cap_rate / base_rate, par_rate / base_rate,
+               ((double)c.events / c.commit) / base_rate);
         remove_db(base);
     }
     st_store *s = NULL;
@@ -493,10 +572,10 @@ static void run(const char *dir, size_t events, int with_baseline)
     if (st_store_open(path, &ro, &s, NULL))
         die("cannot reopen the store");
     struct keys ks = {0};
-    sample_units(path, &ks);
+    sample_units(s, &ks);
     char label[64];
     snprintf(label, sizeof label, "%zu events:", c.events);
-    trace_figures(s, &ks, label);
+    trace_figures(s, &ks, label, f);
     if (getenv("BENCH_TRACE_PARTS"))
         part_figures(s, &ks);
     genealogy_figure(s, stats.lot_class, stats.lot_units);
@@ -504,7 +583,23 @@ static void run(const char *dir, size_t events, int with_baseline)
     for (size_t i = 0; i < ks.n; i++)
         free(ks.k[i]);
     free(ks.k);
-    remove_db(path);
+    remove_store(path);
+}
+
+/* Both backends side by side. */
+static void table(const struct fig *f, int n)
+{
+    printf("\n%-9s %11s %14s %14s %12s %12s %10s %10s\n", "backend", "events", "capture ev/s",
+           "2 threads ev/s", "commit us/ev", "bytes/event", "trace p50", "trace p99");
+    for (int i = 0; i < n; i++) {
+        char two[32] = "-";
+        if (f[i].cap2 > 0)
+            snprintf(two, sizeof two, "%.0f", f[i].cap2);
+        printf("%-9s %11zu %14.0f %14s %12.1f %12.0f %7.3f ms %7.3f ms\n", f[i].backend,
+               f[i].events, f[i].cap1, two, f[i].commit_us, f[i].bytes_per_event, f[i].p50,
+               f[i].p99);
+    }
+    printf("PostgreSQL targets: capture >= 15,000 events/s, trace p99 <= 5 ms at 10M events\n");
 }
 
 int main(int argc, char **argv)
@@ -522,14 +617,32 @@ int main(int argc, char **argv)
             big = strtoull(argv[i + 1], NULL, 10);
         else if (!strcmp(argv[i], "--dir"))
             dir = argv[i + 1];
+        else if (!strcmp(argv[i], "--db"))
+            g_pg = argv[i + 1];
     }
+    if (!g_pg && getenv("BENCH_STORE_DB") && *getenv("BENCH_STORE_DB"))
+        g_pg = getenv("BENCH_STORE_DB");
+    if (g_pg && !is_pg(g_pg))
+        die("--db takes a postgres:// URL (SQLite is always measured)");
     setvbuf(stdout, NULL, _IOLBF, 0); /* figures appear as they are measured */
     char tmp[] = "/tmp/bench_store.XXXXXX";
     if (!dir && !(dir = mkdtemp(tmp)))
         die("cannot make a temporary folder");
-    run(dir, events, 1);
-    if (big)
-        run(dir, big, 0);
+    struct fig figs[4] = {{0}};
+    int nf = 0;
+    int pg_only = g_pg && getenv("BENCH_STORE_PG_ONLY"); /* profiling PostgreSQL alone */
+    if (!pg_only)
+        run(dir, events, 1, 0, &figs[nf++]);
+    if (g_pg)
+        run(dir, events, 1, 1, &figs[nf++]);
+    if (big) {
+        if (!pg_only)
+            run(dir, big, 0, 0, &figs[nf++]);
+        if (g_pg)
+            run(dir, big, 0, 1, &figs[nf++]);
+    }
+    if (g_pg)
+        table(figs, nf);
     if (dir == tmp)
         rmdir(tmp);
     return 0;

@@ -4,7 +4,9 @@
 # identifier lines, beside `cat` and `wc -l` over the same file. Prints
 # figures against their targets; never fails on timing.
 #   usage: scripts/bench.sh BUILD_DIR        (BENCH_LINES=N changes the line count;
-#   BENCH_STORE_EVENTS / BENCH_STORE_BIG / BENCH_STORE_DIR size the store benchmark;
+#   BENCH_STORE_EVENTS / BENCH_STORE_BIG / BENCH_STORE_DIR size the store benchmark, which
+#   runs on SQLite and on a throwaway PostgreSQL server (or BENCH_STORE_DB=postgres://...;
+#   BENCH_STORE_NO_PG=1: SQLite only);
 #   BENCH_RECALL_UNITS / BENCH_RECALL_DIR the recall one (a 1,000,000-unit store, built once);
 #   BENCH_HTTP_EVENTS / BENCH_HTTP_DIR / BENCH_HTTP_CONNS / BENCH_HTTP_SECONDS the HTTP one,
 #   bench/bench_http.sh; BENCH_COMMISSION_UNITS the commissioning ones, bench/bench_commission.c
@@ -26,7 +28,15 @@ trap 'rm -rf "$tmp"' EXIT
 for b in "$build"/bench/bench_*; do
     [ -x "$b" ] || continue
     echo "== $(basename "$b")"
-    "$b"
+    if [ "$(basename "$b")" = bench_store ] && [ -z "${BENCH_STORE_NO_PG:-}" ]; then
+        # SQLite and PostgreSQL side by side: a throwaway server with fsync on (as SQLite's
+        # synchronous=FULL), or the one of BENCH_STORE_DB / ST_TEST_PG_URL
+        PG_TEST_FSYNC=on bash "$(dirname "$0")/pg-test-server.sh" with -- \
+            sh -c 'BENCH_STORE_DB=${BENCH_STORE_DB:-${ST_TEST_PG_URL:-}} exec "$0"' "$b" ||
+            echo "bench: $b exited with status $?" >&2
+    else
+        "$b"
+    fi
     echo
 done
 

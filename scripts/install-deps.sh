@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config clang libclang-rt-dev python3
       libjansson-dev libcmocka-dev libssl-dev libxml2-dev libxml2-utils
-      libsqlite3-dev sqlite3 jq libmicrohttpd-dev curl wrk openssl)
+      libsqlite3-dev sqlite3 libpq-dev jq libmicrohttpd-dev curl wrk openssl)
 
 missing=()
 for p in "${PKGS[@]}"; do

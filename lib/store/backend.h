@@ -21,7 +21,12 @@
 
 /* A value passed to or read from SQL. Text and blobs are borrowed: arguments
  * must live until the call returns; row values only during the row callback. */
-typedef enum st_val_type { ST_VAL_NULL = 0, ST_VAL_INT = 1, ST_VAL_TEXT = 2, ST_VAL_BLOB = 3 } st_val_type;
+typedef enum st_val_type {
+    ST_VAL_NULL = 0,
+    ST_VAL_INT = 1,
+    ST_VAL_TEXT = 2,
+    ST_VAL_BLOB = 3
+} st_val_type;
 typedef struct st_val {
     st_val_type type; /* which member holds the value */
     int64_t i;        /* ST_VAL_INT */
@@ -49,7 +54,7 @@ typedef struct st_store_methods {
     const char *name; /* "sqlite" */
 
     /* Open (create unless read_only) the store at target (the URL without its
-     * scheme). *impl receives the backend's handle. */
+     * scheme; for PostgreSQL the whole URL). *impl receives the backend's handle. */
     st_rc (*open)(const char *target, const st_store_opts *o, void **impl, st_error *err);
     /* Close; accepts NULL. */
     void (*close)(void *impl);
@@ -88,6 +93,7 @@ typedef struct st_store_methods {
 } st_store_methods;
 
 extern const st_store_methods st_store_sqlite;
+extern const st_store_methods st_store_postgres;
 
 static inline st_val st_val_text(const char *s)
 {

@@ -52,15 +52,16 @@ static st_rc resolve(const char *url, const st_store_methods **m, const char **t
     } else if (!strncmp(url, "sqlite:", 7)) {
         *target = url + 7;
     } else if (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13)) {
-        return st_fail(err, ST_ERR_UNSUPPORTED, -1, NULL,
-                       "PostgreSQL stores are not built into this serialtrack yet; use "
-                       "sqlite:PATH");
+        *target = url; /* libpq takes the whole URL */
+        *m = &st_store_postgres;
+        return ST_OK;
     } else {
         const char *colon = strchr(url, ':');
         const char *slash = strchr(url, '/');
         if (colon && colon - url > 1 && (!slash || colon < slash) && colon[1] == '/')
             return st_fail(err, ST_ERR_ARG, -1, NULL,
-                           "unknown store URL scheme in \"%.*s\": use sqlite:PATH or a file path",
+                           "unknown store URL scheme in \"%.*s\": use sqlite:PATH, a file path or "
+                           "postgres://...",
                            (int)(colon - url), url);
         *target = url;
     }
@@ -193,15 +194,14 @@ st_rc st_store_info_get(st_store *s, st_store_info *info, st_error *err)
     info->events = v[0];
     info->batches = v[1];
     if (!rc)
-        rc = st_store_exec(s, "SELECT coalesce(max(id), 0) FROM ident", NULL, 0, row_ints, v,
-                           err);
+        rc = st_store_exec(s, "SELECT coalesce(max(id), 0) FROM ident", NULL, 0, row_ints, v, err);
     info->identifiers = v[0];
     if (!rc)
         rc = st_store_exec(s, "SELECT count(*) FROM item_state", NULL, 0, row_ints, v, err);
     info->items = v[0];
     if (!rc)
-        rc = st_store_exec(s, "SELECT hash, record_time FROM batch ORDER BY id DESC LIMIT 1",
-                           NULL, 0, row_head, info, err);
+        rc = st_store_exec(s, "SELECT hash, record_time FROM batch ORDER BY id DESC LIMIT 1", NULL,
+                           0, row_head, info, err);
     return rc;
 }
 
@@ -284,8 +284,9 @@ static st_rc finish(st_store *s, st_rc rc, struct cap_ctx *c, st_capture_result 
                     "split it",
                     ST_STORE_MAX_CAPTURE_EVENTS);
     else if (c->rc && diag)
-        st_diag_add(diag, c->rc, (long)c->d->n, "", "the event could not be prepared for "
-                                                    "storing: %s",
+        st_diag_add(diag, c->rc, (long)c->d->n, "",
+                    "the event could not be prepared for "
+                    "storing: %s",
                     st_strerror(c->rc));
     if (rc == ST_OK && c->rc)
         rc = c->rc;

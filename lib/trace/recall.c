@@ -527,7 +527,8 @@ static st_rc row_unit(void *ctx, const st_val *c, int n)
 
 static st_rc write_units(st_store *s, int64_t id, size_t max, struct units_out *o, st_error *err)
 {
-    st_val args[2] = {st_val_int(id), st_val_int(max ? (int64_t)max : -1)};
+    /* no limit is the largest one (SQLite reads -1 as none, PostgreSQL refuses it) */
+    st_val args[2] = {st_val_int(id), st_val_int(max ? (int64_t)max : INT64_MAX)};
     return st_store_exec(s,
                          "SELECT i.key, u.status, u.location, u.container, u.holder FROM "
                          "recall_unit u JOIN ident i ON i.id = u.ident WHERE u.recall = $1"

@@ -2,7 +2,9 @@
  * API keys in the store (lib/store/keys.c, include/serialtrack/keys.h):
  * create, list, lookup, revoke; refused names, roles and parties; only a
  * hash is stored; and the schema migration v1 -> v2 that adds the table,
- * on a v1 store made by hand from the released v1 DDL.
+ * on a v1 store made by hand from the released v1 DDL (on PostgreSQL: a
+ * current store taken back to v1). Runs on every store URL
+ * (tests/unit/store_urls.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,20 +20,39 @@
 
 #include <serialtrack/serialtrack.h>
 
+#include "unit/store_urls.h"
 #include "unit/tmp_store.h"
 
 #include "store/sqlite_int.h"
 #include "store/store_int.h"
 
 typedef struct fx {
-    tmp_store t; /* the store, in a temporary folder */
+    tmp_store t;    /* the store (t.s), its temporary folder */
+    char url[1024]; /* the store's URL: g_url expanded */
 } fx;
+
+static const char *g_url; /* the store URL template being run (unit/store_urls.h) */
 
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    if (!f || tmp_store_open(&f->t, "keys"))
+    if (!f)
         return -1;
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(f->t.dir, sizeof f->t.dir, "%s/st_keys_XXXXXX", base);
+    if (!mkdtemp(f->t.dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->t.path, sizeof f->t.path, "%s/st.db", f->t.dir);
+    st_test_expand(g_url, f->t.dir, f->url, sizeof f->url);
+    st_error e;
+    if (st_store_open(f->url, NULL, &f->t.s, &e) != ST_OK) {
+        print_error("opening %s: %s\n", f->url, e.msg);
+        tmp_store_remove(&f->t);
+        free(f);
+        return -1;
+    }
     *state = f;
     return 0;
 }
@@ -39,6 +60,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
+    st_test_store_drop(f->t.s, f->url);
     tmp_store_remove(&f->t);
     free(f);
     return 0;
@@ -100,8 +122,8 @@ static void test_create_list_revoke(void **state)
     st_error e;
     assert_int_equal(st_keys_create(f->t.s, "ops", "admin", NULL, admin, sizeof admin, &e), ST_OK);
     assert_key_form(admin);
-    assert_int_equal(st_keys_create(f->t.s, "acme-dc_1.x", "partner", "urn:epc:id:pgln:0614141.00000",
-                                    partner, sizeof partner, &e),
+    assert_int_equal(st_keys_create(f->t.s, "acme-dc_1.x", "partner",
+                                    "urn:epc:id:pgln:0614141.00000", partner, sizeof partner, &e),
                      ST_OK);
     assert_key_form(partner);
     assert_string_not_equal(admin, partner);
@@ -173,7 +195,8 @@ static void test_refused(void **state)
         st_rc rc;
         const char *msg;
     } rows[] = {
-        {"a", "root", NULL, ST_ERR_ARG, "role \"root\" is not one of admin, capture, query, partner"},
+        {"a", "root", NULL, ST_ERR_ARG,
+         "role \"root\" is not one of admin, capture, query, partner"},
         {"a", "Admin", NULL, ST_ERR_ARG, "is not one of"},
         {"a", "", NULL, ST_ERR_ARG, "is not one of"},
         {"a", NULL, NULL, ST_ERR_ARG, "is not one of"},
@@ -188,8 +211,8 @@ static void test_refused(void **state)
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         st_error e;
         st_error_clear(&e);
-        st_rc rc = st_keys_create(f->t.s, rows[i].name, rows[i].role, rows[i].party, key,
-                                  sizeof key, &e);
+        st_rc rc =
+            st_keys_create(f->t.s, rows[i].name, rows[i].role, rows[i].party, key, sizeof key, &e);
         if (rc != rows[i].rc || !strstr(e.msg, rows[i].msg))
             fail_msg("row %zu: rc %d, message \"%s\"; expected %d and \"%s\"", i, rc, e.msg,
                      rows[i].rc, rows[i].msg);
@@ -247,20 +270,78 @@ static void test_lookup_and_hash_only(void **state)
 
 /* ---- migration v1 -> v2 ---------------------------------------------------------- */
 
+/* On PostgreSQL: the current store, taken back to v1 (the tables of later
+ * migrations dropped, version 1 recorded), must refuse to open, then migrate
+ * through every later migration. */
+static void migrate_pg(fx *f)
+{
+    st_store *s = f->t.s;
+    assert_int_equal(st_store_admin_exec(
+                         s,
+                         "INSERT INTO ident(key) VALUES ('https://id.gs1.org/414/0614141000012')",
+                         NULL, 0, NULL, NULL, NULL, NULL),
+                     ST_OK);
+    /* every table a migration after v1 added */
+    assert_int_equal(st_store_admin_exec(s,
+                                         "DROP TABLE api_key, serial_counter, serial_alloc,"
+                                         " named_query, item_life, location_geo, anomaly, recall,"
+                                         " recall_unit, warranty_terms, ownership,"
+                                         " warranty_claim, item_return",
+                                         NULL, 0, NULL, NULL, NULL, NULL),
+                     ST_OK);
+    assert_int_equal(st_store_admin_exec(s, "UPDATE schema_version SET version = 1", NULL, 0, NULL,
+                                         NULL, NULL, NULL),
+                     ST_OK);
+    st_store_close(s);
+    f->t.s = NULL;
+    st_error e;
+    assert_int_equal(st_store_open(f->url, NULL, &s, &e), ST_ERR_UNSUPPORTED);
+    char needs[64];
+    snprintf(needs, sizeof needs, "schema version 1; this serialtrack needs %d", ST_SCHEMA_VERSION);
+    assert_non_null(strstr(e.msg, needs));
+    assert_non_null(strstr(e.msg, "db migrate"));
+    st_store_opts ro = {.read_only = 1}, mig = {.migrate = 1};
+    assert_int_equal(st_store_open(f->url, &ro, &s, &e), ST_ERR_UNSUPPORTED);
+    assert_int_equal(st_store_open(f->url, &mig, &s, &e), ST_OK);
+    int from = 0, to = 0;
+    assert_int_equal(st_store_migrate(s, &from, &to, &e), ST_OK);
+    assert_int_equal(from, 1);
+    assert_int_equal(to, ST_SCHEMA_VERSION); /* every later migration runs too */
+    st_store_info info;
+    assert_int_equal(st_store_info_get(s, &info, NULL), ST_OK);
+    assert_int_equal(info.schema_version, ST_SCHEMA_VERSION);
+    assert_int_equal(info.identifiers, 1); /* the v1 data is kept */
+    char key[ST_KEY_LEN + 1];
+    assert_int_equal(st_keys_create(s, "after", "admin", NULL, key, sizeof key, &e), ST_OK);
+    st_store_close(s);
+    assert_int_equal(st_store_open(f->url, &ro, &s, &e), ST_OK);
+    st_key_info k;
+    assert_int_equal(st_keys_lookup(s, key, &k, NULL), ST_OK);
+    assert_string_equal(k.name, "after");
+    assert_int_equal(st_keys_create(s, "ro", "query", NULL, key, sizeof key, &e), ST_ERR_ARG);
+    st_store_close(s);
+    assert_int_equal(st_store_open(f->url, NULL, &f->t.s, &e), ST_OK); /* for the teardown */
+}
+
 static void test_migrate_v1_to_v2(void **state)
 {
     fx *f = *state;
+    if (strncmp(g_url, "sqlite:", 7)) {
+        migrate_pg(f);
+        return;
+    }
     char path[400];
     snprintf(path, sizeof path, "%s/v1.db", f->t.dir);
     /* a store as the released v1 wrote it: v1 DDL, user_version 1, one identifier */
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, st_sqlite_migrations[0], NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "INSERT INTO ident(key) VALUES ('https://id.gs1.org/414/0614141000012');"
-                                  "PRAGMA user_version = 1;",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "INSERT INTO ident(key) VALUES ('https://id.gs1.org/414/0614141000012');"
+                     "PRAGMA user_version = 1;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
 
     st_store *s = NULL;
@@ -334,5 +415,17 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lookup_and_hash_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_v1_to_v2, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    char *list = st_test_store_urls("keys suite");
+    if (!list)
+        return 1;
+    int failed = 0;
+    char *save = NULL;
+    for (char *u = strtok_r(list, " \t\n", &save); u; u = strtok_r(NULL, " \t\n", &save)) {
+        g_url = u;
+        char name[600];
+        snprintf(name, sizeof name, "keys suite on %s", u);
+        failed += cmocka_run_group_tests_name(name, tests, NULL, NULL);
+    }
+    free(list);
+    return failed ? 1 : 0;
 }

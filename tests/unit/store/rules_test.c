@@ -3,7 +3,8 @@
  * parser; each rule planted once after a clean history and found exactly
  * once, with its identifier and evidence; each rule in reject mode refusing
  * the document with nothing written; a retried document staying idempotent;
- * and a generated chain of many documents raising no anomaly at all.
+ * and a generated chain of many documents raising no anomaly at all. Runs on
+ * every store URL (tests/unit/store_urls.h): SQLite and PostgreSQL.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,8 @@
 #include <serialtrack/store.h>
 
 #include "store/rulecheck.h"
+#include "store/store_int.h"
+#include "unit/store_urls.h"
 #include "unit/tmp_store.h"
 
 #define U1 "urn:epc:id:sgtin:0614141.107346.1001"
@@ -80,14 +83,32 @@ static const char *document(const char *md, int n, ...)
 /* ---- the store and what it found ---------------------------------------------------------- */
 
 typedef struct fx {
-    tmp_store t;
+    tmp_store t;    /* the store (t.s), its temporary folder */
+    char url[1024]; /* the store's URL: g_url expanded */
 } fx;
+
+static const char *g_url; /* the store URL template being run (unit/store_urls.h) */
 
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    if (!f || tmp_store_open(&f->t, "rules"))
+    if (!f)
         return -1;
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(f->t.dir, sizeof f->t.dir, "%s/st_rules_XXXXXX", base);
+    if (!mkdtemp(f->t.dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->t.path, sizeof f->t.path, "%s/st.db", f->t.dir);
+    st_test_expand(g_url, f->t.dir, f->url, sizeof f->url);
+    st_error e;
+    if (st_store_open(f->url, NULL, &f->t.s, &e) != ST_OK) {
+        print_error("opening %s: %s\n", f->url, e.msg);
+        tmp_store_remove(&f->t);
+        free(f);
+        return -1;
+    }
     *state = f;
     return 0;
 }
@@ -95,6 +116,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
+    st_test_store_drop(f->t.s, f->url);
     tmp_store_remove(&f->t);
     free(f);
     return 0;
@@ -394,6 +416,42 @@ static void test_clean_chain(void **state)
 
 /* ---- upgrading a store of schema v4 --------------------------------------------------------- */
 
+/* v5's tables and those of every later migration */
+#define LATER_TABLES                                                                               \
+    "item_life, location_geo, anomaly, recall, recall_unit, warranty_terms, ownership,"            \
+    " warranty_claim, item_return"
+
+/* Take the open store back to schema v4 and reopen it migrating. */
+static void back_to_v4(fx *f)
+{
+    if (strncmp(f->url, "sqlite:", 7)) { /* PostgreSQL: through the store itself */
+        assert_int_equal(st_store_admin_exec(f->t.s, "DROP TABLE " LATER_TABLES, NULL, 0, NULL,
+                                             NULL, NULL, NULL),
+                         ST_OK);
+        assert_int_equal(st_store_admin_exec(f->t.s, "UPDATE schema_version SET version = 4", NULL,
+                                             0, NULL, NULL, NULL, NULL),
+                         ST_OK);
+        st_store_close(f->t.s);
+        f->t.s = NULL;
+    } else {
+        st_store_close(f->t.s);
+        f->t.s = NULL;
+        sqlite3 *db = NULL;
+        assert_int_equal(sqlite3_open(f->t.path, &db), SQLITE_OK);
+        assert_int_equal(
+            sqlite3_exec(db,
+                         "DROP TABLE item_life; DROP TABLE location_geo; DROP TABLE anomaly;"
+                         " DROP TABLE recall; DROP TABLE recall_unit; DROP TABLE warranty_terms;"
+                         " DROP TABLE ownership; DROP TABLE warranty_claim; DROP TABLE item_return;"
+                         " PRAGMA user_version = 4;",
+                         NULL, NULL, NULL),
+            SQLITE_OK);
+        sqlite3_close(db);
+    }
+    st_store_opts mig = {.migrate = 1};
+    assert_int_equal(st_store_open(f->url, &mig, &f->t.s, NULL), ST_OK);
+}
+
 /* The v5 migration fills item_life from the stored events: after an
  * upgrade, commissioned serials are known and decommissioned ones stay so. */
 static void test_upgrade_backfills(void **state)
@@ -402,22 +460,7 @@ static void test_upgrade_backfills(void **state)
     capture_ok(f, document("", 2, COMMISSION("2024-01-01T08:00:00Z", Q(U1) "," Q(U2)),
                            OBJ("2024-01-02T08:00:00Z", Q(U1), "OBSERVE", "destroying", "destroyed",
                                LOC_A)));
-    st_store_close(f->t.s);
-    f->t.s = NULL;
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(f->t.path, &db), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_exec(db,
-                     /* v5's tables and those of every later migration */
-                     "DROP TABLE item_life; DROP TABLE location_geo; DROP TABLE anomaly;"
-                     " DROP TABLE recall; DROP TABLE recall_unit; DROP TABLE warranty_terms;"
-                     " DROP TABLE ownership; DROP TABLE warranty_claim; DROP TABLE item_return;"
-                     " PRAGMA user_version = 4;",
-                     NULL, NULL, NULL),
-        SQLITE_OK);
-    sqlite3_close(db);
-    st_store_opts mig = {.migrate = 1};
-    assert_int_equal(st_store_open(f->t.path, &mig, &f->t.s, NULL), ST_OK);
+    back_to_v4(f);
     capture_ok(f, document("", 1,
                            OBJ("2024-01-03T08:00:00Z", Q(U1) "," Q(U2), "OBSERVE", "inspecting",
                                "active", LOC_A)));
@@ -502,5 +545,17 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_clean_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_backfills, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    char *list = st_test_store_urls("lifecycle rules suite");
+    if (!list)
+        return 1;
+    int failed = 0;
+    char *save = NULL;
+    for (char *u = strtok_r(list, " \t\n", &save); u; u = strtok_r(NULL, " \t\n", &save)) {
+        g_url = u;
+        char name[600];
+        snprintf(name, sizeof name, "lifecycle rules suite on %s", u);
+        failed += cmocka_run_group_tests_name(name, tests, NULL, NULL);
+    }
+    free(list);
+    return failed ? 1 : 0;
 }

@@ -2,7 +2,8 @@
  * Serial allocation (lib/store/serial_alloc.c, include/serialtrack/alloc.h):
  * ranges never overlap, survive closing and reopening the store, never
  * repeat under concurrent allocation from several threads, and bad GTINs,
- * counts, schemes and second series are refused with their reason.
+ * counts, schemes and second series are refused with their reason. Runs on
+ * every store URL (tests/unit/store_urls.h): SQLite and PostgreSQL.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,19 +17,38 @@
 
 #include <serialtrack/serialtrack.h>
 
+#include "unit/store_urls.h"
 #include "unit/tmp_store.h"
 
 #define GTIN "09520123456788"
 
 typedef struct fx {
-    tmp_store t; /* the store, in a temporary folder */
+    tmp_store t;    /* the store (t.s), its temporary folder */
+    char url[1024]; /* the store's URL: g_url expanded */
 } fx;
+
+static const char *g_url; /* the store URL template being run (unit/store_urls.h) */
 
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    if (!f || tmp_store_open(&f->t, "alloc"))
+    if (!f)
         return -1;
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(f->t.dir, sizeof f->t.dir, "%s/st_alloc_XXXXXX", base);
+    if (!mkdtemp(f->t.dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->t.path, sizeof f->t.path, "%s/st.db", f->t.dir);
+    st_test_expand(g_url, f->t.dir, f->url, sizeof f->url);
+    st_error e;
+    if (st_store_open(f->url, NULL, &f->t.s, &e) != ST_OK) {
+        print_error("opening %s: %s\n", f->url, e.msg);
+        tmp_store_remove(&f->t);
+        free(f);
+        return -1;
+    }
     *state = f;
     return 0;
 }
@@ -36,6 +56,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
+    st_test_store_drop(f->t.s, f->url);
     tmp_store_remove(&f->t);
     free(f);
     return 0;
@@ -166,7 +187,7 @@ static void test_persisted_across_reopen(void **state)
         st_allocation_destroy(a);
         /* close and reopen: the counter and the random key are in the store */
         st_store_close(f->t.s);
-        assert_int_equal(st_store_open(f->t.path, NULL, &f->t.s, NULL), ST_OK);
+        assert_int_equal(st_store_open(f->url, NULL, &f->t.s, NULL), ST_OK);
     }
     assert_int_equal(b.n, 1500);
     assert_int_equal(bag_repeats(&b), 0);
@@ -348,5 +369,17 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_second_series_and_exhaustion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    char *list = st_test_store_urls("serial allocation suite");
+    if (!list)
+        return 1;
+    int failed = 0;
+    char *save = NULL;
+    for (char *u = strtok_r(list, " \t\n", &save); u; u = strtok_r(NULL, " \t\n", &save)) {
+        g_url = u;
+        char name[600];
+        snprintf(name, sizeof name, "serial allocation suite on %s", u);
+        failed += cmocka_run_group_tests_name(name, tests, NULL, NULL);
+    }
+    free(list);
+    return failed ? 1 : 0;
 }

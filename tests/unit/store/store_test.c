@@ -2,9 +2,9 @@
  * The shared store suite: capture (duplicates, atomicity, caps, record
  * time), the projections as the trace shows them (item state, containment,
  * genealogy), master data, concurrent capture, the audit and the trace's
- * identifier forms. It runs once per store URL in $ST_TEST_STORE_URLS
- * (space-separated; "{tmp}" becomes a fresh temporary folder for each test),
- * by default one SQLite store per test ("sqlite:{tmp}/st.db"). Only the
+ * identifier forms. It runs once per store URL template (SQLite, and
+ * PostgreSQL when $ST_TEST_PG_URL names a server; or $ST_TEST_STORE_URLS:
+ * tests/unit/store_urls.h), with a fresh store per test. Only the
  * public API is used, plus st_store_exec with portable SQL for read-only
  * checks, so every backend is held to the same contract. Every store is
  * audited when its test ends.
@@ -26,6 +26,7 @@
 #include <serialtrack/serialtrack.h>
 
 #include "store/store_int.h"
+#include "unit/store_urls.h"
 
 /* ---- identifiers used below (check digits verified with `serialtrack id parse`) -------------- */
 
@@ -61,19 +62,10 @@ typedef struct fx {
     st_store *s;    /* open on url */
 } fx;
 
-/* template with every "{tmp}" replaced by dir, into out. */
+/* template with "{tmp}" and "{name}" replaced (unit/store_urls.h), into out. */
 static void expand(const char *template, const char *dir, char *out, size_t cap)
 {
-    size_t n = 0;
-    for (const char *p = template; *p && n + 1 < cap;) {
-        if (!strncmp(p, "{tmp}", 5)) {
-            n += (size_t)snprintf(out + n, cap - n, "%s", dir);
-            p += 5;
-        } else {
-            out[n++] = *p++;
-        }
-    }
-    out[n < cap ? n : cap - 1] = 0;
+    st_test_expand(template, dir, out, cap);
 }
 
 static void remove_tree(const char *dir)
@@ -154,6 +146,7 @@ static int teardown(void **state)
                         (long long)info.batches, (long long)info.events);
             bad = 1;
         }
+        st_test_store_drop(f->s, f->url);
         st_store_close(f->s);
     }
     remove_tree(f->dir);
@@ -516,7 +509,7 @@ static void test_new_store(void **state)
     assert_int_equal(info_of(f->s).events, 0);
 
     /* read-only open of a store that does not exist */
-    if (strstr(g_url, "{tmp}")) {
+    if (strstr(g_url, "{tmp}") || strstr(g_url, "{name}")) {
         char dir[600], url[1200];
         snprintf(dir, sizeof dir, "%s/absent", f->dir);
         expand(g_url, dir, url, sizeof url);
@@ -526,7 +519,7 @@ static void test_new_store(void **state)
         assert_null(s);
         assert_true(e.msg[0] != 0);
     } else {
-        print_message("  (%s has no {tmp}: the missing-store check is skipped)\n", g_url);
+        print_message("  (%s has no {tmp} or {name}: the missing-store check is skipped)\n", g_url);
     }
 
     /* URLs no backend takes */
@@ -1236,8 +1229,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trace_ids, setup, teardown),
     };
-    const char *env = getenv("ST_TEST_STORE_URLS");
-    char *list = strdup(env && *env ? env : "sqlite:{tmp}/st.db");
+    char *list = st_test_store_urls("store suite");
     if (!list)
         return 1;
     int failed = 0;

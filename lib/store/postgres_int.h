@@ -1,0 +1,87 @@
+/*
+ * Inside the PostgreSQL backend (lib/store/postgres.c): connections (one for
+ * writes, a pool for reads, each with its prepared statements), the write
+ * path (postgres_commit.c) and the migrations (postgres_schema.c).
+ */
+#ifndef ST_STORE_POSTGRES_INT_H
+#define ST_STORE_POSTGRES_INT_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <serialtrack/limits.h>
+#include <stdint.h>
+
+#include "store/backend.h"
+#include "store/idcache.h"
+#include "store/statemerge.h"
+
+/* Migration i brings the schema from version i to i + 1. */
+extern const char *const st_pg_migrations[];
+extern const int st_pg_migration_count;
+
+/* Advisory lock keys (pg_advisory_xact_lock), one per serialised operation. */
+#define ST_PG_LOCK_CHAIN 0x73740001   /* the chain append: event ids, link, record time */
+#define ST_PG_LOCK_MIGRATE 0x73740002 /* schema migrations */
+
+#define ST_PG_STMT_CACHE 48 /* read statements kept prepared per connection */
+#define ST_PG_READERS 8     /* read connections at most: concurrent readers (server threads) */
+#define ST_PG_NOTIFY "serialtrack_events" /* NOTIFY channel of every chain append */
+
+/* One connection and what is prepared on it. */
+typedef struct st_pg_conn {
+    PGconn *c;          /* NULL when closed */
+    pthread_mutex_t mu; /* one user at a time */
+    struct {
+        char *sql;     /* malloc'd copy of the text */
+        uint64_t h;    /* hash of the text and the argument types */
+        uint64_t used; /* last use, for eviction */
+        unsigned name; /* prepared as "r<name>" */
+    } cache[ST_PG_STMT_CACHE];
+    uint64_t tick;  /* use counter */
+    unsigned names; /* statement names handed out */
+} st_pg_conn;
+
+typedef struct st_pg {
+    char conninfo[ST_STORE_URL_MAX]; /* the URL for libpq, without serialtrack's schema= */
+    char schema[64];                 /* the PostgreSQL schema of the store ("" = search_path) */
+    int read_only;                   /* opened for reading only */
+    st_pg_conn w;                    /* the write connection (commits, migrations, admin) */
+    st_pg_conn r[ST_PG_READERS];     /* read connections (exec), opened as needed */
+    int nr;                          /* opened (read and written with atomics) */
+    pthread_mutex_t pool_mu;         /* guards opening another reader */
+    st_idcache ids;                  /* key -> ident id: committed rows only */
+    st_statemerge sm;                /* item state changes of the document being written */
+    int version_at_open;             /* schema version found when opening (0: a new store) */
+    int64_t parts_until;             /* ms: event partitions exist for record times below */
+    int prepared;                    /* the write statements are prepared on w */
+    int64_t analyzed_at;             /* events in the store when this handle last analyzed */
+} st_pg;
+
+/* Set up a new (or reset) connection's session: the store's schema first
+ * in search_path (the schema created when missing, unless read-only),
+ * NOTICEs silenced. 0, or -1 with err filled in. */
+int st_pg_session(st_pg *p, st_pg_conn *c, st_error *err);
+
+/* Open a connection on p's URL and schema. */
+st_rc st_pg_conn_open(st_pg *p, st_pg_conn *c, st_error *err);
+void st_pg_conn_close(st_pg_conn *c);
+
+/* Record the connection's last error (what: the step) into err; the st_rc
+ * a failure of that kind maps to (a constraint violation: ST_ERR_ARG). */
+st_rc st_pg_fail(st_error *err, PGconn *c, const PGresult *r, const char *what);
+
+/* Run sql (no parameters, no rows wanted) on c: 0, or -1 with the result's
+ * message in err. */
+int st_pg_run(PGconn *c, const char *sql, st_error *err);
+
+/* Make sure event partitions exist for record times up to now plus the
+ * look-ahead (postgres_schema.c), in their own transaction on c. */
+st_rc st_pg_partitions_ensure(st_pg *p, st_pg_conn *c, int64_t now_ms, st_error *err);
+
+/* The commit method (postgres_commit.c). */
+st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err);
+
+/* Prepare the write path's statements on p->w (postgres_commit.c). */
+st_rc st_pg_prepare_writes(st_pg *p, st_error *err);
+
+#endif

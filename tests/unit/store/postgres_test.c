@@ -1,0 +1,448 @@
+/*
+ * What only the PostgreSQL backend (lib/store/postgres*.c) promises, beyond
+ * the shared suites: several handles on one store, as several nodes, capture
+ * at once into one chain with dense event ids and non-decreasing record
+ * times, and see each other's events at once; an administrative UPDATE ...
+ * RETURNING counter never hands out a value twice across handles; the event
+ * log is partitioned by month with partitions ahead of time; a duplicate
+ * sent through two nodes at once is stored once; the lifecycle projections
+ * (item_life, location_geo, anomaly), written in bulk, hold what SQLite's
+ * row-by-row writes hold for the same documents. Needs $ST_TEST_PG_URL
+ * (skips without it; fails without it when CI=true).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <serialtrack/serialtrack.h>
+
+#include "store/store_int.h"
+#include "unit/store_urls.h"
+
+#define NODES 3          /* handles on the one store */
+#define DOCS_PER_NODE 12 /* documents each captures */
+#define EVENTS_PER_DOC 20
+
+static char g_url[1200]; /* the store's URL: ST_TEST_PG_URL with a fresh schema */
+
+static st_store *open_node(void)
+{
+    st_store *s = NULL;
+    st_error e;
+    st_error_clear(&e);
+    if (st_store_open(g_url, NULL, &s, &e) != ST_OK)
+        fail_msg("opening %s: %s", g_url, e.msg);
+    return s;
+}
+
+static st_rc row_i64(void *ctx, const st_val *c, int n)
+{
+    *(int64_t *)ctx = n > 0 && c[0].type == ST_VAL_INT ? c[0].i : -1;
+    return ST_OK;
+}
+
+static int64_t sql_int(st_store *s, const char *sql)
+{
+    int64_t v = -1;
+    st_error e;
+    st_error_clear(&e);
+    if (st_store_exec(s, sql, NULL, 0, row_i64, &v, &e) != ST_OK)
+        fail_msg("%s: %s", sql, e.msg);
+    return v;
+}
+
+/* A JSON-LD document of n ObjectEvents, units TAG-0..n-1. */
+static char *doc(const char *tag, int n)
+{
+    size_t cap = 512 + (size_t)n * 400;
+    char *d = malloc(cap);
+    assert_non_null(d);
+    size_t k = (size_t)snprintf(
+        d, cap,
+        "{\"@context\":\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","
+        "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"
+        "\"2024-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[");
+    for (int i = 0; i < n; i++)
+        k += (size_t)snprintf(
+            d + k, cap - k,
+            "%s{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-05-01T10:%02d:%02dZ\","
+            "\"eventTimeZoneOffset\":\"+00:00\",\"action\":\"ADD\","
+            "\"bizStep\":\"commissioning\",\"epcList\":"
+            "[\"urn:epc:id:sgtin:0614141.107346.%s%d\"]}",
+            i ? "," : "", i / 60, i % 60, tag, i);
+    snprintf(d + k, cap - k, "]}}");
+    return d;
+}
+
+struct node {
+    st_store *s;
+    int id;
+    int stored, failed;
+};
+
+static void *capture_docs(void *arg)
+{
+    struct node *nd = arg;
+    for (int i = 0; i < DOCS_PER_NODE; i++) {
+        char tag[32];
+        snprintf(tag, sizeof tag, "n%dd%dx", nd->id, i);
+        char *d = doc(tag, EVENTS_PER_DOC);
+        st_capture_result res;
+        if (st_store_capture_mem(nd->s, d, strlen(d), tag, &res, NULL) == ST_OK)
+            nd->stored += (int)res.stored;
+        else
+            nd->failed++;
+        free(d);
+    }
+    return NULL;
+}
+
+static void test_nodes_one_chain(void **state)
+{
+    (void)state;
+    struct node nd[NODES];
+    pthread_t th[NODES];
+    for (int i = 0; i < NODES; i++) {
+        nd[i] = (struct node){open_node(), i, 0, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, capture_docs, &nd[i]), 0);
+    }
+    for (int i = 0; i < NODES; i++)
+        pthread_join(th[i], NULL);
+    int want = NODES * DOCS_PER_NODE * EVENTS_PER_DOC;
+    for (int i = 0; i < NODES; i++) {
+        assert_int_equal(nd[i].failed, 0);
+        assert_int_equal(nd[i].stored, DOCS_PER_NODE * EVENTS_PER_DOC);
+    }
+    /* every handle sees every event at once */
+    for (int i = 0; i < NODES; i++)
+        assert_int_equal(sql_int(nd[i].s, "SELECT count(*) FROM event"), want);
+    st_store *s = nd[0].s;
+    /* one chain: audit, links without gaps, one per document */
+    st_audit_result r;
+    assert_int_equal(st_store_audit_verify(nd[NODES - 1].s, &r, NULL), ST_OK);
+    assert_int_equal(r.ok, 1);
+    assert_int_equal(r.events, want);
+    assert_int_equal(r.batches, NODES * DOCS_PER_NODE);
+    /* event ids dense, in link order; record times never go backwards */
+    assert_int_equal(sql_int(s, "SELECT max(id) FROM event"), want);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM batch b JOIN batch c ON c.id = b.id + 1"
+                                " WHERE c.first_event <> b.last_event + 1"
+                                " OR c.record_time < b.record_time"),
+                     0);
+    for (int i = 0; i < NODES; i++)
+        st_store_close(nd[i].s);
+}
+
+/* ---- a counter row, as serial allocation uses it ---------------------------------------- */
+
+#define TAKES 150 /* values each node takes */
+
+struct taker {
+    st_store *s;
+    int64_t got[TAKES];
+    int n, failed;
+};
+
+static void *take(void *arg)
+{
+    struct taker *t = arg;
+    for (int i = 0; i < TAKES; i++) {
+        int64_t v = -1;
+        if (st_store_admin_exec(t->s, "UPDATE st_test_counter SET n = n + 1 RETURNING n", NULL, 0,
+                                row_i64, &v, NULL, NULL) == ST_OK &&
+            v > 0)
+            t->got[t->n++] = v;
+        else
+            t->failed++;
+    }
+    return NULL;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_counter_across_nodes(void **state)
+{
+    (void)state;
+    st_store *s = open_node();
+    assert_int_equal(st_store_admin_exec(s, "CREATE TABLE st_test_counter (n BIGINT NOT NULL)",
+                                         NULL, 0, NULL, NULL, NULL, NULL),
+                     ST_OK);
+    int64_t changes = 0;
+    assert_int_equal(st_store_admin_exec(s, "INSERT INTO st_test_counter VALUES (0)", NULL, 0, NULL,
+                                         NULL, &changes, NULL),
+                     ST_OK);
+    assert_int_equal(changes, 1);
+    static struct taker t[NODES];
+    pthread_t th[NODES];
+    for (int i = 0; i < NODES; i++) {
+        memset(&t[i], 0, sizeof t[i]);
+        t[i].s = i ? open_node() : s;
+        assert_int_equal(pthread_create(&th[i], NULL, take, &t[i]), 0);
+    }
+    int64_t all[NODES * TAKES];
+    int n = 0;
+    for (int i = 0; i < NODES; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(t[i].failed, 0);
+        memcpy(all + n, t[i].got, (size_t)t[i].n * sizeof *all);
+        n += t[i].n;
+    }
+    qsort(all, (size_t)n, sizeof *all, cmp_i64);
+    for (int i = 0; i < n; i++) /* 1..N, each once */
+        assert_int_equal(all[i], i + 1);
+    /* a statement that fails changes nothing and says why */
+    st_error e;
+    st_error_clear(&e);
+    assert_int_not_equal(st_store_admin_exec(s, "UPDATE st_test_counter SET n = n / 0", NULL, 0,
+                                             NULL, NULL, NULL, &e),
+                         ST_OK);
+    assert_true(e.msg[0] != 0);
+    assert_int_equal(sql_int(s, "SELECT n FROM st_test_counter"), NODES * TAKES);
+    for (int i = 1; i < NODES; i++)
+        st_store_close(t[i].s);
+    st_store_close(s);
+}
+
+/* ---- partitions and duplicates ---------------------------------------------------------- */
+
+static void test_partitions(void **state)
+{
+    (void)state;
+    st_store *s = open_node();
+    char *d = doc("part", 3);
+    st_capture_result res;
+    assert_int_equal(st_store_capture_mem(s, d, strlen(d), "part", &res, NULL), ST_OK);
+    free(d);
+    /* partitions reach at least two months past the record time */
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM event_partition WHERE until > %lld",
+             (long long)(res.record_ms + 60LL * 86400000));
+    assert_true(sql_int(s, sql) >= 1);
+    /* the event log is partitioned, and the events lie in this month's partition */
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM pg_partitioned_table p JOIN pg_class c"
+                                " ON c.oid = p.partrelid WHERE c.relname = 'event'"
+                                " AND c.relnamespace = current_schema()::regnamespace"),
+                     1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM event e JOIN event_partition p ON p.name ="
+             " e.tableoid::regclass::text WHERE %lld >= p.since AND %lld < p.until",
+             (long long)res.record_ms, (long long)res.record_ms);
+    assert_int_equal(sql_int(s, sql), 3);
+    st_store_close(s);
+}
+
+struct dup {
+    st_store *s;
+    const char *d;
+    st_capture_result res;
+    st_rc rc;
+};
+
+static void *capture_one(void *arg)
+{
+    struct dup *x = arg;
+    x->rc = st_store_capture_mem(x->s, x->d, strlen(x->d), "dup", &x->res, NULL);
+    return NULL;
+}
+
+static void test_duplicate_across_nodes(void **state)
+{
+    (void)state;
+    char *d = doc("dupx", 40);
+    struct dup x[NODES];
+    pthread_t th[NODES];
+    for (int i = 0; i < NODES; i++) {
+        x[i] = (struct dup){open_node(), d, {0}, ST_OK};
+        assert_int_equal(pthread_create(&th[i], NULL, capture_one, &x[i]), 0);
+    }
+    size_t stored = 0, dups = 0;
+    for (int i = 0; i < NODES; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(x[i].rc, ST_OK);
+        stored += x[i].res.stored;
+        dups += x[i].res.duplicates;
+    }
+    assert_int_equal(stored, 40); /* one node stored it, the others found duplicates */
+    assert_int_equal(dups, 40 * (NODES - 1));
+    assert_int_equal(sql_int(x[0].s, "SELECT count(*) FROM event"), 40);
+    assert_int_equal(sql_int(x[0].s, "SELECT count(*) FROM event_hash"), 40);
+    assert_int_equal(sql_int(x[0].s, "SELECT count(*) FROM batch"), 1);
+    for (int i = 0; i < NODES; i++)
+        st_store_close(x[i].s);
+    free(d);
+}
+
+/* ---- the lifecycle projections, against SQLite -------------------------------------------- */
+
+#define LC_EV(type, time, epc, extra, loc)                                                         \
+    "{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-05-01T" time "Z\",\"eventTimeZoneOffset\":"    \
+    "\"+00:00\",\"action\":\"" type "\",\"epcList\":[" epc "],\"readPoint\":{\"id\":\"" loc        \
+    "\"},\"bizLocation\":{\"id\":\"" loc "\"}" extra "}"
+#define LC_U1 "\"urn:epc:id:sgtin:0614141.107346.9001\""
+#define LC_U2 "\"urn:epc:id:sgtin:0614141.107346.9002\""
+#define LC_A "urn:epc:id:sgln:0614141.00001.0"
+#define LC_B "urn:epc:id:sgln:0614141.00002.0"
+#define LC_GEO(loc, lat, lon)                                                                      \
+    "{\"id\":\"" loc "\",\"attributes\":[{\"id\":\"urn:epcglobal:cbv:mda#latitude\","              \
+    "\"attribute\":\"" lat "\"},{\"id\":\"urn:epcglobal:cbv:mda#longitude\",\"attribute\":\"" lon  \
+    "\"}]}"
+#define LC_HEAD                                                                                    \
+    "{\"@context\":\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","            \
+    "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"                       \
+    "\"2024-01-01T00:00:00Z\",\"epcisHeader\":{\"epcisMasterData\":{\"vocabularyList\":[{"         \
+    "\"type\":\"urn:epcglobal:epcis:vtype:BusinessLocation\",\"vocabularyElementList\":[" LC_GEO(  \
+        LC_A, "48.8566", "2.3522") "," LC_GEO(LC_B, "35.6762",                                     \
+                                              "139.6503") "]}]}},\"epcisBody\":{\"eventList\":["
+#define LC_STEP(s) ",\"bizStep\":\"" s "\""
+
+/* One identifier commissioned twice (the first counts) and decommissioned
+ * three times in one document (the earliest event time counts; a tie keeps
+ * the first), an impossible journey, then a document repeating that event
+ * (its anomaly is not stored twice) and naming the decommissioned one. */
+static const char *const lc_docs[] = {
+    LC_HEAD LC_EV("ADD", "10:00:00", LC_U1 "," LC_U2, LC_STEP("commissioning"), LC_A) "," LC_EV(
+        "ADD", "09:00:00", LC_U1, LC_STEP("commissioning"),
+        LC_A) "," LC_EV("OBSERVE", "12:00:00", LC_U2, LC_STEP("destroying"),
+                        LC_A) "," LC_EV("OBSERVE", "11:00:00", LC_U2, LC_STEP("decommissioning"),
+                                        LC_A) "," LC_EV("OBSERVE", "11:00:00", LC_U2,
+                                                        LC_STEP("decommissioning"),
+                                                        LC_B) "," LC_EV("OBSERVE", "10:05:00",
+                                                                        LC_U1, "", LC_B) "]}}",
+    LC_HEAD LC_EV("OBSERVE", "10:05:00", LC_U1, "",
+                  LC_B) "," LC_EV("OBSERVE", "13:00:00", LC_U2, LC_STEP("inspecting"), LC_A) "]}}",
+};
+
+static st_rc row_text(void *ctx, const st_val *c, int n)
+{
+    char *out = ctx;
+    size_t k = strlen(out);
+    for (int i = 0; i < n && k < 8000; i++) {
+        if (c[i].type == ST_VAL_INT)
+            k += (size_t)snprintf(out + k, 8192 - k, "%lld|", (long long)c[i].i);
+        else if (c[i].type == ST_VAL_TEXT)
+            k += (size_t)snprintf(out + k, 8192 - k, "%.*s|", (int)c[i].n, (const char *)c[i].p);
+        else
+            k += (size_t)snprintf(out + k, 8192 - k, "NULL|");
+    }
+    if (k < 8191)
+        out[k++] = '\n', out[k] = 0;
+    return ST_OK;
+}
+
+/* The lifecycle projections of s, as text (keys, not ids). */
+static void lc_rows(st_store *s, char *out)
+{
+    static const char *const q[] = {
+        "SELECT i.key, l.commissioned, l.commissioned_time, l.decommissioned,"
+        " l.decommissioned_time FROM item_life l JOIN ident i ON i.id = l.ident ORDER BY i.key",
+        "SELECT i.key, g.lat_e6, g.lon_e6 FROM location_geo g JOIN ident i ON i.id = g.ident"
+        " ORDER BY i.key",
+        "SELECT a.event, i.key, a.rule, l.key, a.evidence FROM anomaly a JOIN ident i"
+        " ON i.id = a.ident LEFT JOIN ident l ON l.id = a.location ORDER BY a.id",
+    };
+    out[0] = 0;
+    for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
+        st_error e;
+        st_error_clear(&e);
+        if (st_store_exec(s, q[i], NULL, 0, row_text, out, &e) != ST_OK)
+            fail_msg("%s: %s", q[i], e.msg);
+        strcat(out, "--\n");
+    }
+}
+
+static void test_lifecycle_as_sqlite(void **state)
+{
+    (void)state;
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[256], lite[320], path[300];
+    snprintf(dir, sizeof dir, "%s/st_pglc_XXXXXX", base);
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/st.db", dir);
+    snprintf(lite, sizeof lite, "sqlite:%s", path);
+    st_store *s[2] = {open_node(), NULL};
+    assert_int_equal(st_store_open(lite, NULL, &s[1], NULL), ST_OK);
+    static char rows[2][8192];
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < sizeof lc_docs / sizeof *lc_docs; i++) {
+            st_capture_result res;
+            st_epcis_report *rep = NULL;
+            if (st_store_capture_mem(s[k], lc_docs[i], strlen(lc_docs[i]), "lc", &res, &rep))
+                fail_msg("capture %zu on store %d failed", i, k);
+            st_epcis_report_destroy(rep);
+        }
+        lc_rows(s[k], rows[k]);
+    }
+    assert_string_equal(rows[0], rows[1]);
+    /* and what they hold is what row-by-row writes leave */
+    assert_non_null(strstr(rows[0], "/21/9001|1|1714557600000|NULL|NULL|\n"));
+    assert_non_null(strstr(rows[0], "/21/9002|1|1714557600000|4|1714561200000|\n"));
+    assert_non_null(strstr(rows[0], "|48856600|2352200|\n"));
+    assert_non_null(
+        strstr(rows[0], "\n6|https://id.gs1.org/01/10614141073464/21/9001|impossible_travel|"));
+    assert_non_null(strstr(
+        rows[0], "\n7|https://id.gs1.org/01/10614141073464/21/9002|event_after_decommission|"));
+    /* event 6 came again in the second document: its anomaly is stored once */
+    assert_null(strstr(strstr(rows[0], "\n6|") + 1, "\n6|"));
+    st_store_close(s[0]);
+    st_store_close(s[1]);
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[320];
+        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *pg = getenv("ST_TEST_PG_URL");
+    static int seq;
+    char dir[64];
+    snprintf(dir, sizeof dir, "st_pg_%d_%ld_%d", (int)getpid(), (long)time(NULL) % 100000, ++seq);
+    snprintf(g_url, sizeof g_url, "%s%cschema=%s", pg, strchr(pg, '?') ? '&' : '?', dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    st_store *s = NULL;
+    if (st_store_open(g_url, NULL, &s, NULL) == ST_OK) {
+        st_test_store_drop(s, g_url);
+        st_store_close(s);
+    }
+    return 0;
+}
+
+int main(void)
+{
+    const char *pg = getenv("ST_TEST_PG_URL");
+    if (!pg || !*pg) {
+        const char *ci = getenv("CI");
+        printf("SKIP: ST_TEST_PG_URL is not set: the PostgreSQL backend is NOT tested "
+               "(make test starts a server; or point ST_TEST_PG_URL at one)\n");
+        return ci && !strcmp(ci, "true") ? 1 : 77;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_nodes_one_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counter_across_nodes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partitions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_across_nodes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lifecycle_as_sqlite, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

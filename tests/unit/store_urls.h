@@ -1,0 +1,86 @@
+/*
+ * The store URLs the backend suites run against (tests/unit/store/ suites):
+ * $ST_TEST_STORE_URLS when set (space-separated templates), else one SQLite
+ * store and, when $ST_TEST_PG_URL names a PostgreSQL server (make test
+ * starts one: scripts/pg-test-server.sh), one PostgreSQL store in a schema
+ * of its own. In a template "{tmp}" becomes the test's fresh temporary
+ * folder and "{name}" that folder's name (a fresh PostgreSQL schema).
+ * Without a PostgreSQL server the suites say so, and fail when CI=true.
+ * Test-only, static inline.
+ */
+#ifndef ST_TEST_STORE_URLS_H
+#define ST_TEST_STORE_URLS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <serialtrack/store.h>
+
+#include "store/store_int.h"
+
+/* The templates, malloc'd (the caller frees); NULL when PostgreSQL is
+ * required (CI=true) but not given: the suite must fail. */
+static inline char *st_test_store_urls(const char *suite)
+{
+    const char *env = getenv("ST_TEST_STORE_URLS");
+    if (env && *env)
+        return strdup(env);
+    const char *pg = getenv("ST_TEST_PG_URL");
+    const char *ci = getenv("CI");
+    if (!pg || !*pg) {
+        fprintf(stderr,
+                "%s: ST_TEST_PG_URL is not set: the PostgreSQL backend is NOT tested "
+                "(make test starts a server; or point ST_TEST_PG_URL at one)\n",
+                suite);
+        if (ci && !strcmp(ci, "true")) {
+            fprintf(stderr, "%s: CI=true: a PostgreSQL server is required\n", suite);
+            return NULL;
+        }
+        return strdup("sqlite:{tmp}/st.db");
+    }
+    size_t n = strlen(pg) + 64;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "sqlite:{tmp}/st.db %s%cschema={name}", pg, strchr(pg, '?') ? '&' : '?');
+    return s;
+}
+
+/* template with "{tmp}" replaced by dir and "{name}" by dir's last part
+ * (lower case: PostgreSQL folds unquoted names), into out. */
+static inline void st_test_expand(const char *template, const char *dir, char *out, size_t cap)
+{
+    const char *base = strrchr(dir, '/');
+    base = base ? base + 1 : dir;
+    size_t n = 0;
+    for (const char *p = template; *p && n + 1 < cap;) {
+        if (!strncmp(p, "{tmp}", 5)) {
+            n += (size_t)snprintf(out + n, cap - n, "%s", dir);
+            p += 5;
+        } else if (!strncmp(p, "{name}", 6)) {
+            for (const char *b = base; *b && n + 1 < cap; b++)
+                out[n++] = *b >= 'A' && *b <= 'Z'                                 ? (char)(*b + 32)
+                           : (*b >= 'a' && *b <= 'z') || (*b >= '0' && *b <= '9') ? *b
+                                                                                  : '_';
+            p += 6;
+        } else {
+            out[n++] = *p++;
+        }
+    }
+    out[n < cap ? n : cap - 1] = 0;
+}
+
+/* A PostgreSQL store of url in a schema of its own (schema=NAME): drop that
+ * schema, so a developer's server keeps nothing of the test. Call before
+ * closing s; nothing for other URLs. */
+static inline void st_test_store_drop(st_store *s, const char *url)
+{
+    const char *sc = strstr(url, "schema=");
+    if (!s || strncmp(url, "postgres", 8) || !sc)
+        return;
+    char sql[160];
+    snprintf(sql, sizeof sql, "DROP SCHEMA \"%.*s\" CASCADE", (int)strcspn(sc + 7, "&"), sc + 7);
+    st_store_admin_exec(s, sql, NULL, 0, NULL, NULL, NULL, NULL);
+}
+
+#endif
