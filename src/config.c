@@ -64,6 +64,10 @@ static int one_line(cli_config *c, const char *b, const char *e, int ln, const c
                 break;
             }
     }
+    if (vb == ve) {
+        snprintf(msg, cap, "%s:%d: \"%.*s\" has no value", c->path, ln, (int)(ne - nb), nb);
+        return -1;
+    }
     char name[64];
     size_t nn = (size_t)(ne - nb);
     if (nn == 0 || nn >= sizeof name) {

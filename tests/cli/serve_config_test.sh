@@ -77,6 +77,7 @@ conf_fault "unknown setting" $'db = x.db\n\nport = 9' "bad.conf:3: unknown setti
 conf_fault "set twice" $'db = a.db\ndb = b.db' "bad.conf:2: \"db\" is already set on line 1"
 conf_fault "no value" $'# c\nlisten' "bad.conf:2: expected \"name = value\""
 conf_fault "open quote" 'db = "x.db' "bad.conf:1: the quoted value does not end"
+conf_fault "an empty value" $'listen = 127.0.0.1:0\ndb =   # none' "bad.conf:2: \"db\" has no value"
 conf_fault "bad threads" 'threads = many' "threads \"many\" is not a number"
 timeout 10 "$BIN" serve --config "$TMP/none.conf" >"$TMP/o" 2>"$TMP/e"
 rc=$?
