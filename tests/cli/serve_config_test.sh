@@ -6,6 +6,7 @@
 # serves HTTPS that a client trusting that certificate accepts.
 #   usage: serve_config_test.sh path/to/serialtrack
 BIN=${1:?usage: serve_config_test.sh path/to/serialtrack}
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN") # absolute: some runs change folder
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http_lib.sh"
 need_tools openssl
@@ -68,7 +69,8 @@ http_stop
 # ---- faults in the file, each with its line ------------------------------------------------
 conf_fault() { # conf_fault NAME CONTENT MESSAGE
     printf '%s\n' "$2" >"$TMP/bad.conf"
-    timeout 10 "$BIN" serve --config "$TMP/bad.conf" >"$TMP/o" 2>"$TMP/e"
+    # in $TMP: were the file accepted by mistake, the server's store would land there
+    (cd "$TMP" && timeout 10 "$BIN" serve --config "$TMP/bad.conf" >"$TMP/o" 2>"$TMP/e")
     rc=$?
     [ "$rc" = 2 ] && ok || bad "$1: exit $rc, expected 2 [$(cat "$TMP/e")]"
     expect_contains "$1: message" "$(cat "$TMP/e")" "$3"
