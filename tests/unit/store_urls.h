@@ -18,6 +18,7 @@
 #include <serialtrack/store.h>
 
 #include "store/store_int.h"
+#include "unit/tmp_store.h"
 
 /* The templates, malloc'd (the caller frees); NULL when PostgreSQL is
  * required (CI=true) but not given: the suite must fail. */
@@ -81,6 +82,40 @@ static inline void st_test_store_drop(st_store *s, const char *url)
     char sql[160];
     snprintf(sql, sizeof sql, "DROP SCHEMA \"%.*s\" CASCADE", (int)strcspn(sc + 7, "&"), sc + 7);
     st_store_admin_exec(s, sql, NULL, 0, NULL, NULL, NULL, NULL);
+}
+
+/* A store of a URL template in a fresh temporary folder: what the suites'
+ * setups share. */
+typedef struct st_url_store {
+    tmp_store t;    /* the store (t.s), its temporary folder */
+    char url[1024]; /* the store's URL: the template expanded */
+} st_url_store;
+
+/* Open u on template tmpl in a new folder named after tag: 0, or -1 (with
+ * the reason on stderr; nothing is left behind). */
+static inline int st_test_url_store_open(st_url_store *u, const char *tmpl, const char *tag)
+{
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(u->t.dir, sizeof u->t.dir, "%s/st_%s_XXXXXX", base, tag);
+    if (!mkdtemp(u->t.dir))
+        return -1;
+    snprintf(u->t.path, sizeof u->t.path, "%s/st.db", u->t.dir);
+    st_test_expand(tmpl, u->t.dir, u->url, sizeof u->url);
+    st_error e;
+    st_error_clear(&e);
+    if (st_store_open(u->url, NULL, &u->t.s, &e) != ST_OK) {
+        fprintf(stderr, "opening %s: %s\n", u->url, e.msg);
+        tmp_store_remove(&u->t);
+        return -1;
+    }
+    return 0;
+}
+
+/* Drop u's PostgreSQL schema (if any), close it, remove its folder. */
+static inline void st_test_url_store_close(st_url_store *u)
+{
+    st_test_store_drop(u->t.s, u->url);
+    tmp_store_remove(&u->t);
 }
 
 #endif

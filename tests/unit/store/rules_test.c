@@ -82,30 +82,14 @@ static const char *document(const char *md, int n, ...)
 
 /* ---- the store and what it found ---------------------------------------------------------- */
 
-typedef struct fx {
-    tmp_store t;    /* the store (t.s), its temporary folder */
-    char url[1024]; /* the store's URL: g_url expanded */
-} fx;
+typedef st_url_store fx; /* the store (t.s) of the URL template being run */
 
 static const char *g_url; /* the store URL template being run (unit/store_urls.h) */
 
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(f->t.dir, sizeof f->t.dir, "%s/st_rules_XXXXXX", base);
-    if (!mkdtemp(f->t.dir)) {
-        free(f);
-        return -1;
-    }
-    snprintf(f->t.path, sizeof f->t.path, "%s/st.db", f->t.dir);
-    st_test_expand(g_url, f->t.dir, f->url, sizeof f->url);
-    st_error e;
-    if (st_store_open(f->url, NULL, &f->t.s, &e) != ST_OK) {
-        print_error("opening %s: %s\n", f->url, e.msg);
-        tmp_store_remove(&f->t);
+    if (!f || st_test_url_store_open(f, g_url, "rules")) {
         free(f);
         return -1;
     }
@@ -115,10 +99,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fx *f = *state;
-    st_test_store_drop(f->t.s, f->url);
-    tmp_store_remove(&f->t);
-    free(f);
+    st_test_url_store_close(*state);
+    free(*state);
     return 0;
 }
 
