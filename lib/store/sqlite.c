@@ -19,6 +19,7 @@
 
 #include "common/error.h"
 #include "store/chain.h"
+#include "store/lineage.h"
 
 static const char *const write_sql[SQ_COUNT] = {
     [SQ_IDENT_GET] = "SELECT id FROM ident WHERE key = ?1",
@@ -880,6 +881,22 @@ static int read_tail(st_sqlite *q, struct tail *t)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+static st_rc conn_run(st_sqlite_conn *c, const char *sql, const st_val *args, int nargs,
+                      st_row_cb cb, void *ctx, st_error *err);
+
+/* The lineage index's view of the write connection (lib/store/lineage.h). */
+static st_rc lin_query(void *ctx, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                       void *arg, st_error *err)
+{
+    st_sqlite *q = ctx;
+    return conn_run(&q->w, sql, args, nargs, cb, arg, err);
+}
+
+static int64_t lin_ident(void *ctx, const char *key)
+{
+    return ident_id(ctx, key);
+}
+
 /* Store one document inside the open transaction; on failure its savepoint
  * is rolled back and d->rc says why. */
 static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t record_ms)
@@ -895,7 +912,10 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
     }
     int64_t batch = t->batch + 1, first = 0, last = 0;
     st_chain ch = {0};
-    if (st_chain_begin(&ch, t->hash, batch, record_ms) != ST_OK)
+    st_error lerr;
+    st_error_clear(&lerr);
+    unsigned char *skip = calloc(d->n + 1, 1);
+    if (!skip || st_chain_begin(&ch, t->hash, batch, record_ms) != ST_OK)
         goto fail;
     size_t next_anom = 0;
     for (size_t i = 0; i < d->n; i++) {
@@ -907,6 +927,7 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
             goto fail;
         if (!stored) {
             d->duplicates++;
+            skip[i] = 1;
             continue;
         }
         if (!first)
@@ -916,6 +937,9 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
         st_chain_event(&ch, d->ev[i].hash);
     }
     if (flush_states(q) || add_links(q, d) || add_geo(q, d))
+        goto fail;
+    st_lin_io lio = {q, lin_query, lin_ident};
+    if (d->stored && st_lin_apply(&lio, d, skip, first, &lerr) != ST_OK)
         goto fail;
     unsigned char h[32];
     if (st_chain_end(&ch, h) != ST_OK)
@@ -939,11 +963,14 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
         memcpy(t->hash, h, 32);
         d->batch = batch;
     }
+    free(skip);
     return;
 fail:
+    free(skip);
     st_chain_abort(&ch);
-    d->rc = sqlite3_errcode(q->w.db) == SQLITE_NOMEM ? ST_ERR_NOMEM : ST_ERR_IO;
-    snprintf(d->msg, sizeof d->msg, "storing the document failed: %s", sqlite3_errmsg(q->w.db));
+    d->rc = sqlite3_errcode(q->w.db) == SQLITE_NOMEM || !skip ? ST_ERR_NOMEM : ST_ERR_IO;
+    snprintf(d->msg, sizeof d->msg, "storing the document failed: %s",
+             lerr.msg[0] ? lerr.msg : sqlite3_errmsg(q->w.db));
     exec_sql(q->w.db, "ROLLBACK TO doc");
     exec_sql(q->w.db, "RELEASE doc");
     st_statemerge_reset(&q->sm);
@@ -1082,20 +1109,14 @@ static void sq_read_end(void *impl)
     pin.c = NULL;
 }
 
-static st_rc sq_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
-                     void *ctx, st_error *err)
+/* Run sql on c (whose lock the caller holds), its rows to cb. */
+static st_rc conn_run(st_sqlite_conn *c, const char *sql, const st_val *args, int nargs,
+                      st_row_cb cb, void *ctx, st_error *err)
 {
-    st_sqlite *q = impl;
-    int pinned = pin.q == q;
-    st_sqlite_conn *c = pinned ? pin.c : reader_get(q, err);
-    if (!c)
-        return err && err->rc ? err->rc : ST_ERR_IO;
-    st_rc rc = ST_OK;
     sqlite3_stmt *st = conn_stmt(c, sql);
-    if (!st) {
-        rc = db_fail(err, c->db, "preparing a query");
-        goto out;
-    }
+    if (!st)
+        return db_fail(err, c->db, "preparing a query");
+    st_rc rc = ST_OK;
     for (int i = 0; i < nargs; i++)
         if (bind_val(st, i + 1, &args[i]) != SQLITE_OK) {
             rc = db_fail(err, c->db, "binding a query parameter");
@@ -1110,7 +1131,18 @@ static st_rc sq_exec(void *impl, const char *sql, const st_val *args, int nargs,
 done:
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-out:
+    return rc;
+}
+
+static st_rc sq_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                     void *ctx, st_error *err)
+{
+    st_sqlite *q = impl;
+    int pinned = pin.q == q;
+    st_sqlite_conn *c = pinned ? pin.c : reader_get(q, err);
+    if (!c)
+        return err && err->rc ? err->rc : ST_ERR_IO;
+    st_rc rc = conn_run(c, sql, args, nargs, cb, ctx, err);
     if (!pinned)
         pthread_mutex_unlock(&c->mu);
     return rc;

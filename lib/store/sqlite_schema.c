@@ -281,7 +281,29 @@ static const char *const v7 =
     /* one accepted return per unit and order: a repeated request finds it */
     "CREATE UNIQUE INDEX item_return_once ON item_return(item, order_ref) WHERE accepted = 1;";
 
-const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7};
+/* v8: the lineage index (lib/store/lineage.h): each lot's descendants that
+ * went into nothing yet, kept by the commit, so a recall by lot reads one
+ * index range. A store that already holds events gets built = 0: the
+ * recall walks the genealogy for it until `serialtrack db reindex` fills
+ * the index from the stored events. */
+static const char *const v8 =
+    "CREATE TABLE lineage_node ("
+    " ident INTEGER NOT NULL,"
+    " lot INTEGER NOT NULL,"
+    " PRIMARY KEY (ident, lot)) WITHOUT ROWID;"
+    "CREATE TABLE lineage_leaf ("
+    " lot INTEGER NOT NULL,"
+    " ident INTEGER NOT NULL,"
+    " PRIMARY KEY (lot, ident)) WITHOUT ROWID;"
+    "CREATE TABLE lineage_class ("
+    " cls INTEGER NOT NULL,"
+    " lot INTEGER NOT NULL,"
+    " PRIMARY KEY (cls, lot)) WITHOUT ROWID;"
+    "CREATE TABLE lineage_state (built INTEGER NOT NULL);"
+    "INSERT INTO lineage_state(built)"
+    " SELECT CASE WHEN EXISTS (SELECT 1 FROM event) THEN 0 ELSE 1 END;";
+
+const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
 const int st_sqlite_migration_count = (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
 _Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of migrations");

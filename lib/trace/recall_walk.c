@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "common/error.h"
+#include "common/i64map.h"
 #include "common/i64set.h"
 #include "store/capture.h"
 #include "store/codec.h"
@@ -27,66 +28,6 @@
 #define RCL_CHAIN_MAX 8 /* container levels followed */
 #define DISP_PREFIX "https://ref.gs1.org/cbv/Disp-"
 #define GTIN_PREFIX "https://id.gs1.org/01/"
-
-/* ---- an id -> index map (open addressing) ------------------------------------------- */
-
-typedef struct imap {
-    int64_t *k;  /* 0 = empty */
-    size_t *v;   /* values */
-    size_t mask; /* slots - 1 */
-    size_t n;    /* members */
-} imap;
-
-static size_t ih(int64_t k, size_t mask)
-{
-    return (size_t)(((uint64_t)k * 0x9E3779B97F4A7C15ULL) >> 17) & mask;
-}
-
-static int imap_put(imap *m, int64_t k, size_t v)
-{
-    if (!m->k || 2 * (m->n + 1) > m->mask + 1) {
-        size_t slots = m->k ? 2 * (m->mask + 1) : 1024;
-        imap g = {calloc(slots, sizeof *g.k), malloc(slots * sizeof *g.v), slots - 1, 0};
-        if (!g.k || !g.v) {
-            free(g.k);
-            free(g.v);
-            return -1;
-        }
-        for (size_t i = 0; m->k && i <= m->mask; i++)
-            if (m->k[i])
-                imap_put(&g, m->k[i], m->v[i]);
-        free(m->k);
-        free(m->v);
-        *m = g;
-    }
-    size_t i = ih(k, m->mask);
-    while (m->k[i] && m->k[i] != k)
-        i = (i + 1) & m->mask;
-    if (!m->k[i])
-        m->n++;
-    m->k[i] = k;
-    m->v[i] = v;
-    return 0;
-}
-
-static int imap_get(const imap *m, int64_t k, size_t *v)
-{
-    if (!m->k || k <= 0)
-        return 0;
-    for (size_t i = ih(k, m->mask); m->k[i]; i = (i + 1) & m->mask)
-        if (m->k[i] == k) {
-            *v = m->v[i];
-            return 1;
-        }
-    return 0;
-}
-
-static void imap_free(imap *m)
-{
-    free(m->k);
-    free(m->v);
-    memset(m, 0, sizeof *m);
-}
 
 /* ---- a growable array of ids ---------------------------------------------------------- */
 
@@ -429,15 +370,15 @@ static int64_t xmap_get(const rows *xr, int64_t ev)
 
 /* Add the transformation key of event ev (its transformationID's ident,
  * else minus its id) to keys, once. */
-static st_rc add_xform(const rows *xr, imap *done, ivec *keys, int64_t ev)
+static st_rc add_xform(const rows *xr, st_i64map *done, ivec *keys, int64_t ev)
 {
     int64_t x = xr->n ? xmap_get(xr, ev) : 0;
     int64_t k = x ? x : -ev;
     size_t d;
     /* the map holds positive ids: key it by the event */
-    if (imap_get(done, ev, &d))
+    if (st_i64map_get(done, ev, &d))
         return ST_OK;
-    return imap_put(done, ev, 0) || ivec_push(keys, k) ? ST_ERR_NOMEM : ST_OK;
+    return st_i64map_put(done, ev, 0) || ivec_push(keys, k) ? ST_ERR_NOMEM : ST_OK;
 }
 
 /*
@@ -454,7 +395,7 @@ static st_rc walk_forward(struct walk *wk, struct fr *cur, st_i64set *seen, ivec
     st_i64set_init(&inner, ST_RECALL_MAX_NODES);
     struct fr next = {{0}, {0}};
     ivec sel = {0}, keys = {0};
-    imap done = {0}; /* events whose transformation is taken */
+    st_i64map done = {0}; /* events whose transformation is taken */
     rc = load_xmap(wk, &xr);
     while (!rc && cur->id.n) {
         rows r = {0};
@@ -529,9 +470,42 @@ static st_rc walk_forward(struct walk *wk, struct fr *cur, st_i64set *seen, ivec
     free(next.flags.v);
     free(sel.v);
     free(keys.v);
-    imap_free(&done);
+    st_i64map_free(&done);
     rows_free(&xr);
     st_i64set_free(&inner);
+    return rc;
+}
+
+/* ---- the lineage index ---------------------------------------------------------------- */
+
+struct leafrows {
+    st_i64set *seen;
+    ivec *leaves;
+};
+
+static st_rc row_leaf(void *ctx, const st_val *c, int n)
+{
+    struct leafrows *lr = ctx;
+    if (n < 1 || c[0].type != ST_VAL_INT)
+        return ST_OK;
+    int added = st_i64set_add(lr->seen, c[0].i);
+    if (added < 0)
+        return ST_ERR_LIMIT;
+    return added && ivec_push(lr->leaves, c[0].i) ? ST_ERR_NOMEM : ST_OK;
+}
+
+/* The descendants of lot that went into nothing, from lineage_leaf (lib/store/lineage.h). */
+static st_rc lot_leaves(struct walk *wk, int64_t lot, st_i64set *seen, ivec *leaves)
+{
+    struct leafrows lr = {seen, leaves};
+    st_val arg = st_val_int(lot);
+    st_rc rc = st_store_exec(wk->s, "SELECT ident FROM lineage_leaf WHERE lot = $1", &arg, 1,
+                             row_leaf, &lr, wk->err);
+    if (rc == ST_ERR_LIMIT)
+        st_fail(wk->err, rc, -1, NULL,
+                "the recall reached more than %d identifiers; the limit is %d "
+                "(ST_RECALL_MAX_NODES)",
+                ST_RECALL_MAX_NODES, ST_RECALL_MAX_NODES);
     return rc;
 }
 
@@ -553,7 +527,7 @@ static const char *const SQL_KEYS = "SELECT id, key FROM ident WHERE id IN %s";
 /* States of containers, by id (rows of C_NCOLS). */
 struct cstates {
     rows r;
-    imap at; /* id -> row */
+    st_i64map at; /* id -> row */
 };
 
 /* Read the states of ids not yet in cs, then of their containers, up the chain. */
@@ -565,12 +539,12 @@ static st_rc load_containers(struct walk *wk, struct cstates *cs, ivec *want)
         rc = chunked(wk, 6, SQL_STATE, want->v, want->n, &cs->r);
         want->n = 0;
         for (size_t i = from; !rc && i < cs->r.n; i++)
-            if (imap_put(&cs->at, cs->r.v[i * C_NCOLS + C_ID], i))
+            if (st_i64map_put(&cs->at, cs->r.v[i * C_NCOLS + C_ID], i))
                 rc = ST_ERR_NOMEM;
         for (size_t i = from; !rc && i < cs->r.n; i++) {
             int64_t p = cs->r.v[i * C_NCOLS + C_CONT];
             size_t dummy;
-            if (p > 0 && !imap_get(&cs->at, p, &dummy) && ivec_push(want, p))
+            if (p > 0 && !st_i64map_get(&cs->at, p, &dummy) && ivec_push(want, p))
                 rc = ST_ERR_NOMEM;
         }
     }
@@ -581,35 +555,35 @@ static st_rc load_containers(struct walk *wk, struct cstates *cs, ivec *want)
 static const int64_t *cstate(const struct cstates *cs, int64_t id)
 {
     size_t i;
-    return imap_get(&cs->at, id, &i) ? cs->r.v + i * C_NCOLS : NULL;
+    return st_i64map_get(&cs->at, id, &i) ? cs->r.v + i * C_NCOLS : NULL;
 }
 
 /* Keys of vocabulary and container ids, by id. */
 struct keys {
     rows r;
-    imap at;
+    st_i64map at;
 };
 
 static st_rc load_keys(struct walk *wk, struct keys *k, ivec *want)
 {
     ivec miss = {0};
     st_rc rc = ST_OK;
-    imap asked = {0};
+    st_i64map asked = {0};
     for (size_t i = 0; i < want->n && !rc; i++) {
         size_t d;
-        if (want->v[i] > 0 && !imap_get(&k->at, want->v[i], &d) &&
-            !imap_get(&asked, want->v[i], &d))
-            rc = imap_put(&asked, want->v[i], 0) || ivec_push(&miss, want->v[i]) ? ST_ERR_NOMEM
-                                                                                 : ST_OK;
+        if (want->v[i] > 0 && !st_i64map_get(&k->at, want->v[i], &d) &&
+            !st_i64map_get(&asked, want->v[i], &d))
+            rc = st_i64map_put(&asked, want->v[i], 0) || ivec_push(&miss, want->v[i]) ? ST_ERR_NOMEM
+                                                                                      : ST_OK;
     }
     size_t from = k->r.n;
     if (!rc)
         rc = chunked(wk, 7, SQL_KEYS, miss.v, miss.n, &k->r);
     for (size_t i = from; !rc && i < k->r.n; i++)
-        if (imap_put(&k->at, k->r.v[i], i))
+        if (st_i64map_put(&k->at, k->r.v[i], i))
             rc = ST_ERR_NOMEM;
     free(miss.v);
-    imap_free(&asked);
+    st_i64map_free(&asked);
     want->n = 0;
     return rc;
 }
@@ -617,7 +591,7 @@ static st_rc load_keys(struct walk *wk, struct keys *k, ivec *want)
 static const char *key_str(const struct keys *k, int64_t id)
 {
     size_t i;
-    return id > 0 && imap_get(&k->at, id, &i) ? k->r.t[i] : NULL;
+    return id > 0 && st_i64map_get(&k->at, id, &i) ? k->r.t[i] : NULL;
 }
 
 /* The outermost current container of a state row, or the row itself. */
@@ -659,7 +633,7 @@ static const char *disp_name(const char *key)
  * Container states read are added to cs; ids wanted for keys to want.
  */
 static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us, int64_t sold_id,
-                            imap *held, ivec *want)
+                            st_i64map *held, ivec *want)
 {
     ivec unit = {0}, cur = {0}, ask = {0};
     st_rc rc = ST_OK;
@@ -671,12 +645,12 @@ static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us,
     }
     for (int level = 0; !rc && cur.n && level < RCL_CHAIN_MAX; level++) {
         /* the latest packing of each distinct id */
-        imap asked = {0}, last = {0};
+        st_i64map asked = {0}, last = {0};
         ask.n = 0;
         for (size_t i = 0; !rc && i < cur.n; i++) {
             size_t d;
-            if (!imap_get(&asked, cur.v[i], &d) &&
-                (imap_put(&asked, cur.v[i], 0) || ivec_push(&ask, cur.v[i])))
+            if (!st_i64map_get(&asked, cur.v[i], &d) &&
+                (st_i64map_put(&asked, cur.v[i], 0) || ivec_push(&ask, cur.v[i])))
                 rc = ST_ERR_NOMEM;
         }
         rows lp = {0};
@@ -686,10 +660,10 @@ static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us,
         ask.n = 0;
         for (size_t i = 0; !rc && i < lp.n; i++) {
             size_t j, d;
-            if (imap_get(&last, lp.v[3 * i], &j) && lp.v[3 * j + 2] > lp.v[3 * i + 2])
+            if (st_i64map_get(&last, lp.v[3 * i], &j) && lp.v[3 * j + 2] > lp.v[3 * i + 2])
                 continue;
-            if (imap_put(&last, lp.v[3 * i], i) ||
-                (!imap_get(&cs->at, lp.v[3 * i + 1], &d) && ivec_push(&ask, lp.v[3 * i + 1])))
+            if (st_i64map_put(&last, lp.v[3 * i], i) ||
+                (!st_i64map_get(&cs->at, lp.v[3 * i + 1], &d) && ivec_push(&ask, lp.v[3 * i + 1])))
                 rc = ST_ERR_NOMEM;
         }
         if (!rc)
@@ -697,13 +671,13 @@ static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us,
         size_t kept = 0;
         for (size_t i = 0; !rc && i < cur.n; i++) {
             size_t j;
-            if (!imap_get(&last, cur.v[i], &j))
+            if (!st_i64map_get(&last, cur.v[i], &j))
                 continue;
             int64_t parent = lp.v[3 * j + 1];
             const int64_t *p = cstate(cs, parent);
             int64_t party = p ? party_along(cs, p) : 0;
             if (party) {
-                if (imap_put(held, unit.v[i], (size_t)party) || ivec_push(want, party))
+                if (st_i64map_put(held, unit.v[i], (size_t)party) || ivec_push(want, party))
                     rc = ST_ERR_NOMEM;
             } else {
                 unit.v[kept] = unit.v[i];
@@ -712,8 +686,8 @@ static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us,
         }
         unit.n = cur.n = kept;
         rows_free(&lp);
-        imap_free(&asked);
-        imap_free(&last);
+        st_i64map_free(&asked);
+        st_i64map_free(&last);
     }
     free(unit.v);
     free(cur.v);
@@ -724,7 +698,7 @@ static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us,
 /* ---- scope --------------------------------------------------------------------------------- */
 
 struct tally {
-    imap at; /* name pointer (as id) -> entry: names are interned per key id */
+    st_i64map at; /* name pointer (as id) -> entry: names are interned per key id */
     st_rcl_count *c;
     size_t n, cap;
 };
@@ -732,7 +706,7 @@ struct tally {
 static st_rcl_count *tally_at(struct tally *t, int64_t id, const char *name)
 {
     size_t i;
-    if (imap_get(&t->at, id, &i))
+    if (st_i64map_get(&t->at, id, &i))
         return &t->c[i];
     if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 16;
@@ -742,7 +716,7 @@ static st_rcl_count *tally_at(struct tally *t, int64_t id, const char *name)
         t->c = c;
         t->cap = cap;
     }
-    if (imap_put(&t->at, id, t->n))
+    if (st_i64map_put(&t->at, id, t->n))
         return NULL;
     t->c[t->n] = (st_rcl_count){name, 0, 0};
     return &t->c[t->n++];
@@ -876,14 +850,15 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
                      "the recall affects %zu units; the limit is %d (ST_RECALL_MAX_UNITS)", us.n,
                      ST_RECALL_MAX_UNITS);
     /* containers, up their chains (each asked for once) */
-    imap asked = {0};
+    st_i64map asked = {0};
     for (size_t i = 0; !rc && i < us.n; i++) {
         int64_t c = us.v[i * C_NCOLS + C_CONT];
         size_t d;
-        if (c > 0 && !imap_get(&asked, c, &d) && (imap_put(&asked, c, 0) || ivec_push(&want, c)))
+        if (c > 0 && !st_i64map_get(&asked, c, &d) &&
+            (st_i64map_put(&asked, c, 0) || ivec_push(&want, c)))
             rc = ST_ERR_NOMEM;
     }
-    imap_free(&asked);
+    st_i64map_free(&asked);
     if (!rc)
         rc = load_containers(wk, &cs, &want);
     /* units holding nothing and in nothing: the last container they were in */
@@ -893,7 +868,7 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
         rc = st_store_exec(wk->s, "SELECT id FROM ident WHERE key = $1", &arg, 1, row_one, &sold_id,
                            wk->err);
     }
-    imap last = {0}; /* unit -> party of the containers it was last in */
+    st_i64map last = {0}; /* unit -> party of the containers it was last in */
     if (!rc)
         rc = former_holders(wk, &cs, &us, sold_id, &last, &want);
     /* the keys of every id shown */
@@ -910,7 +885,7 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
             if (ivec_push(&want, c[C_ID]))
                 rc = ST_ERR_NOMEM;
         size_t j;
-        if (!rc && imap_get(&last, s[C_ID], &j) && ivec_push(&want, (int64_t)j))
+        if (!rc && st_i64map_get(&last, s[C_ID], &j) && ivec_push(&want, (int64_t)j))
             rc = ST_ERR_NOMEM;
     }
     if (!rc)
@@ -962,7 +937,7 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
             u->loc_id = s[C_LOC];
         } else if (hp) {
             u->holder = key_str(&k, hp);
-        } else if (imap_get(&last, s[C_ID], &j)) {
+        } else if (st_i64map_get(&last, s[C_ID], &j)) {
             u->holder = key_str(&k, (int64_t)j);
         }
         if (!u->party)
@@ -989,12 +964,12 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
     }
     if (!rc && blanket) {
         /* units of the affected finished lots */
-        imap lots = {0};
+        st_i64map lots = {0};
         for (size_t i = 0; !rc && i < us.n; i++) {
             int64_t lot = us.v[i * C_NCOLS + C_LOT];
             size_t d;
-            if (lot > 0 && !imap_get(&lots, lot, &d)) {
-                if (imap_put(&lots, lot, 0))
+            if (lot > 0 && !st_i64map_get(&lots, lot, &d)) {
+                if (st_i64map_put(&lots, lot, 0))
                     rc = ST_ERR_NOMEM;
                 int64_t cnt = 0;
                 st_val arg = st_val_int(lot);
@@ -1004,7 +979,7 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
                 r->blanket_lot += cnt;
             }
         }
-        imap_free(&lots);
+        st_i64map_free(&lots);
     }
     if (!rc) {
         if (loc.n) /* c is NULL when empty: qsort and memcpy must not see it */
@@ -1025,16 +1000,16 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
         }
     }
     free(loc.c);
-    imap_free(&loc.at);
+    st_i64map_free(&loc.at);
     free(party.c);
-    imap_free(&party.at);
-    imap_free(&last);
+    st_i64map_free(&party.at);
+    st_i64map_free(&last);
     free(want.v);
     rows_free(&us);
     rows_free(&cs.r);
-    imap_free(&cs.at);
+    st_i64map_free(&cs.at);
     rows_free(&k.r);
-    imap_free(&k.at);
+    st_i64map_free(&k.at);
     return rc;
 }
 
@@ -1052,11 +1027,17 @@ st_rc st_rcl_walk(st_store *s, const st_rcl_criteria *c, int blanket, st_rcl_res
     st_i64set_init(&seen, ST_RECALL_MAX_NODES);
     ivec seeds = {0}, leaves = {0};
     st_rc rc = ST_OK;
-    /* seeds: lots, serials (unknown ones lead nowhere), locations */
+    /* seeds: lots (through the lineage index when it is built: their
+     * descendants that went into nothing are the leaves already), serials
+     * (unknown ones lead nowhere), locations */
+    int64_t built = 0;
+    rc = st_store_exec(s, "SELECT built FROM lineage_state", NULL, 0, row_one, &built, err);
     for (size_t i = 0; !rc && i < c->nlots; i++) {
         int64_t id = 0;
         rc = ident_of(&wk, c->lots[i], &id);
-        if (!rc && id)
+        if (!rc && id && built)
+            rc = lot_leaves(&wk, id, &seen, &leaves);
+        else if (!rc && id)
             fr_add(&cur, &seen, id, N_CLASS, &rc);
     }
     for (size_t i = 0; !rc && i < c->nids; i++) {
