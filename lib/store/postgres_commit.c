@@ -26,6 +26,7 @@
 #include "common/error.h"
 #include "common/i64set.h"
 #include "store/chain.h"
+#include "store/lineage.h"
 
 /* ---- a growable byte buffer ------------------------------------------------------------ */
 
@@ -1146,6 +1147,19 @@ out:
 
 /* Store one document inside the open transaction; on failure its savepoint
  * is rolled back and d->rc says why. */
+/* The lineage index's view of the write connection (lib/store/lineage.h). */
+static st_rc lin_query(void *ctx, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                       void *arg, st_error *err)
+{
+    st_pg *p = ctx;
+    return st_pg_query(p->w.c, sql, args, nargs, cb, arg, NULL, err);
+}
+
+static int64_t lin_ident(void *ctx, const char *key)
+{
+    return ident_id(ctx, key);
+}
+
 static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms)
 {
     st_pg *p = w->p;
@@ -1225,6 +1239,13 @@ static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms
         (w->gen[0].n > 0 && wrun(p, W_GENEALOGY_ADD, 3, gv, w->msg, sizeof w->msg)) ||
         (w->loc[0].n > 0 && wrun(p, W_LOCATION_ADD, 2, cv, w->msg, sizeof w->msg)) || flush_life(w))
         goto fail;
+    st_lin_io lio = {p, lin_query, lin_ident};
+    st_error lerr;
+    st_error_clear(&lerr);
+    if (d->stored && st_lin_apply(&lio, d, dup, first, &lerr) != ST_OK) {
+        snprintf(w->msg, sizeof w->msg, "%s", lerr.msg);
+        goto fail;
+    }
     unsigned char h[32];
     if (st_chain_end(&ch, h) != ST_OK)
         goto fail;
