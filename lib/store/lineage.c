@@ -54,7 +54,7 @@ struct xf {
 };
 
 struct lin {
-    const st_lin_io *io;
+    const st_write_io *io;
     st_error *err;
     nodes inst;   /* instance identifiers */
     nodes cls;    /* classes (lots) */
@@ -625,7 +625,7 @@ static st_rc spread_stored(struct lin *l, int *overflow)
 
 /* ---- the whole ------------------------------------------------------------------------------- */
 
-st_rc st_lin_apply(const st_lin_io *io, const st_cap_doc *d, const unsigned char *skip,
+st_rc st_lin_apply(const st_write_io *io, const st_cap_doc *d, const unsigned char *skip,
                    int64_t first_event, st_error *err)
 {
     struct lin l;

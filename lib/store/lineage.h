@@ -28,17 +28,6 @@
 #include "store/backend.h"
 #include "store/capture.h"
 
-/* What the backend gives the index: its write connection, inside the
- * commit transaction. */
-typedef struct st_lin_io {
-    void *ctx;
-    /* run sql ($1..$N placeholders); rows to cb when not NULL */
-    st_rc (*query)(void *ctx, const char *sql, const st_val *args, int nargs, st_row_cb cb,
-                   void *arg, st_error *err);
-    /* the ident id of a key the commit interned: > 0, or <= 0 on failure */
-    int64_t (*ident)(void *ctx, const char *key);
-} st_lin_io;
-
 /*
  * Apply document d to the lineage tables, after its events and their
  * projections (event_epc, item_lot, genealogy) are written in the same
@@ -47,7 +36,15 @@ typedef struct st_lin_io {
  * document with neither lots nor transformations costs nothing. Returns
  * ST_OK, or the first failure of io (err says which statement).
  */
-st_rc st_lin_apply(const st_lin_io *io, const st_cap_doc *d, const unsigned char *skip,
+st_rc st_lin_apply(const st_write_io *io, const st_cap_doc *d, const unsigned char *skip,
                    int64_t first_event, st_error *err);
+
+/*
+ * Fill the lineage tables anew from every stored event, in record order,
+ * inside io's transaction (the backend's write_tx), and mark the index
+ * built. *events receives the events read. For a store that held events
+ * before schema v8 (`serialtrack db migrate` runs it, or `db reindex`).
+ */
+st_rc st_lin_rebuild(const st_write_io *io, int64_t *events, st_error *err);
 
 #endif

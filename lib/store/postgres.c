@@ -705,4 +705,5 @@ const st_store_methods st_store_postgres = {
     .info = pg_info,
     .exec = pg_exec,
     .admin_exec = pg_admin_exec,
+    .write_tx = st_pg_write_tx,
 };

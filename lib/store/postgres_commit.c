@@ -1239,7 +1239,7 @@ static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms
         (w->gen[0].n > 0 && wrun(p, W_GENEALOGY_ADD, 3, gv, w->msg, sizeof w->msg)) ||
         (w->loc[0].n > 0 && wrun(p, W_LOCATION_ADD, 2, cv, w->msg, sizeof w->msg)) || flush_life(w))
         goto fail;
-    st_lin_io lio = {p, lin_query, lin_ident};
+    st_write_io lio = {p, lin_query, lin_ident};
     st_error lerr;
     st_error_clear(&lerr);
     if (d->stored && st_lin_apply(&lio, d, dup, first, &lerr) != ST_OK) {
@@ -1420,6 +1420,34 @@ out:
         }
     st_statemerge_reset(&p->sm);
     wdoc_free(&w);
+    pthread_mutex_unlock(&p->w.mu);
+    return rc;
+}
+
+/* ---- other work in a write transaction ------------------------------------------------------- */
+
+st_rc st_pg_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err)
+{
+    st_pg *p = impl;
+    if (!p->w.c)
+        return st_fail(err, ST_ERR_ARG, -1, NULL, "the store is open read-only");
+    pthread_mutex_lock(&p->w.mu);
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", ST_PG_LOCK_CHAIN);
+    st_rc rc = st_pg_prepare_writes(p, err);
+    if (!rc && st_pg_run(p->w.c, "BEGIN", err))
+        rc = ST_ERR_IO;
+    else if (!rc) {
+        st_write_io io = {p, lin_query, lin_ident};
+        if (st_pg_run(p->w.c, sql, err)) /* serialised with every node's commits */
+            rc = ST_ERR_IO;
+        if (!rc)
+            rc = fn(&io, ctx, err);
+        if (!rc && st_pg_run(p->w.c, "COMMIT", err))
+            rc = ST_ERR_IO;
+        if (rc)
+            st_pg_run(p->w.c, "ROLLBACK", NULL);
+    }
     pthread_mutex_unlock(&p->w.mu);
     return rc;
 }

@@ -84,8 +84,9 @@ st_rc st_pg_partitions_ensure(st_pg *p, st_pg_conn *c, int64_t now_ms, st_error 
 st_rc st_pg_query(PGconn *c, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                   void *ctx, int64_t *changes, st_error *err);
 
-/* The commit method (postgres_commit.c). */
+/* The commit and write_tx methods (postgres_commit.c). */
 st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err);
+st_rc st_pg_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err);
 
 /* Prepare the write path's statements on p->w (postgres_commit.c). */
 st_rc st_pg_prepare_writes(st_pg *p, st_error *err);

@@ -260,22 +260,21 @@ static const char *const v7 =
     "CREATE UNIQUE INDEX item_return_once ON item_return(item, order_ref) WHERE accepted = 1;";
 
 /* v8: the lineage index, as sqlite_schema.c v8. */
-static const char *const v8 =
-    "CREATE TABLE lineage_node ("
-    " ident BIGINT NOT NULL,"
-    " lot BIGINT NOT NULL,"
-    " PRIMARY KEY (ident, lot));"
-    "CREATE TABLE lineage_leaf ("
-    " lot BIGINT NOT NULL,"
-    " ident BIGINT NOT NULL,"
-    " PRIMARY KEY (lot, ident));"
-    "CREATE TABLE lineage_class ("
-    " cls BIGINT NOT NULL,"
-    " lot BIGINT NOT NULL,"
-    " PRIMARY KEY (cls, lot));"
-    "CREATE TABLE lineage_state (built BIGINT NOT NULL);"
-    "INSERT INTO lineage_state(built)"
-    " SELECT CASE WHEN EXISTS (SELECT 1 FROM event) THEN 0 ELSE 1 END;";
+static const char *const v8 = "CREATE TABLE lineage_node ("
+                              " ident BIGINT NOT NULL,"
+                              " lot BIGINT NOT NULL,"
+                              " PRIMARY KEY (ident, lot));"
+                              "CREATE TABLE lineage_leaf ("
+                              " lot BIGINT NOT NULL,"
+                              " ident BIGINT NOT NULL,"
+                              " PRIMARY KEY (lot, ident));"
+                              "CREATE TABLE lineage_class ("
+                              " cls BIGINT NOT NULL,"
+                              " lot BIGINT NOT NULL,"
+                              " PRIMARY KEY (cls, lot));"
+                              "CREATE TABLE lineage_state (built BIGINT NOT NULL);"
+                              "INSERT INTO lineage_state(built)"
+                              " SELECT CASE WHEN EXISTS (SELECT 1 FROM event) THEN 0 ELSE 1 END;";
 
 const char *const st_pg_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
 const int st_pg_migration_count = (int)(sizeof st_pg_migrations / sizeof *st_pg_migrations);

@@ -938,7 +938,7 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
     }
     if (flush_states(q) || add_links(q, d) || add_geo(q, d))
         goto fail;
-    st_lin_io lio = {q, lin_query, lin_ident};
+    st_write_io lio = {q, lin_query, lin_ident};
     if (d->stored && st_lin_apply(&lio, d, skip, first, &lerr) != ST_OK)
         goto fail;
     unsigned char h[32];
@@ -1148,6 +1148,31 @@ static st_rc sq_exec(void *impl, const char *sql, const st_val *args, int nargs,
     return rc;
 }
 
+/* ---- other work in a write transaction ------------------------------------------------- */
+
+static st_rc sq_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err)
+{
+    st_sqlite *q = impl;
+    if (!q->w.db)
+        return st_fail(err, ST_ERR_ARG, -1, NULL, "the store is open read-only");
+    pthread_mutex_lock(&q->w.mu);
+    st_rc rc = ST_OK;
+    if (exec_sql(q->w.db, "BEGIN IMMEDIATE") != SQLITE_OK)
+        rc = db_fail(err, q->w.db, "starting a write");
+    else {
+        st_write_io io = {q, lin_query, lin_ident};
+        rc = fn(&io, ctx, err);
+        if (!rc && exec_sql(q->w.db, "COMMIT") != SQLITE_OK)
+            rc = db_fail(err, q->w.db, "committing a write");
+        if (rc) {
+            exec_sql(q->w.db, "ROLLBACK");
+            st_idcache_clear(&q->ids); /* ids inserted by the rolled-back part are gone */
+        }
+    }
+    pthread_mutex_unlock(&q->w.mu);
+    return rc;
+}
+
 /* ---- administration ------------------------------------------------------------------ */
 
 static st_rc sq_admin_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
@@ -1230,6 +1255,7 @@ const st_store_methods st_store_sqlite = {
     .info = sq_info,
     .exec = sq_exec,
     .admin_exec = sq_admin_exec,
+    .write_tx = sq_write_tx,
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
 };
