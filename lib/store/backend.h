@@ -59,6 +59,11 @@ typedef struct st_write_io {
                    void *arg, st_error *err);
     /* the ident id of a key (interned when new): > 0, or <= 0 on failure */
     int64_t (*ident)(void *ctx, const char *key);
+    /* rows per INSERT the backend prefers: 1 for SQLite, where a multi-row
+     * statement inside a savepoint keeps a statement journal whose
+     * truncation walks it from the start; more where a statement is a round
+     * trip (PostgreSQL) */
+    int rows_per_insert;
 } st_write_io;
 
 /* Work run inside a write transaction (st_store_methods.write_tx). */

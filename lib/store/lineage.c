@@ -170,26 +170,30 @@ static st_rc run_in(struct lin *l, const char *sql, const st_val *lead, int nlea
     return ST_OK;
 }
 
-/* Insert pairs[0..n) (two ids each) into table(c1, c2), LIN_ROWS rows per
- * statement, the last repeated to fill it (conflicts do nothing). */
+/* Insert pairs[0..n) (two ids each) into table(c1, c2), io->rows_per_insert
+ * rows per statement (at most LIN_ROWS), the last repeated to fill the
+ * last statement (conflicts do nothing). */
 static st_rc insert_pairs(struct lin *l, const char *table, const int64_t *pairs, size_t n)
 {
     if (!n)
         return ST_OK;
+    size_t rows = l->io->rows_per_insert > 1 ? (size_t)l->io->rows_per_insert : 1;
+    if (rows > LIN_ROWS)
+        rows = LIN_ROWS;
     char q[LIN_SQL_MAX];
     int k = snprintf(q, sizeof q, "INSERT INTO %s VALUES ", table);
-    for (int i = 0; i < LIN_ROWS; i++)
-        k += snprintf(q + k, sizeof q - (size_t)k, "%s($%d,$%d)", i ? "," : "", 2 * i + 1,
+    for (size_t i = 0; i < rows; i++)
+        k += snprintf(q + k, sizeof q - (size_t)k, "%s($%zu,$%zu)", i ? "," : "", 2 * i + 1,
                       2 * i + 2);
     snprintf(q + k, sizeof q - (size_t)k, " ON CONFLICT DO NOTHING");
     st_val a[2 * LIN_ROWS];
-    for (size_t off = 0; off < n; off += LIN_ROWS) {
-        for (size_t i = 0; i < LIN_ROWS; i++) {
+    for (size_t off = 0; off < n; off += rows) {
+        for (size_t i = 0; i < rows; i++) {
             size_t r = off + i < n ? off + i : n - 1;
             a[2 * i] = st_val_int(pairs[2 * r]);
             a[2 * i + 1] = st_val_int(pairs[2 * r + 1]);
         }
-        st_rc rc = l->io->query(l->io->ctx, q, a, 2 * LIN_ROWS, NULL, NULL, l->err);
+        st_rc rc = l->io->query(l->io->ctx, q, a, (int)(2 * rows), NULL, NULL, l->err);
         if (rc)
             return rc;
     }
@@ -394,6 +398,17 @@ static st_rc delete_leaves(struct lin *l, pairs *p)
 {
     if (!p->n)
         return ST_OK;
+    if (l->io->rows_per_insert <= 1) { /* a row per statement: see st_write_io */
+        for (size_t i = 0; i < p->n; i++) {
+            st_val a[2] = {st_val_int(p->v[2 * i]), st_val_int(p->v[2 * i + 1])};
+            st_rc rc =
+                l->io->query(l->io->ctx, "DELETE FROM lineage_leaf WHERE lot = $1 AND ident = $2",
+                             a, 2, NULL, NULL, l->err);
+            if (rc)
+                return rc;
+        }
+        return ST_OK;
+    }
     qsort(p->v, p->n, 2 * sizeof *p->v, pair_cmp);
     int64_t *ids = malloc(p->n * sizeof *ids);
     if (!ids)
