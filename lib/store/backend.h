@@ -64,8 +64,11 @@ typedef struct st_store_methods {
     st_rc (*migrate)(void *impl, int *from, int *to, st_error *err);
     /* Commit docs[0..n) in one durable transaction; each document atomic
      * (its rc, counts, batch and record time are filled in; a failed
-     * document leaves nothing). Returns non-OK only when the transaction as
-     * a whole failed (then every document failed). */
+     * document leaves nothing). A document's side statements (capture.h)
+     * run in its savepoint after its events; the first that fails fails
+     * the document with its code (a violated constraint: ST_ERR_ARG).
+     * Returns non-OK only when the transaction as a whole failed (then
+     * every document failed). */
     st_rc (*commit)(void *impl, st_cap_doc **docs, size_t n, st_error *err);
     /* Backend-specific facts for db info (location, bytes). */
     st_rc (*info)(void *impl, st_store_info *info, st_error *err);
