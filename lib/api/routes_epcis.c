@@ -70,23 +70,13 @@ static int capture_precheck(st_http_req *rq, st_http_resp *rs)
 /* A capture that failed (rc not OK) with report rep, as a problem. */
 static void capture_failed(st_http_resp *rs, st_rc rc, const st_epcis_report *rep)
 {
-    char detail[256];
-    size_t nerr = rep ? st_epcis_report_error_count(rep) : 0;
-    if (rc == ST_ERR_RULE && nerr) { /* a lifecycle rule in reject mode */
-        st_rest_problem_report(rs, 409, "a lifecycle rule refused the document; nothing was stored",
-                               rep);
-        return;
-    }
-    if (rc == ST_ERR_SYNTAX || (rc == ST_ERR_LIMIT && nerr)) {
-        snprintf(detail, sizeof detail,
-                 "the document was rejected with %zu error%s; nothing was stored", nerr,
-                 nerr == 1 ? "" : "s");
-        st_rest_problem_report(rs, rc == ST_ERR_LIMIT ? 413 : 400, detail, rep);
-        return;
-    }
-    unsigned st = st_http_status_of(rc);
-    st_http_problem(rs, st >= 500 ? 503 : st, NULL, "the capture failed: %s; nothing was stored",
-                    st_strerror(rc));
+    st_jw j;
+    st_jw_init(&j);
+    unsigned status = st_rest_capture_problem(&j, rc, rep);
+    st_http_send_json(rs, status, &j);
+    if (rs->status == status)
+        rs->content_type = "application/problem+json";
+    st_jw_free(&j);
 }
 
 /* 1 when the request asks for a synchronous capture (?sync=true, or a
