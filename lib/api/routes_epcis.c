@@ -622,8 +622,8 @@ static void queries_post(st_http_req *rq, st_http_resp *rs)
     char name[ST_API_QUERY_NAME_MAX], field[160];
     st_error e;
     st_error_clear(&e);
-    st_rc rc = st_nq_add(st_jobs_named(rq->api), rq->body, rq->body_len, name, sizeof name, field,
-                         sizeof field, &e);
+    st_rc rc = st_nq_add(st_jobs_named(rq->api), rq->body, rq->body_len, rq->key_name, name,
+                         sizeof name, field, sizeof field, &e);
     if (rc == ST_OK) {
         char loc[ST_API_QUERY_NAME_MAX + 16];
         snprintf(loc, sizeof loc, "/queries/%s", name);
@@ -687,9 +687,12 @@ static void query_delete(st_http_req *rq, st_http_resp *rs)
     st_rest_headers(rs);
     st_error e;
     st_error_clear(&e);
-    st_rc rc = st_nq_delete(st_jobs_named(rq->api), rq->param[0], &e);
+    st_rc rc = st_nq_delete(st_jobs_named(rq->api), rq->param[0], rq->key_name,
+                            (rq->role & ST_ROLE_BIT_ADMIN) != 0, &e);
     if (rc == ST_ERR_NOT_FOUND)
         st_http_problem(rs, 404, "queryName", "no query is named %s", rq->param[0]);
+    else if (rc == ST_ERR_REFUSED) /* another key's query */
+        st_http_problem(rs, 403, "queryName", "%s", e.msg);
     else if (rc)
         st_http_problem(rs, st_http_status_of(rc), NULL, "%s", e.msg);
     else
