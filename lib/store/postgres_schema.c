@@ -259,7 +259,11 @@ static const char *const v7 =
     "CREATE INDEX item_return_item ON item_return(item, id);"
     "CREATE UNIQUE INDEX item_return_once ON item_return(item, order_ref) WHERE accepted = 1;";
 
-const char *const st_pg_migrations[] = {v1, v2, v3, v4, v5, v6, v7};
+/* v8: the API key that made each named query, as sqlite_schema.c v8 (a
+ * migration of its own, to be renumbered freely when migrations merge). */
+static const char *const v8 = "ALTER TABLE named_query ADD COLUMN created_by TEXT COLLATE \"C\";";
+
+const char *const st_pg_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
 const int st_pg_migration_count = (int)(sizeof st_pg_migrations / sizeof *st_pg_migrations);
 _Static_assert(sizeof st_pg_migrations / sizeof *st_pg_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of PostgreSQL migrations: "

@@ -281,7 +281,15 @@ static const char *const v7 =
     /* one accepted return per unit and order: a repeated request finds it */
     "CREATE UNIQUE INDEX item_return_once ON item_return(item, order_ref) WHERE accepted = 1;";
 
-const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7};
+/* v8: the API key that made each named query (lib/api/named_queries.c),
+ * by its name (keys are never deleted, so a name is never reused): only
+ * that key or an admin key may delete the query. Queries made before (or
+ * on a server without keys) have none: admins only. A migration of its
+ * own, kept apart from any other change of the same release, so that it
+ * can be renumbered when migrations are merged. */
+static const char *const v8 = "ALTER TABLE named_query ADD COLUMN created_by TEXT;";
+
+const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
 const int st_sqlite_migration_count = (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
 _Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of migrations");
