@@ -8,8 +8,8 @@
  *   - return decisions per second (st_return_decide: facts, terms,
  *     warranty, routing; nothing written) beside the same trace;
  *   - accepted returns per second (st_return_create: the decision stored
- *     and two events captured, each its own durable commit) beside a
- *     capture of the same two events per unit (st_store_capture_mem).
+ *     with its two events in one durable commit) beside a capture of the
+ *     same two events per unit (st_store_capture_mem).
  * Prints figures; never fails on them.
  *   bench_warranty [--units N] [--dir DIR]   (or BENCH_WARRANTY_UNITS / _DIR)
  */

@@ -78,6 +78,7 @@
 #define ST_STORE_IDCACHE_MAX 1000000   /* identifier keys cached by a writer */
 #define ST_STORE_URL_MAX 512           /* bytes of a store URL */
 #define ST_STORE_MAX_SQL_ARGS 32766    /* parameters of one SQL statement (SQLite's default) */
+#define ST_STORE_MAX_SIDE_STATEMENTS 4 /* statements committed with one document's events */
 #define ST_QUERY_DEFAULT_PAGE 1000     /* events per page when perPage is not given */
 #define ST_QUERY_MAX_PAGE 10000        /* largest perPage */
 #define ST_QUERY_MAX_VALUES 256        /* values in one list parameter */

@@ -31,6 +31,8 @@ struct job {
     size_t len;                        /* its length */
     size_t events, stored, duplicates; /* what capturing did */
     char *errors;                      /* DONE: JSON array of problems (malloc'd) */
+    unsigned status;                   /* DONE, failed: the synchronous capture's status */
+    char *problem;                     /* DONE, failed: its problem object (malloc'd) */
     struct job *qnext;                 /* next in the queue */
 };
 
@@ -57,12 +59,39 @@ static void iso_time(time_t t, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* The JSON array of problems for a finished capture (malloc'd). */
-static char *errors_json(st_rc rc, const st_epcis_report *rep)
+/* jw's text as a malloc'd string (NULL when out of memory); frees jw. */
+static char *jw_take(st_jw *j)
+{
+    char *s = j->failed ? NULL : malloc(j->n + 1);
+    if (s) {
+        memcpy(s, j->p, j->n);
+        s[j->n] = 0;
+    }
+    st_jw_free(j);
+    return s;
+}
+
+/* What a finished capture tells (J->mu not needed): the problem the
+ * synchronous capture would have answered, with its status, and the JSON
+ * array of its errors (each malloc'd; no problem and "[]" on success). */
+static void outcome(struct job *jb, st_rc rc, const st_epcis_report *rep)
 {
     st_jw j;
     st_jw_init(&j);
-    if (rc != ST_OK && (!rep || st_epcis_report_errors_listed(rep) == 0)) {
+    if (rc == ST_OK) {
+        jb->status = 0;
+        jb->problem = NULL;
+        st_jw_raw(&j, "[]", 2);
+        jb->errors = jw_take(&j);
+        return;
+    }
+    jb->status = st_rest_capture_problem(&j, rc, rep);
+    jb->problem = jw_take(&j);
+    st_jw_init(&j);
+    if (rep && st_epcis_report_errors_listed(rep) > 0) {
+        /* the problem's own errors, with its status */
+        st_rest_report_errors(&j, rep, jb->status == 409 ? 409 : 400);
+    } else {
         st_jw_array_begin(&j);
         st_jw_object_begin(&j);
         st_jw_member_str(&j, "type",
@@ -71,7 +100,7 @@ static char *errors_json(st_rc rc, const st_epcis_report *rep)
                              : "epcisException:ImplementationException");
         st_jw_member_str(&j, "title", "Capture failed");
         st_jw_key(&j, "status");
-        st_jw_long(&j, (long)st_http_status_of(rc));
+        st_jw_long(&j, (long)jb->status);
         st_jw_member_str(&j, "detail", st_strerror(rc));
         st_jw_key(&j, "event");
         st_jw_null(&j);
@@ -80,16 +109,8 @@ static char *errors_json(st_rc rc, const st_epcis_report *rep)
         st_jw_member_str(&j, "message", st_strerror(rc));
         st_jw_object_end(&j);
         st_jw_array_end(&j);
-    } else {
-        st_rest_report_errors(&j, rc == ST_OK ? NULL : rep);
     }
-    char *s = j.failed ? NULL : malloc(j.n + 1);
-    if (s) {
-        memcpy(s, j.p, j.n);
-        s[j.n] = 0;
-    }
-    st_jw_free(&j);
-    return s;
+    jb->errors = jw_take(&j);
 }
 
 static void run_job(struct st_jobs *J, struct job *jb)
@@ -99,13 +120,16 @@ static void run_job(struct st_jobs *J, struct job *jb)
     char name[64];
     snprintf(name, sizeof name, "capture %s", jb->id);
     st_rc rc = st_store_capture_mem(J->store, jb->body, jb->len, name, &res, &rep);
-    char *errs = errors_json(rc, rep);
+    struct job done = {0};
+    outcome(&done, rc, rep);
     pthread_mutex_lock(&J->mu);
     jb->success = rc == ST_OK;
+    jb->status = done.status;
+    jb->problem = done.problem;
     jb->events = rep ? st_epcis_report_events(rep) : res.events;
     jb->stored = res.stored;
     jb->duplicates = res.duplicates;
-    jb->errors = errs;
+    jb->errors = done.errors;
     jb->finished = time(NULL);
     jb->state = JOB_DONE;
     J->inflight--;
@@ -144,6 +168,7 @@ static void job_free(struct job *jb)
         return;
     free(jb->body);
     free(jb->errors);
+    free(jb->problem);
     free(jb);
 }
 
@@ -305,6 +330,16 @@ static void describe(const struct job *jb, st_jw *jw)
         st_jw_raw(jw, jb->errors, strlen(jb->errors));
     else
         st_jw_raw(jw, "[]", 2);
+    if (jb->state == JOB_DONE && !jb->success) {
+        /* what the synchronous capture of the document would have answered */
+        st_jw_key(jw, "status");
+        st_jw_long(jw, (long)jb->status);
+        st_jw_key(jw, "problem");
+        if (jb->problem)
+            st_jw_raw(jw, jb->problem, strlen(jb->problem));
+        else
+            st_jw_null(jw);
+    }
     if (jb->state == JOB_DONE) {
         st_jw_key(jw, "events");
         st_jw_long(jw, (long)jb->events);

@@ -1,6 +1,8 @@
 /*
  * Named queries (named_queries.h), kept in the store (table named_query:
- * the query object as the compact JSON it was given in). Every use reads
+ * the query object as the compact JSON it was given in, and since schema
+ * v8 the name of the API key that made it, which alone, with admin keys,
+ * may delete it). Every use reads
  * the row, so every server on the store sees the same queries and a
  * restart loses none; each parameter becomes text for st_query_set (lists
  * joined with '|', the REST binding's separator).
@@ -8,6 +10,7 @@
 #include "api/named_queries.h"
 
 #include <jansson.h>
+#include <serialtrack/keys.h>
 #include <serialtrack/limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,8 +128,8 @@ static st_rc apply_json(json_t *jq, st_query *q, char *field, size_t fcap, st_er
     return ST_OK;
 }
 
-st_rc st_nq_add(struct st_nq *t, const char *body, size_t len, char *name_out, size_t cap,
-                char *field, size_t fcap, st_error *err)
+st_rc st_nq_add(struct st_nq *t, const char *body, size_t len, const char *by, char *name_out,
+                size_t cap, char *field, size_t fcap, st_error *err)
 {
     snprintf(field, fcap, "%s", "");
     json_error_t je;
@@ -174,14 +177,14 @@ st_rc st_nq_add(struct st_nq *t, const char *body, size_t len, char *name_out, s
     }
     snprintf(field, fcap, "name");
     const char *name = json_string_value(jn);
-    st_val args[4] = {st_val_text(name), st_val_text(json), st_val_int((int64_t)time(NULL)),
-                      st_val_int(ST_API_NAMED_QUERIES_MAX)};
+    st_val args[5] = {st_val_text(name), st_val_text(json), st_val_int((int64_t)time(NULL)),
+                      st_val_int(ST_API_NAMED_QUERIES_MAX), st_val_text(by)};
     int64_t added = 0;
     /* the cap in the statement itself: no window between counting and adding */
     rc = st_store_admin_exec(t->store,
-                             "INSERT INTO named_query(name, query, created) SELECT $1, $2, $3"
-                             " WHERE (SELECT count(*) FROM named_query) < $4",
-                             args, 4, NULL, NULL, &added, err);
+                             "INSERT INTO named_query(name, query, created, created_by)"
+                             " SELECT $1, $2, $3, $5 WHERE (SELECT count(*) FROM named_query) < $4",
+                             args, 5, NULL, NULL, &added, err);
     if (rc == ST_ERR_ARG) /* the name's UNIQUE constraint */
         rc = st_fail(err, ST_ERR_EXHAUSTED, -1, NULL, "a query named %s exists already", name);
     else if (!rc && !added)
@@ -303,13 +306,46 @@ st_rc st_nq_list(struct st_nq *t, const char *after, long per, st_jw *jw, char *
     return rc;
 }
 
-st_rc st_nq_delete(struct st_nq *t, const char *name, st_error *err)
+/* The creator of a stored query: found, and its key name ("" for none). */
+struct creator {
+    int found;
+    char by[ST_KEY_NAME_MAX + 1];
+};
+
+static st_rc row_creator(void *ctx, const st_val *c, int n)
 {
-    st_val arg = st_val_text(name);
+    struct creator *k = ctx;
+    k->found = 1;
+    if (n > 0 && c[0].type == ST_VAL_TEXT)
+        snprintf(k->by, sizeof k->by, "%.*s", (int)c[0].n, (const char *)c[0].p);
+    return ST_OK;
+}
+
+st_rc st_nq_delete(struct st_nq *t, const char *name, const char *by, int admin, st_error *err)
+{
+    st_val args[3] = {st_val_text(name), st_val_int(admin ? 1 : 0), st_val_text(by)};
     int64_t gone = 0;
-    st_rc rc = st_store_admin_exec(t->store, "DELETE FROM named_query WHERE name = $1", &arg, 1,
-                                   NULL, NULL, &gone, err);
-    if (!rc && !gone)
-        rc = st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no query is named %s", name);
-    return rc;
+    /* who may delete is part of the statement: no window between checking
+     * and deleting */
+    st_rc rc = st_store_admin_exec(t->store,
+                                   "DELETE FROM named_query WHERE name = $1"
+                                   " AND ($2 = 1 OR created_by = $3)",
+                                   args, 3, NULL, NULL, &gone, err);
+    if (rc || gone)
+        return rc;
+    struct creator k = {0, ""};
+    if ((rc = st_store_exec(t->store, "SELECT created_by FROM named_query WHERE name = $1", args, 1,
+                            row_creator, &k, err)) != ST_OK)
+        return rc;
+    if (!k.found)
+        return st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no query is named %s", name);
+    if (!k.by[0])
+        return st_fail(err, ST_ERR_REFUSED, -1, NULL,
+                       "the query %s was made before its creator was recorded (or on a server "
+                       "without keys); only an admin key may delete it",
+                       name);
+    return st_fail(err, ST_ERR_REFUSED, -1, NULL,
+                   "the query %s was made by the API key \"%s\"; only that key or an admin key "
+                   "may delete it",
+                   name, k.by);
 }

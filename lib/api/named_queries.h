@@ -20,15 +20,16 @@ st_rc st_nq_create(st_store *store, struct st_nq **out);
 void st_nq_destroy(struct st_nq *t);
 
 /*
- * Add the query definition in JSON body[0..len) (read, not kept). *name_out
- * (cap bytes) receives its name. Returns ST_OK; ST_ERR_SYNTAX for a body
- * that is not {name, query} or a parameter st_query_set refuses, with the
- * member at fault in field (fcap bytes) and a sentence in err;
- * ST_ERR_EXHAUSTED when the name is taken; ST_ERR_LIMIT when the table is
- * full; ST_ERR_NOMEM; store errors.
+ * Add the query definition in JSON body[0..len) (read, not kept), made by
+ * the API key named by (recorded as its creator; NULL on a server without
+ * keys: then only admins may delete it). *name_out (cap bytes) receives its
+ * name. Returns ST_OK; ST_ERR_SYNTAX for a body that is not {name, query}
+ * or a parameter st_query_set refuses, with the member at fault in field
+ * (fcap bytes) and a sentence in err; ST_ERR_EXHAUSTED when the name is
+ * taken; ST_ERR_LIMIT when the table is full; ST_ERR_NOMEM; store errors.
  */
-st_rc st_nq_add(struct st_nq *t, const char *body, size_t len, char *name_out, size_t cap,
-                char *field, size_t fcap, st_error *err);
+st_rc st_nq_add(struct st_nq *t, const char *body, size_t len, const char *by, char *name_out,
+                size_t cap, char *field, size_t fcap, st_error *err);
 
 /* Set the parameters of query name on q (the caller's). ST_ERR_NOT_FOUND;
  * what st_query_set returns; store errors. */
@@ -45,7 +46,13 @@ st_rc st_nq_describe(struct st_nq *t, const char *name, st_jw *jw, st_error *err
 st_rc st_nq_list(struct st_nq *t, const char *after, long per, st_jw *jw, char *next, size_t cap,
                  st_error *err);
 
-/* Forget query name. ST_ERR_NOT_FOUND; store errors. */
-st_rc st_nq_delete(struct st_nq *t, const char *name, st_error *err);
+/*
+ * Forget query name, asked by the API key named by (NULL: none) with admin
+ * 1 for an admin key. Only the key that made the query or an admin key may
+ * delete it; a query without a recorded creator (made before schema v8, or
+ * without keys) only an admin key. ST_ERR_NOT_FOUND; ST_ERR_REFUSED (the
+ * caller may not: HTTP 403), with who may in err; store errors.
+ */
+st_rc st_nq_delete(struct st_nq *t, const char *name, const char *by, int admin, st_error *err);
 
 #endif

@@ -265,7 +265,7 @@ void st_rest_link_next(st_http_req *rq, st_http_resp *rs, const char *token)
 
 /* ---- rejected documents ------------------------------------------------------------------ */
 
-void st_rest_report_errors(st_jw *jw, const st_epcis_report *r)
+void st_rest_report_errors(st_jw *jw, const st_epcis_report *r, unsigned status)
 {
     st_jw_array_begin(jw);
     size_t n = r ? st_epcis_report_errors_listed(r) : 0;
@@ -276,9 +276,10 @@ void st_rest_report_errors(st_jw *jw, const st_epcis_report *r)
             continue;
         st_jw_object_begin(jw);
         st_jw_member_str(jw, "type", "epcisException:ValidationException");
-        st_jw_member_str(jw, "title", "Invalid EPCIS document");
+        st_jw_member_str(jw, "title",
+                         status == 409 ? "Refused by a lifecycle rule" : "Invalid EPCIS document");
         st_jw_key(jw, "status");
-        st_jw_long(jw, 400);
+        st_jw_long(jw, status);
         st_jw_member_str(jw, "detail", msg);
         st_jw_key(jw, "event");
         if (ev >= 0)
@@ -296,25 +297,62 @@ void st_rest_report_errors(st_jw *jw, const st_epcis_report *r)
     st_jw_array_end(jw);
 }
 
+/* The body of st_rest_problem_report into jw. */
+static void problem_report(st_jw *j, unsigned status, const char *detail, const st_epcis_report *r)
+{
+    st_jw_object_begin(j);
+    st_jw_member_str(j, "type",
+                     status == 413 ? "epcisException:CaptureLimitExceededException"
+                                   : "epcisException:ValidationException");
+    st_jw_member_str(j, "title", st_http_reason(status));
+    st_jw_key(j, "status");
+    st_jw_long(j, status);
+    st_jw_member_str(j, "detail", detail);
+    st_jw_key(j, "errorCount");
+    st_jw_long(j, r ? (long)st_epcis_report_error_count(r) : 0);
+    st_jw_key(j, "errors");
+    st_rest_report_errors(j, r, status == 409 ? 409 : 400);
+    st_jw_object_end(j);
+}
+
 void st_rest_problem_report(st_http_resp *rs, unsigned status, const char *detail,
                             const st_epcis_report *r)
 {
     st_jw j;
     st_jw_init(&j);
-    st_jw_object_begin(&j);
-    st_jw_member_str(&j, "type", status == 413 ? "epcisException:CaptureLimitExceededException"
-                                               : "epcisException:ValidationException");
-    st_jw_member_str(&j, "title", st_http_reason(status));
-    st_jw_key(&j, "status");
-    st_jw_long(&j, status);
-    st_jw_member_str(&j, "detail", detail);
-    st_jw_key(&j, "errorCount");
-    st_jw_long(&j, r ? (long)st_epcis_report_error_count(r) : 0);
-    st_jw_key(&j, "errors");
-    st_rest_report_errors(&j, r);
-    st_jw_object_end(&j);
+    problem_report(&j, status, detail, r);
     st_http_send_json(rs, status, &j);
     if (rs->status == status)
         rs->content_type = "application/problem+json";
     st_jw_free(&j);
+}
+
+unsigned st_rest_capture_problem(st_jw *j, st_rc rc, const st_epcis_report *rep)
+{
+    char detail[256];
+    size_t nerr = rep ? st_epcis_report_error_count(rep) : 0;
+    if (rc == ST_ERR_RULE && nerr) { /* a lifecycle rule in reject mode */
+        problem_report(j, 409, "a lifecycle rule refused the document; nothing was stored", rep);
+        return 409;
+    }
+    if (rc == ST_ERR_SYNTAX || (rc == ST_ERR_LIMIT && nerr)) {
+        unsigned status = rc == ST_ERR_LIMIT ? 413 : 400;
+        snprintf(detail, sizeof detail,
+                 "the document was rejected with %zu error%s; nothing was stored", nerr,
+                 nerr == 1 ? "" : "s");
+        problem_report(j, status, detail, rep);
+        return status;
+    }
+    unsigned status = st_http_status_of(rc);
+    if (status >= 500)
+        status = 503;
+    snprintf(detail, sizeof detail, "the capture failed: %s; nothing was stored", st_strerror(rc));
+    st_jw_object_begin(j);
+    st_jw_member_str(j, "type", "about:blank");
+    st_jw_member_str(j, "title", st_http_reason(status));
+    st_jw_key(j, "status");
+    st_jw_long(j, status);
+    st_jw_member_str(j, "detail", detail);
+    st_jw_object_end(j);
+    return status;
 }

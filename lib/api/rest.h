@@ -66,13 +66,24 @@ void st_rest_link_next(st_http_req *rq, st_http_resp *rs, const char *token);
 void st_rest_urlencode(FILE *f, const char *s, int keep_slash);
 
 /* Write the errors of report r (borrowed) into jw as a JSON array of
- * problems: {type, title, status, detail, event, path, message}. */
-void st_rest_report_errors(st_jw *jw, const st_epcis_report *r);
+ * problems: {type, title, status, detail, event, path, message}; status is
+ * 400 (an invalid document) or 409 (refused by a lifecycle rule). */
+void st_rest_report_errors(st_jw *jw, const st_epcis_report *r, unsigned status);
 
 /* A problem whose "errors" lists every error of report r (borrowed): status
  * 413 a CaptureLimitExceededException, else (400, or 409 for a lifecycle
  * rule) a ValidationException; detail is a sentence (copied). */
 void st_rest_problem_report(st_http_resp *rs, unsigned status, const char *detail,
                             const st_epcis_report *r);
+
+/*
+ * The problem a capture that failed with rc (not ST_OK) and report rep
+ * (borrowed; may be NULL) answers, written into jw as one JSON object: a
+ * lifecycle rule's refusal 409, an invalid document 400, one over a cap
+ * 413 (each with its errors), anything else its status (503 for a server
+ * fault). Returns that status. The synchronous capture sends it; a capture
+ * job keeps it, so both tell the same.
+ */
+unsigned st_rest_capture_problem(st_jw *jw, st_rc rc, const st_epcis_report *rep);
 
 #endif

@@ -70,23 +70,13 @@ static int capture_precheck(st_http_req *rq, st_http_resp *rs)
 /* A capture that failed (rc not OK) with report rep, as a problem. */
 static void capture_failed(st_http_resp *rs, st_rc rc, const st_epcis_report *rep)
 {
-    char detail[256];
-    size_t nerr = rep ? st_epcis_report_error_count(rep) : 0;
-    if (rc == ST_ERR_RULE && nerr) { /* a lifecycle rule in reject mode */
-        st_rest_problem_report(rs, 409, "a lifecycle rule refused the document; nothing was stored",
-                               rep);
-        return;
-    }
-    if (rc == ST_ERR_SYNTAX || (rc == ST_ERR_LIMIT && nerr)) {
-        snprintf(detail, sizeof detail,
-                 "the document was rejected with %zu error%s; nothing was stored", nerr,
-                 nerr == 1 ? "" : "s");
-        st_rest_problem_report(rs, rc == ST_ERR_LIMIT ? 413 : 400, detail, rep);
-        return;
-    }
-    unsigned st = st_http_status_of(rc);
-    st_http_problem(rs, st >= 500 ? 503 : st, NULL, "the capture failed: %s; nothing was stored",
-                    st_strerror(rc));
+    st_jw j;
+    st_jw_init(&j);
+    unsigned status = st_rest_capture_problem(&j, rc, rep);
+    st_http_send_json(rs, status, &j);
+    if (rs->status == status)
+        rs->content_type = "application/problem+json";
+    st_jw_free(&j);
 }
 
 /* 1 when the request asks for a synchronous capture (?sync=true, or a
@@ -632,8 +622,8 @@ static void queries_post(st_http_req *rq, st_http_resp *rs)
     char name[ST_API_QUERY_NAME_MAX], field[160];
     st_error e;
     st_error_clear(&e);
-    st_rc rc = st_nq_add(st_jobs_named(rq->api), rq->body, rq->body_len, name, sizeof name, field,
-                         sizeof field, &e);
+    st_rc rc = st_nq_add(st_jobs_named(rq->api), rq->body, rq->body_len, rq->key_name, name,
+                         sizeof name, field, sizeof field, &e);
     if (rc == ST_OK) {
         char loc[ST_API_QUERY_NAME_MAX + 16];
         snprintf(loc, sizeof loc, "/queries/%s", name);
@@ -697,9 +687,12 @@ static void query_delete(st_http_req *rq, st_http_resp *rs)
     st_rest_headers(rs);
     st_error e;
     st_error_clear(&e);
-    st_rc rc = st_nq_delete(st_jobs_named(rq->api), rq->param[0], &e);
+    st_rc rc = st_nq_delete(st_jobs_named(rq->api), rq->param[0], rq->key_name,
+                            (rq->role & ST_ROLE_BIT_ADMIN) != 0, &e);
     if (rc == ST_ERR_NOT_FOUND)
         st_http_problem(rs, 404, "queryName", "no query is named %s", rq->param[0]);
+    else if (rc == ST_ERR_REFUSED) /* another key's query */
+        st_http_problem(rs, 403, "queryName", "%s", e.msg);
     else if (rc)
         st_http_problem(rs, st_http_status_of(rc), NULL, "%s", e.msg);
     else

@@ -17,7 +17,7 @@
 #include "store/capture.h"
 
 /* The schema version this program writes (see the migrations of each backend). */
-#define ST_SCHEMA_VERSION 8
+#define ST_SCHEMA_VERSION 9
 
 /* A value passed to or read from SQL. Text and blobs are borrowed: arguments
  * must live until the call returns; row values only during the row callback. */
@@ -83,8 +83,11 @@ typedef struct st_store_methods {
     st_rc (*migrate)(void *impl, int *from, int *to, st_error *err);
     /* Commit docs[0..n) in one durable transaction; each document atomic
      * (its rc, counts, batch and record time are filled in; a failed
-     * document leaves nothing). Returns non-OK only when the transaction as
-     * a whole failed (then every document failed). */
+     * document leaves nothing). A document's side statements (capture.h)
+     * run in its savepoint after its events; the first that fails fails
+     * the document with its code (a violated constraint: ST_ERR_ARG).
+     * Returns non-OK only when the transaction as a whole failed (then
+     * every document failed). */
     st_rc (*commit)(void *impl, st_cap_doc **docs, size_t n, st_error *err);
     /* Backend-specific facts for db info (location, bytes). */
     st_rc (*info)(void *impl, st_store_info *info, st_error *err);

@@ -105,6 +105,23 @@ typedef struct st_cap_anomaly {
     const char *evidence; /* JSON object text, in the document's arena */
 } st_cap_anomaly;
 
+struct st_val;
+
+/* A writing statement committed with a document (a sale's or a return's
+ * record with the events that tell of it): the backend runs it in the
+ * document's transaction after the events are stored, and a failure of it
+ * fails the whole document, which then leaves nothing. Everything is
+ * borrowed from the caller until the commit returns. */
+typedef struct st_cap_side {
+    const char *sql;           /* one statement with $1..$N placeholders */
+    const struct st_val *args; /* args[0..nargs) bound to them */
+    int nargs;                 /* how many */
+    /* each row it returns (a RETURNING clause), or NULL; called inside the
+     * commit, so it must not use the store; a non-OK return fails the document */
+    st_rc (*cb)(void *ctx, const struct st_val *cols, int ncols);
+    void *ctx; /* for cb */
+} st_cap_side;
+
 /* A prepared document. */
 typedef struct st_cap_doc {
     st_arena *arena;     /* owns everything below */
@@ -116,6 +133,8 @@ typedef struct st_cap_doc {
     size_t n_geo, cap_geo;
     st_cap_anomaly *anom; /* anomalies of the lifecycle rules, in event order */
     size_t n_anom, cap_anom;
+    const st_cap_side *side; /* statements committed with the events (borrowed), or NULL */
+    size_t n_side;           /* how many: at most ST_STORE_MAX_SIDE_STATEMENTS */
     /* filled in by the commit */
     st_rc rc;            /* outcome of this document's commit */
     size_t stored;       /* events newly stored */

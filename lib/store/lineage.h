@@ -4,7 +4,7 @@
  * commit transaction of every document, so that a recall by lot reads one
  * index range instead of walking every component, assembly and unit.
  *
- * Tables (schema v8, the same on every backend):
+ * Tables (schema v9, the same on every backend):
  *   lineage_node(ident, lot)   each instance identifier's root lots: the lot
  *                              it was commissioned into (ILMD), that lot's
  *                              ancestors, and the roots of every input it was
@@ -43,7 +43,7 @@ st_rc st_lin_apply(const st_write_io *io, const st_cap_doc *d, const unsigned ch
  * Fill the lineage tables anew from every stored event, in record order,
  * inside io's transaction (the backend's write_tx), and mark the index
  * built. *events receives the events read. For a store that held events
- * before schema v8 (`serialtrack db migrate` runs it, or `db reindex`).
+ * before schema v9 (`serialtrack db migrate` runs it, or `db reindex`).
  */
 st_rc st_lin_rebuild(const st_write_io *io, int64_t *events, st_error *err);
 

@@ -1,6 +1,6 @@
 /*
  * The lineage index filled anew from the stored events (lineage.h,
- * st_lin_rebuild): for a store that held events before schema v8, or one
+ * st_lin_rebuild): for a store that held events before schema v9, or one
  * whose index was marked not built. The events are read back in record
  * order, a page at a time, decoded from their stored bodies into prepared
  * documents exactly as a capture prepares them, and each page is applied

@@ -625,6 +625,38 @@ st_rc st_pg_query(PGconn *c, const char *sql, const st_val *args, int nargs, st_
     return rc;
 }
 
+/* Run d's side statements on the write connection (inside its commit). */
+st_rc st_pg_side_run(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
+{
+    st_error e;
+    st_error_clear(&e);
+    st_rc rc = ST_OK;
+    if (d->n_side > ST_STORE_MAX_SIDE_STATEMENTS)
+        rc = st_fail(&e, ST_ERR_LIMIT, -1, NULL,
+                     "%zu statements to commit with the document; the limit is %d "
+                     "(ST_STORE_MAX_SIDE_STATEMENTS)",
+                     d->n_side, ST_STORE_MAX_SIDE_STATEMENTS);
+    for (size_t k = 0; k < d->n_side && !rc; k++) {
+        const st_cap_side *x = &d->side[k];
+        struct args *a = NULL;
+        if ((rc = args_new(x->args, x->nargs, &a, &e)) != ST_OK)
+            break;
+        PGresult *r =
+            PQexecParams(p->w.c, x->sql, x->nargs, a->types, a->vals, a->lens, a->fmts, 1);
+        ExecStatusType s = PQresultStatus(r);
+        if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
+            rc = st_pg_fail(&e, p->w.c, r, "a statement committed with the events failed");
+        else if (x->cb && (rc = rows_out(r, x->cb, x->ctx)) != ST_OK)
+            st_fail(&e, rc, -1, NULL, "a statement committed with the events failed: %s",
+                    st_strerror(rc));
+        PQclear(r);
+        free(a);
+    }
+    if (rc)
+        snprintf(msg, cap, "%s", e.msg);
+    return rc;
+}
+
 static st_rc pg_admin_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                            void *ctx, int64_t *changes, st_error *err)
 {

@@ -1176,6 +1176,7 @@ static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms
     }
     int64_t batch = t->batch + 1, next = t->last_event + 1, first = 0, last = 0;
     st_chain ch = {0};
+    st_rc side = ST_OK; /* the failure of a side statement, if that was it */
     unsigned char *dup = calloc(d->n + 1, 1);
     if (!dup || st_chain_begin(&ch, t->hash, batch, record_ms) != ST_OK) {
         snprintf(w->msg, sizeof w->msg, "out of memory");
@@ -1266,6 +1267,9 @@ static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms
         if (bad)
             goto fail;
     }
+    /* the statements that stand or fall with the events (capture.h) */
+    if (d->n_side && (side = st_pg_side_run(p, d, w->msg, sizeof w->msg)) != ST_OK)
+        goto fail;
     if (st_pg_run(c, "RELEASE doc", NULL))
         goto fail;
     if (d->stored) {
@@ -1277,7 +1281,7 @@ static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms
     goto out;
 fail:
     st_chain_abort(&ch);
-    d->rc = ST_ERR_IO;
+    d->rc = side ? side : ST_ERR_IO;
     if (!w->msg[0])
         fail(w, "PostgreSQL");
     snprintf(d->msg, sizeof d->msg, "storing the document failed: %s", w->msg);

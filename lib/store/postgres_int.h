@@ -88,6 +88,12 @@ st_rc st_pg_query(PGconn *c, const char *sql, const st_val *args, int nargs, st_
 st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err);
 st_rc st_pg_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err);
 
+/* Run the side statements of d (capture.h) on p->w inside the open
+ * transaction (the document's savepoint, under the chain lock): ST_OK, or
+ * the first failure's code (a violated constraint: ST_ERR_ARG) with its
+ * reason in msg[0..cap). The caller rolls the document back. */
+st_rc st_pg_side_run(st_pg *p, const st_cap_doc *d, char *msg, size_t cap);
+
 /* Prepare the write path's statements on p->w (postgres_commit.c). */
 st_rc st_pg_prepare_writes(st_pg *p, st_error *err);
 

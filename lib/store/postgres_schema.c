@@ -259,8 +259,12 @@ static const char *const v7 =
     "CREATE INDEX item_return_item ON item_return(item, id);"
     "CREATE UNIQUE INDEX item_return_once ON item_return(item, order_ref) WHERE accepted = 1;";
 
-/* v8: the lineage index, as sqlite_schema.c v8. */
-static const char *const v8 = "CREATE TABLE lineage_node ("
+/* v8: the API key that made each named query, as sqlite_schema.c v8 (a
+ * migration of its own, to be renumbered freely when migrations merge). */
+static const char *const v8 = "ALTER TABLE named_query ADD COLUMN created_by TEXT COLLATE \"C\";";
+
+/* v9: the lineage index, as sqlite_schema.c v9. */
+static const char *const v9 = "CREATE TABLE lineage_node ("
                               " ident BIGINT NOT NULL,"
                               " lot BIGINT NOT NULL,"
                               " PRIMARY KEY (ident, lot));"
@@ -276,7 +280,7 @@ static const char *const v8 = "CREATE TABLE lineage_node ("
                               "INSERT INTO lineage_state(built)"
                               " SELECT CASE WHEN EXISTS (SELECT 1 FROM event) THEN 0 ELSE 1 END;";
 
-const char *const st_pg_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
+const char *const st_pg_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8, v9};
 const int st_pg_migration_count = (int)(sizeof st_pg_migrations / sizeof *st_pg_migrations);
 _Static_assert(sizeof st_pg_migrations / sizeof *st_pg_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of PostgreSQL migrations: "

@@ -897,6 +897,8 @@ static int64_t lin_ident(void *ctx, const char *key)
     return ident_id(ctx, key);
 }
 
+static st_rc run_side(st_sqlite *q, st_cap_doc *d);
+
 /* Store one document inside the open transaction; on failure its savepoint
  * is rolled back and d->rc says why. */
 static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t record_ms)
@@ -912,6 +914,7 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
     }
     int64_t batch = t->batch + 1, first = 0, last = 0;
     st_chain ch = {0};
+    st_rc side = ST_OK; /* the failure of a side statement, if that was it */
     st_error lerr;
     st_error_clear(&lerr);
     unsigned char *skip = calloc(d->n + 1, 1);
@@ -956,6 +959,9 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
         if (run(st) != SQLITE_DONE)
             goto fail;
     }
+    /* the statements that stand or fall with the events (capture.h) */
+    if (d->n_side && (side = run_side(q, d)) != ST_OK)
+        goto fail;
     if (exec_sql(q->w.db, "RELEASE doc") != SQLITE_OK)
         goto fail;
     if (d->stored) {
@@ -968,9 +974,12 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
 fail:
     free(skip);
     st_chain_abort(&ch);
-    d->rc = sqlite3_errcode(q->w.db) == SQLITE_NOMEM || !skip ? ST_ERR_NOMEM : ST_ERR_IO;
-    snprintf(d->msg, sizeof d->msg, "storing the document failed: %s",
-             lerr.msg[0] ? lerr.msg : sqlite3_errmsg(q->w.db));
+    d->rc = side                                                ? side
+            : sqlite3_errcode(q->w.db) == SQLITE_NOMEM || !skip ? ST_ERR_NOMEM
+                                                                : ST_ERR_IO;
+    if (!side) /* run_side wrote its own reason */
+        snprintf(d->msg, sizeof d->msg, "storing the document failed: %s",
+                 lerr.msg[0] ? lerr.msg : sqlite3_errmsg(q->w.db));
     exec_sql(q->w.db, "ROLLBACK TO doc");
     exec_sql(q->w.db, "RELEASE doc");
     st_statemerge_reset(&q->sm);
@@ -1174,6 +1183,44 @@ static st_rc sq_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err)
 }
 
 /* ---- administration ------------------------------------------------------------------ */
+
+/* The side statements of d (capture.h) on the write connection, inside the
+ * document's savepoint: ST_OK, or the first failure's code with its reason
+ * in d->msg (a violated constraint is ST_ERR_ARG, as in sq_admin_exec). */
+static st_rc run_side(st_sqlite *q, st_cap_doc *d)
+{
+    if (d->n_side > ST_STORE_MAX_SIDE_STATEMENTS) {
+        snprintf(d->msg, sizeof d->msg,
+                 "%zu statements to commit with the document; the limit is %d "
+                 "(ST_STORE_MAX_SIDE_STATEMENTS)",
+                 d->n_side, ST_STORE_MAX_SIDE_STATEMENTS);
+        return ST_ERR_LIMIT;
+    }
+    for (size_t k = 0; k < d->n_side; k++) {
+        const st_cap_side *x = &d->side[k];
+        sqlite3_stmt *st = NULL;
+        st_rc rc = ST_OK;
+        int s = prepare_numbered(q->w.db, x->sql, 0, &st);
+        for (int i = 0; s == SQLITE_OK && i < x->nargs; i++)
+            s = bind_val(st, i + 1, &x->args[i]);
+        if (s == SQLITE_OK)
+            while ((s = sqlite3_step(st)) == SQLITE_ROW)
+                if (x->cb && (rc = row_out(st, x->cb, x->ctx)) != ST_OK)
+                    break;
+        if (!rc && s != SQLITE_DONE)
+            rc = sqlite3_errcode(q->w.db) == SQLITE_CONSTRAINT ? ST_ERR_ARG
+                 : sqlite3_errcode(q->w.db) == SQLITE_NOMEM    ? ST_ERR_NOMEM
+                                                               : ST_ERR_IO;
+        if (rc)
+            snprintf(d->msg, sizeof d->msg, "a statement committed with the events failed: %s",
+                     s == SQLITE_DONE || s == SQLITE_ROW ? st_strerror(rc)
+                                                         : sqlite3_errmsg(q->w.db));
+        sqlite3_finalize(st);
+        if (rc)
+            return rc;
+    }
+    return ST_OK;
+}
 
 static st_rc sq_admin_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                            void *ctx, int64_t *changes, st_error *err)

@@ -276,12 +276,20 @@ static const char *const v7 =
     /* one accepted return per unit and order: a repeated request finds it */
     "CREATE UNIQUE INDEX item_return_once ON item_return(item, order_ref) WHERE accepted = 1;";
 
-/* v8: the lineage index (lib/store/lineage.h): each lot's descendants that
+/* v8: the API key that made each named query (lib/api/named_queries.c),
+ * by its name (keys are never deleted, so a name is never reused): only
+ * that key or an admin key may delete the query. Queries made before (or
+ * on a server without keys) have none: admins only. A migration of its
+ * own, kept apart from any other change of the same release, so that it
+ * can be renumbered when migrations are merged. */
+static const char *const v8 = "ALTER TABLE named_query ADD COLUMN created_by TEXT;";
+
+/* v9: the lineage index (lib/store/lineage.h): each lot's descendants that
  * went into nothing yet, kept by the commit, so a recall by lot reads one
  * index range. A store that already holds events gets built = 0: the
  * recall walks the genealogy for it until `serialtrack db reindex` fills
  * the index from the stored events. */
-static const char *const v8 = "CREATE TABLE lineage_node ("
+static const char *const v9 = "CREATE TABLE lineage_node ("
                               " ident INTEGER NOT NULL,"
                               " lot INTEGER NOT NULL,"
                               " PRIMARY KEY (ident, lot)) WITHOUT ROWID;"
@@ -297,7 +305,7 @@ static const char *const v8 = "CREATE TABLE lineage_node ("
                               "INSERT INTO lineage_state(built)"
                               " SELECT CASE WHEN EXISTS (SELECT 1 FROM event) THEN 0 ELSE 1 END;";
 
-const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
+const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8, v9};
 const int st_sqlite_migration_count =
     (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
 _Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,

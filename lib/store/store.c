@@ -319,17 +319,22 @@ static st_rc finish(st_store *s, st_rc rc, struct cap_ctx *c, st_capture_result 
 }
 
 static st_rc capture(st_store *s, const char *path, const char *buf, size_t n, const char *name,
-                     st_capture_result *res, st_epcis_report **report)
+                     const st_cap_side *side, size_t n_side, st_capture_result *res,
+                     st_epcis_report **report)
 {
     if (res)
         memset(res, 0, sizeof *res);
     if (report)
         *report = NULL;
-    if (!s)
+    if (!s || (n_side && !side))
         return ST_ERR_ARG;
+    if (n_side > ST_STORE_MAX_SIDE_STATEMENTS)
+        return ST_ERR_LIMIT;
     struct cap_ctx c = {st_cap_doc_create(), ST_OK};
     if (!c.d)
         return ST_ERR_NOMEM;
+    c.d->side = side;
+    c.d->n_side = n_side;
     st_epcis_read_opts opts = {name ? name : path, 1};
     st_epcis_report *rep = NULL;
     st_rc rc = path ? st_epcis_read_file(path, &opts, on_event, &c, &rep)
@@ -348,7 +353,7 @@ st_rc st_store_capture_file(st_store *s, const char *path, st_capture_result *re
 {
     if (!path)
         return ST_ERR_ARG;
-    return capture(s, path, NULL, 0, NULL, res, report);
+    return capture(s, path, NULL, 0, NULL, NULL, 0, res, report);
 }
 
 st_rc st_store_capture_mem(st_store *s, const char *buf, size_t n, const char *name,
@@ -356,7 +361,16 @@ st_rc st_store_capture_mem(st_store *s, const char *buf, size_t n, const char *n
 {
     if (!buf && n)
         return ST_ERR_ARG;
-    return capture(s, NULL, buf ? buf : "", n, name ? name : "document", res, report);
+    return capture(s, NULL, buf ? buf : "", n, name ? name : "document", NULL, 0, res, report);
+}
+
+st_rc st_store_capture_side(st_store *s, const char *buf, size_t n, const char *name,
+                            const st_cap_side *side, size_t n_side, st_capture_result *res,
+                            st_epcis_report **report)
+{
+    if (!buf && n)
+        return ST_ERR_ARG;
+    return capture(s, NULL, buf ? buf : "", n, name ? name : "document", side, n_side, res, report);
 }
 
 /* ---- the lineage index ------------------------------------------------------------------- */

@@ -27,6 +27,22 @@ void st_store_read_end(st_store *s);
 st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs,
                           st_row_cb cb, void *ctx, int64_t *changes, st_error *err);
 
+/*
+ * st_store_capture_mem, with side[0..n_side) (capture.h; at most
+ * ST_STORE_MAX_SIDE_STATEMENTS, else ST_ERR_LIMIT) committed in the same
+ * transaction as the document's events, after them: a record that must
+ * never exist without its events (a registered sale, an accepted return),
+ * or the other way round. When a side statement fails, nothing of the
+ * document is stored and its code is returned (a violated UNIQUE
+ * constraint: ST_ERR_ARG), with the reason in *report. side and what it
+ * points to are borrowed until the call returns; its row callbacks run in
+ * the committing thread, inside the commit, and must not use s. A document
+ * of duplicates still runs its side statements.
+ */
+st_rc st_store_capture_side(st_store *s, const char *buf, size_t n, const char *name,
+                            const st_cap_side *side, size_t n_side, st_capture_result *res,
+                            st_epcis_report **report);
+
 /* Commit one prepared document through the group-commit queue: returns when
  * the transaction that holds it is durable; d->rc and its counts tell the
  * outcome. */

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "store/capture.h"
+#include "store/store_int.h"
 
 #define DL_STEM "https://id.gs1.org"
 #define URI_MAX 512 /* bytes of a location URI */
@@ -66,7 +67,8 @@ st_rc st_observe_ids(st_observe *ev, int n, st_error *err)
     return ST_OK;
 }
 
-st_rc st_observe_capture(st_store *s, const char *key, st_observe *ev, int n, st_error *err)
+st_rc st_observe_capture(st_store *s, const char *key, st_observe *ev, int n,
+                         const st_cap_side *side, size_t n_side, st_error *err)
 {
     st_jw w;
     st_jw_init(&w);
@@ -120,7 +122,7 @@ st_rc st_observe_capture(st_store *s, const char *key, st_observe *ev, int n, st
     }
     st_epcis_report *rep = NULL;
     st_capture_result res;
-    rc = st_store_capture_mem(s, w.p, w.n, "events", &res, &rep);
+    rc = st_store_capture_side(s, w.p, w.n, "events", side, n_side, &res, &rep);
     if (rc) {
         const char *why = st_strerror(rc), *path = NULL, *msg = NULL;
         long evi = 0;

@@ -25,13 +25,21 @@ typedef struct st_observe {
  * no random bytes can be had. */
 st_rc st_observe_ids(st_observe *ev, int n, st_error *err);
 
+struct st_cap_side;
+
 /*
  * Capture ev[0..n) about the unit key (a canonical key, as the epcList's one
- * EPC) in one document; an event without an id gets one (st_observe_ids). ST_ERR_SYNTAX with the
- * validator's first complaint in err when the document is refused (nothing
- * is stored); store errors.
+ * EPC) in one document; an event without an id gets one (st_observe_ids).
+ * side[0..n_side) (may be 0: lib/store/capture.h) are committed in the
+ * same transaction, after the events: the record that tells of them is
+ * stored with them or not at all (borrowed until the call returns).
+ * ST_ERR_SYNTAX with the validator's first complaint in err when the
+ * document is refused (nothing is stored); the code of a failed side
+ * statement (a violated UNIQUE constraint: ST_ERR_ARG; nothing is stored);
+ * store errors.
  */
-st_rc st_observe_capture(st_store *s, const char *key, st_observe *ev, int n, st_error *err);
+st_rc st_observe_capture(st_store *s, const char *key, st_observe *ev, int n,
+                         const struct st_cap_side *side, size_t n_side, st_error *err);
 
 /* A location as a URI into out[0..cap): a 13-digit GLN becomes its Digital
  * Link https://id.gs1.org/414/{gln}; a URI is kept. ST_ERR_ARG otherwise. */

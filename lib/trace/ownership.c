@@ -1,8 +1,9 @@
 /*
  * Sales, transfers and owners (include/serialtrack/ownership.h) over table
- * ownership (schema v5). A customer's name and contact are sealed with
+ * ownership (schema v7). A customer's name and contact are sealed with
  * the data key, bound (as associated data) to the field and the unit, so a
- * sealed value copied to another unit or field does not open.
+ * sealed value copied to another unit or field does not open. A sale that
+ * captures its event commits its record in the same transaction.
  */
 #include <serialtrack/ownership.h>
 
@@ -90,9 +91,16 @@ static st_rc row_id(void *ctx, const st_val *c, int n)
     return ST_OK;
 }
 
-/* Insert the record (customer sealed). */
+#define INSERT_SQL                                                                                 \
+    "INSERT INTO ownership(item, kind, at_ms, reference, location, name_sealed, contact_sealed, "  \
+    "recorded_by, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+
+/* Insert the record (customer sealed); res->id receives its id. With ev
+ * (the sale's event), the record is committed with the event, in one
+ * transaction (st_observe_capture), so neither is ever stored alone. */
 static st_rc insert(st_store *s, const st_owner_req *r, const char *kind, const char *key,
-                    int64_t at, const char *loc, st_owner_result *res, st_error *err)
+                    int64_t at, const char *loc, st_observe *ev, st_owner_result *res,
+                    st_error *err)
 {
     unsigned char name[SEALED_MAX], contact[SEALED_MAX];
     size_t nn = 0, cn = 0;
@@ -111,11 +119,13 @@ static st_rc insert(st_store *s, const st_owner_req *r, const char *kind, const 
                    cn ? st_val_blob(contact, cn) : null,
                    st_val_text(r->by ? r->by : ""),
                    st_val_int(st_facts_now_ms())};
-    return st_store_admin_exec(s,
-                               "INSERT INTO ownership(item, kind, at_ms, reference, location, "
-                               "name_sealed, contact_sealed, recorded_by, created) VALUES ($1, "
-                               "$2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                               a, 9, row_id, &res->id, NULL, err);
+    if (!ev)
+        return st_store_admin_exec(s, INSERT_SQL, a, 9, row_id, &res->id, NULL, err);
+    st_cap_side side = {INSERT_SQL, a, 9, row_id, &res->id};
+    rc = st_observe_capture(s, key, ev, 1, &side, 1, err);
+    if (rc)
+        res->id = 0;
+    return rc;
 }
 
 /* The refusals common to sales and transfers. */
@@ -171,20 +181,15 @@ static st_rc run(st_store *s, const st_owner_req *r, int transfer, st_owner_resu
     } else if (f->sold_ms) {
         at = f->sale_event_ms; /* adopt the sale event already stored */
     } else {
-        /* the record first, then its event; the record goes again if the
-         * event is refused, so a sale is registered with its event or not
-         * at all */
+        /* the record and its event in one commit: a sale is registered
+         * with its event or not at all, whatever happens in between */
         st_observe ev = {at, "retail_selling", "retail_sold", loc[0] ? loc : NULL, ""};
         res->at_ms = at;
-        if ((rc = st_observe_ids(&ev, 1, err)) != ST_OK ||
-            (rc = insert(s, r, "sale", f->key, at, loc, res, err)) != ST_OK)
+        if ((rc = st_observe_ids(&ev, 1, err)) != ST_OK)
             goto out;
-        if ((rc = st_observe_capture(s, f->key, &ev, 1, err)) != ST_OK) {
-            st_val a = st_val_int(res->id);
-            st_store_admin_exec(s, "DELETE FROM ownership WHERE id = $1", &a, 1, NULL, NULL, NULL,
-                                NULL);
-            res->id = 0;
-            res->field = loc[0] ? "location" : NULL; /* what the validator can refuse */
+        if ((rc = insert(s, r, "sale", f->key, at, loc, &ev, res, err)) != ST_OK) {
+            /* what the validator can refuse */
+            res->field = rc == ST_ERR_SYNTAX && loc[0] ? "location" : NULL;
             goto out;
         }
         res->captured = 1;
@@ -192,7 +197,7 @@ static st_rc run(st_store *s, const st_owner_req *r, int transfer, st_owner_resu
         goto out;
     }
     res->at_ms = at;
-    rc = insert(s, r, transfer ? "transfer" : "sale", f->key, at, loc, res, err);
+    rc = insert(s, r, transfer ? "transfer" : "sale", f->key, at, loc, NULL, res, err);
 out:
     free(f);
     return rc;

@@ -3,9 +3,11 @@
  * genuine, not stolen, sold, to that order, within the window), routing
  * from one table, and the record in table item_return (schema v5), whose
  * partial unique index on (item, order_ref) for accepted returns makes an
- * acceptance happen once. The accepted row is written before its events
- * are captured and removed again when the capture fails, so a decision
- * and its events stand or fall together.
+ * acceptance happen once. The accepted row is committed in the same
+ * transaction as its two events (st_observe_capture with the row as a side
+ * statement), so a decision and its events stand or fall together, even
+ * across a crash; of two concurrent acceptances the unique index fails the
+ * second commit whole, and its caller answers with the first decision.
  */
 #include <serialtrack/returns.h>
 
@@ -311,9 +313,18 @@ static st_rc row_id(void *ctx, const st_val *c, int n)
     return ST_OK;
 }
 
-/* Store d (reason and by from r); d->id receives the row's id. A second
- * acceptance of the same (unit, order) is ST_ERR_ARG (the unique index). */
-static st_rc store(st_store *s, const st_return_req *r, st_return_decision *d, st_error *err)
+#define INSERT_SQL                                                                                 \
+    "INSERT INTO item_return(item, order_ref, reason, cond, accepted, reason_code, route, "        \
+    "covered, events, decided_at, recorded_by, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "   \
+    "$9, $10, $11, $12) RETURNING id"
+
+/* Store d (reason and by from r); d->id receives the row's id. With ev
+ * (an acceptance's two events, about d->key), the row is committed with the
+ * events in one transaction, so neither is ever stored alone. A second
+ * acceptance of the same (unit, order) is ST_ERR_ARG (the unique index
+ * item_return_once), and then nothing is stored. */
+static st_rc store(st_store *s, const st_return_req *r, st_return_decision *d, st_observe *ev,
+                   st_error *err)
 {
     char events[2 * ST_RETURN_EVENT_ID_MAX + 1];
     snprintf(events, sizeof events, "%s %s", d->events[0], d->events[1]);
@@ -330,12 +341,13 @@ static st_rc store(st_store *s, const st_return_req *r, st_return_decision *d, s
                     st_val_int(d->decided_ms),
                     st_val_text(r->by ? r->by : ""),
                     st_val_text(d->detail)};
-    return st_store_admin_exec(s,
-                               "INSERT INTO item_return(item, order_ref, reason, cond, accepted, "
-                               "reason_code, route, covered, events, decided_at, recorded_by, "
-                               "detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-                               "$12) RETURNING id",
-                               a, 12, row_id, &d->id, NULL, err);
+    if (!ev)
+        return st_store_admin_exec(s, INSERT_SQL, a, 12, row_id, &d->id, NULL, err);
+    st_cap_side side = {INSERT_SQL, a, 12, row_id, &d->id};
+    st_rc rc = st_observe_capture(s, d->key, ev, 2, &side, 1, err);
+    if (rc)
+        d->id = 0;
+    return rc;
 }
 
 st_rc st_return_create(st_store *s, const st_return_req *r, st_return_decision *d, st_error *err)
@@ -354,7 +366,7 @@ st_rc st_return_create(st_store *s, const st_return_req *r, st_return_decision *
         goto out;
     }
     if (!d->accepted) {
-        if ((rc = store(s, r, d, err)) == ST_OK)
+        if ((rc = store(s, r, d, NULL, err)) == ST_OK)
             rc = st_fail(err, ST_ERR_REFUSED, -1, NULL, "return refused (%s): %s", d->reason_code,
                          d->detail);
         goto out;
@@ -369,21 +381,15 @@ st_rc st_return_create(st_store *s, const st_return_req *r, st_return_decision *
     d->nevents = 2;
     memcpy(d->events[0], ev[0].id, ST_RETURN_EVENT_ID_MAX);
     memcpy(d->events[1], ev[1].id, ST_RETURN_EVENT_ID_MAX);
-    if ((rc = store(s, r, d, err)) != ST_OK) {
-        /* a concurrent request accepted the same return first */
+    if ((rc = store(s, r, d, ev, err)) != ST_OK) {
+        /* a concurrent request accepted the same return first: its
+         * decision, and nothing of this one (its events went with it) */
         st_error e;
         if (rc == ST_ERR_ARG && find_accepted(s, d->key, d->order, d, &found, &e) == ST_OK &&
             found) {
             d->repeated = 1;
             rc = ST_OK;
         }
-        goto out;
-    }
-    if ((rc = st_observe_capture(s, d->key, ev, 2, err)) != ST_OK) {
-        st_val a = st_val_int(d->id);
-        st_store_admin_exec(s, "DELETE FROM item_return WHERE id = $1", &a, 1, NULL, NULL, NULL,
-                            NULL);
-        d->id = 0;
     }
 out:
     free(f);

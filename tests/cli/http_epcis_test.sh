@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The EPCIS 2.0 REST binding, black box: the real server on a free port with
 # a temporary store. Capture (async jobs, ?sync=true, duplicates, rejected
-# documents, content types), POST /events, GET /events with filters and
+# documents, content types; a job refused by a lifecycle rule tells the
+# synchronous answer's 409 and problem), POST /events, GET /events with filters and
 # pagination, GET /events/{id}, the top-level resources, named queries,
 # Accept negotiation, OPTIONS discovery and bad query parameters.
 #   usage: http_epcis_test.sh path/to/serialtrack
@@ -346,6 +347,34 @@ expect_contains "and names the limit" "$out" "the limit is 65536"
 http GET "/events?perPage=10000"
 expect_eq "$(count_events)" "$total" "events after all the bad requests"
 
+http_stop
+expect_eq "$stop_rc" 0 "clean exit on SIGTERM"
+
+# ---- a capture refused by a lifecycle rule: the job tells what the synchronous answer tells ----------
+http_start --rules duplicate_commissioning=reject
+commission() {
+    printf '{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2024-01-01T00:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"%s","eventTimeZoneOffset":"+00:00","epcList":["urn:epc:id:sgtin:0614141.107346.777001"],"action":"ADD","bizStep":"commissioning","disposition":"active"}]}}' "$1"
+}
+http POST "/capture?sync=true" "${JSONLD[@]}" --data-binary "$(commission 2024-05-01T08:00:00Z)"
+expect_status "first commissioning" 201
+http POST "/capture?sync=true" "${JSONLD[@]}" --data-binary "$(commission 2024-05-02T08:00:00Z)"
+expect_status "second commissioning refused by the rule (sync)" 409
+expect_contains "sync problem+json" "$hdrs" "Content-Type: application/problem+json"
+expect_jq "sync problem status" .status 409
+expect_jq "sync errors carry 409" '[.errors[].status] | unique | @csv' 409
+expect_contains "sync names the rule" "$out" duplicate_commissioning
+sync_problem=$(jq -cS . <<<"$out")
+http POST /capture "${JSONLD[@]}" --data-binary "$(commission 2024-05-03T08:00:00Z)"
+expect_status "second commissioning accepted as a job" 202
+wait_job "$(header Location)"
+expect_jq "job failed" '[.running, .success] | @csv' 'false,false'
+expect_jq "job carries 409" .status 409
+expect_jq "job errors carry 409" '[.errors[].status] | unique | @csv' 409
+expect_jq "job errors name the rule" '[.errors[].message | test("duplicate_commissioning")] | all' true
+expect_eq "$(jq -cS .problem <<<"$out")" "$sync_problem" "the job's problem is the synchronous answer"
+expect_eq "$(jq -cS .errors <<<"$out")" "$(jq -cS .errors <<<"$sync_problem")" "the job's errors are its"
+http GET "/events?MATCH_epc=urn:epc:id:sgtin:0614141.107346.777001"
+expect_eq "$(count_events)" 1 "only the first commissioning stored"
 http_stop
 expect_eq "$stop_rc" 0 "clean exit on SIGTERM"
 summary

@@ -403,6 +403,9 @@ static void test_clean_chain(void **state)
     "item_life, location_geo, anomaly, recall, recall_unit, warranty_terms, ownership,"            \
     " warranty_claim, item_return, lineage_node, lineage_leaf, lineage_class, lineage_state"
 
+/* the columns later migrations added to v4's tables (v8: named_query's creator) */
+#define LATER_COLUMNS "ALTER TABLE named_query DROP COLUMN created_by"
+
 /* Take the open store back to schema v4 and reopen it migrating. */
 static void back_to_v4(fx *f)
 {
@@ -410,6 +413,8 @@ static void back_to_v4(fx *f)
         assert_int_equal(st_store_admin_exec(f->t.s, "DROP TABLE " LATER_TABLES, NULL, 0, NULL,
                                              NULL, NULL, NULL),
                          ST_OK);
+        assert_int_equal(
+            st_store_admin_exec(f->t.s, LATER_COLUMNS, NULL, 0, NULL, NULL, NULL, NULL), ST_OK);
         assert_int_equal(st_store_admin_exec(f->t.s, "UPDATE schema_version SET version = 4", NULL,
                                              0, NULL, NULL, NULL, NULL),
                          ST_OK);
@@ -427,7 +432,7 @@ static void back_to_v4(fx *f)
                          " DROP TABLE ownership; DROP TABLE warranty_claim; DROP TABLE item_return;"
                          " DROP TABLE lineage_node; DROP TABLE lineage_leaf;"
                          " DROP TABLE lineage_class; DROP TABLE lineage_state;"
-                         " PRAGMA user_version = 4;",
+                         " " LATER_COLUMNS "; PRAGMA user_version = 4;",
                          NULL, NULL, NULL),
             SQLITE_OK);
         sqlite3_close(db);

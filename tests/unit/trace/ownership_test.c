@@ -263,7 +263,7 @@ static void test_refusals(void **state)
     assert_int_equal(st_owner_sale(s, &r, &res, &e), ST_ERR_DATE);
     assert_string_equal(res.field, "at");
     /* a location the validator refuses (a GLN with a wrong check digit): the
-     * event is refused, and the registration written before it is gone */
+     * event is refused, and the registration committed with it is not stored */
     r.at = NULL;
     r.location = "9520123000013";
     assert_int_equal(st_owner_sale(s, &r, &res, &e), ST_ERR_SYNTAX);

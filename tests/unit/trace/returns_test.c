@@ -2,14 +2,16 @@
  * Returns (lib/trace/returns.c, include/serialtrack/returns.h) over
  * hand-built chains: the routing table, accepted returns routed by
  * condition and warranty with their two events captured, every reason a
- * return is refused (stored, with no event), the window per GTIN, and
- * idempotency by (unit, order).
+ * return is refused (stored, with no event), the window per GTIN,
+ * idempotency by (unit, order), and the same return asked for
+ * concurrently, accepted and stored once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +313,76 @@ static void test_idempotent(void **state)
     assert_int_equal(events_stored(s), after);
 }
 
+struct returner {
+    st_store *s;
+    st_return_req r;
+    st_return_decision d;
+    st_rc rc;
+};
+
+static void *return_one(void *arg)
+{
+    struct returner *x = arg;
+    x->rc = st_return_create(x->s, &x->r, &x->d, NULL);
+    return NULL;
+}
+
+#define RETURNERS 4
+
+/* The same return asked for by several requests at once: one acceptance is
+ * stored with its two events (the record and the events in one commit; the
+ * unique index decides), every other request answers with that decision,
+ * marked repeated, and nothing is stored twice. */
+static void test_concurrent_once(void **state)
+{
+    st_store *s = ((fx *)*state)->t.s;
+    for (int round = 0; round < 3; round++) {
+        char epc[80], order[16];
+        snprintf(epc, sizeof epc, CH_DL "RACE%d", round);
+        snprintf(order, sizeof order, "ORD-R%d", round);
+        assert_int_equal(ch_commission(s, epc, "2025-01-10T08:00:00Z"), ST_OK);
+        st_owner_req sale = {0};
+        sale.id = epc;
+        sale.reference = order;
+        sale.at = "2025-03-01T10:00:00Z";
+        st_owner_result res;
+        assert_int_equal(st_owner_sale(s, &sale, &res, NULL), ST_OK);
+        int64_t before = events_stored(s);
+        pthread_t th[RETURNERS];
+        struct returner x[RETURNERS];
+        for (int i = 0; i < RETURNERS; i++) {
+            x[i].s = s;
+            x[i].r = req(epc, order, "new", ch_ms("2025-03-06T10:00:00Z"));
+            assert_int_equal(pthread_create(&th[i], NULL, return_one, &x[i]), 0);
+        }
+        int fresh = 0;
+        int64_t id = 0;
+        for (int i = 0; i < RETURNERS; i++) {
+            pthread_join(th[i], NULL);
+            assert_int_equal(x[i].rc, ST_OK);
+            assert_true(x[i].d.accepted);
+            fresh += !x[i].d.repeated;
+            if (!x[i].d.repeated)
+                id = x[i].d.id;
+        }
+        assert_int_equal(fresh, 1);
+        for (int i = 0; i < RETURNERS; i++) {
+            assert_int_equal(x[i].d.id, id);
+            assert_string_equal(x[i].d.events[0], x[0].d.events[0]);
+        }
+        assert_int_equal(events_stored(s), before + 2);
+        st_jw j;
+        st_jw_init(&j);
+        assert_int_equal(st_return_list_json(s, epc, 50, &j, NULL), ST_OK);
+        st_jw_raw(&j, "", 1);
+        int rows = 0;
+        for (const char *p = j.p; (p = strstr(p, "\"reason_code\"")); p++)
+            rows++;
+        st_jw_free(&j);
+        assert_int_equal(rows, 1); /* one decision stored, no refusal beside it */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +391,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window_per_gtin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
