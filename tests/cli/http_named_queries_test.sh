@@ -9,7 +9,6 @@ BIN=${1:?usage: http_named_queries_test.sh path/to/serialtrack}
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http_lib.sh"
 need_tools jq curl sqlite3
-expect_eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: [$1], expected [$2]"; fi; }
 
 HTTP_DB=$TMP/nq.db
 st db migrate --db "$HTTP_DB"
