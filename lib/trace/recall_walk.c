@@ -1060,7 +1060,7 @@ static st_rc lot_range(struct walk *wk, int64_t *lo, int64_t *hi)
     return rc;
 }
 
-#define RCL_SPLIT 20000 /* ids in a lot's range from which two threads share its units */
+#define RCL_SPLIT 4096 /* ids in a lot's range from which two threads share its units */
 
 static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
 {
