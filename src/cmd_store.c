@@ -233,17 +233,43 @@ static int db_info(st_store *s)
     return CLI_OK;
 }
 
+/* `db reindex`: the lineage index filled anew from the stored events. */
+static int db_reindex(const char *db)
+{
+    st_store *s = open_store(db, 0, 0);
+    if (!s)
+        return CLI_FAILURE;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t events = 0;
+    st_error e;
+    st_error_clear(&e);
+    st_rc rc = st_store_reindex(s, &events, &e);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    st_store_close(s);
+    if (rc) {
+        fprintf(stderr, "serialtrack db reindex: %s\n", e.msg[0] ? e.msg : st_strerror(rc));
+        return CLI_FAILURE;
+    }
+    long long ms = (t1.tv_sec - t0.tv_sec) * 1000LL + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    printf("{\"lineage_events\":%lld,\"elapsed_ms\":%lld}\n", (long long)events, ms);
+    return CLI_OK;
+}
+
 int cmd_db(int argc, char **argv)
 {
     struct common c = {0};
     char *rest[8];
     int n = 0;
     if (argc > 8 || take_common(argc, argv, &c, rest, &n) || n != 1 ||
-        (strcmp(rest[0], "migrate") && strcmp(rest[0], "info"))) {
+        (strcmp(rest[0], "migrate") && strcmp(rest[0], "info") && strcmp(rest[0], "reindex"))) {
         fprintf(stderr, "usage: serialtrack db migrate [--db URL]\n"
-                        "       serialtrack db info [--db URL]\n");
+                        "       serialtrack db info [--db URL]\n"
+                        "       serialtrack db reindex [--db URL]   fill the lineage index anew\n");
         return CLI_USAGE;
     }
+    if (!strcmp(rest[0], "reindex"))
+        return db_reindex(c.db);
     int migrate = !strcmp(rest[0], "migrate");
     st_store *s = open_store_q(c.db, !migrate, 0, migrate); /* migrate: an old one is expected */
     if (!s && migrate) {
@@ -257,9 +283,15 @@ int cmd_db(int argc, char **argv)
         int from = 0, to = 0;
         st_error e;
         st_error_clear(&e);
-        if (st_store_migrate(s, &from, &to, &e)) {
+        int built = 1;
+        int64_t events = -1;
+        if (st_store_migrate(s, &from, &to, &e) || st_store_lineage_built(s, &built, &e) ||
+            (!built && st_store_reindex(s, &events, &e))) {
             fprintf(stderr, "serialtrack db migrate: %s\n", e.msg);
             rc = CLI_FAILURE;
+        } else if (events >= 0) { /* an index older events had none of */
+            printf("{\"schema_version\":%d,\"migrated\":%s,\"lineage_events\":%lld}\n", to,
+                   from != to ? "true" : "false", (long long)events);
         } else {
             printf("{\"schema_version\":%d,\"migrated\":%s}\n", to, from != to ? "true" : "false");
         }
@@ -277,8 +309,7 @@ int cmd_audit(int argc, char **argv)
     struct common c = {0};
     char *rest[8];
     int n = 0;
-    if (argc > 8 || take_common(argc, argv, &c, rest, &n) || n != 1 ||
-        strcmp(rest[0], "verify")) {
+    if (argc > 8 || take_common(argc, argv, &c, rest, &n) || n != 1 || strcmp(rest[0], "verify")) {
         fprintf(stderr, "usage: serialtrack audit verify [--db URL] [--head HEX]\n"
                         "  --head: the chain head you recorded earlier (db info), to check\n"
                         "          that the chain still leads to it\n");

@@ -92,6 +92,8 @@
 #define ST_RECALL_MAX_UNITS 2000000    /* finished units one recall may find */
 #define ST_RECALL_MAX_WINDOW_EVENTS 100000 /* events at one location within a time window */
 #define ST_RECALL_EPCS_PER_EVENT 1000  /* units named by one recall event */
+#define ST_LINEAGE_MAX_SPREAD 1000000 /* identifiers one capture passes new lineage roots on to,
+                                         past those it names (lib/store/lineage.c) */
 
 #define ST_CLI_LINE_MAX 4096      /* bytes of one line read by `id parse -` */
 

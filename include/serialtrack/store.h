@@ -52,6 +52,15 @@ void st_store_close(st_store *s);
  * and the version it has now. */
 st_rc st_store_migrate(st_store *s, int *from, int *to, st_error *err);
 
+/* Fill the lineage index (what a recall by lot reads) anew from every
+ * stored event, in one write transaction; *events (may be NULL) receives
+ * the events read. Needed once for a store that held events before schema
+ * v9 (`db migrate` does it); until then recalls walk the genealogy. */
+st_rc st_store_reindex(st_store *s, int64_t *events, st_error *err);
+
+/* *built: 1 when the lineage index covers every stored event. */
+st_rc st_store_lineage_built(st_store *s, int *built, st_error *err);
+
 /* What `db info` shows. */
 typedef struct st_store_info {
     char backend[16];       /* "sqlite" */

@@ -50,8 +50,8 @@ static st_rc row_link(void *ctx, const st_val *c, int n)
     l->first = c[2].i;
     l->last = c[3].i;
     l->events = c[4].i;
-    l->hashes_ok = c[5].type == ST_VAL_BLOB && c[5].n == 32 && c[6].type == ST_VAL_BLOB &&
-                   c[6].n == 32;
+    l->hashes_ok =
+        c[5].type == ST_VAL_BLOB && c[5].n == 32 && c[6].type == ST_VAL_BLOB && c[6].n == 32;
     if (l->hashes_ok) {
         memcpy(l->prev, c[5].p, 32);
         memcpy(l->hash, c[6].p, 32);
@@ -62,11 +62,11 @@ static st_rc row_link(void *ctx, const st_val *c, int n)
 /* The walk's state across links. */
 struct walk {
     st_audit_result *res;
-    const link *cur;     /* the link whose events are being read */
-    st_chain ch;         /* its recomputed hash, in progress */
-    int64_t seen;        /* events read for cur */
-    st_arena *a;         /* scratch for decoding */
-    st_cap_doc *d;       /* scratch for re-preparing */
+    const link *cur; /* the link whose events are being read */
+    st_chain ch;     /* its recomputed hash, in progress */
+    int64_t seen;    /* events read for cur */
+    st_arena *a;     /* scratch for decoding */
+    st_cap_doc *d;   /* scratch for re-preparing */
 };
 
 static st_rc bad(struct walk *w, int64_t event, const char *fmt, ...)
@@ -107,8 +107,9 @@ static st_rc row_event(void *ctx, const st_val *c, int n)
     w->seen++;
     w->res->events++;
     if (c[1].i != l->id)
-        return bad(w, id, "event %" PRId64 " says it belongs to link %" PRId64
-                          ", but lies in link %" PRId64 "'s range",
+        return bad(w, id,
+                   "event %" PRId64 " says it belongs to link %" PRId64
+                   ", but lies in link %" PRId64 "'s range",
                    id, c[1].i, l->id);
     if (c[2].i != l->record_ms)
         return bad(w, id, "event %" PRId64 ": record time changed", id);
@@ -129,15 +130,13 @@ static st_rc row_event(void *ctx, const st_val *c, int n)
         return bad(w, id, "event %" PRId64 ": body does not hold a storable event", id);
     const st_cap_event *x = &w->d->ev[0];
     if (memcmp(x->hash, c[11].p, 32))
-        return bad(w, id, "event %" PRId64 ": body does not match its hash ID (event changed)",
-                   id);
+        return bad(w, id, "event %" PRId64 ": body does not match its hash ID (event changed)", id);
     if (x->event_time != c[3].i || x->type != c[4].i || x->action != c[5].i ||
         !text_eq(&c[6], x->biz_step) || !text_eq(&c[7], x->disposition) ||
         !text_eq(&c[8], x->read_point) || !text_eq(&c[9], x->biz_location) ||
         (int64_t)x->fields != c[10].i || !text_eq(&c[12], x->event_id) ||
         !text_eq(&c[14], x->type == ST_EVENT_TRANSFORMATION ? x->xform_id : NULL))
-        return bad(w, id, "event %" PRId64 ": an indexed column differs from the event's body",
-                   id);
+        return bad(w, id, "event %" PRId64 ": an indexed column differs from the event's body", id);
     st_chain_event(&w->ch, c[11].p);
     return ST_OK;
 }
@@ -163,8 +162,8 @@ static st_rc check_link(st_store *s, struct walk *w, const link *l, const unsign
     if (!l->hashes_ok)
         return bad(w, 0, "link %" PRId64 ": hashes are not SHA-256 digests", l->id);
     if (memcmp(l->prev, prev, 32))
-        return bad(w, 0, "link %" PRId64 " does not follow link %" PRId64
-                         " (previous hash differs)",
+        return bad(w, 0,
+                   "link %" PRId64 " does not follow link %" PRId64 " (previous hash differs)",
                    l->id, l->id - 1);
     if (st_chain_begin(&w->ch, prev, l->id, l->record_ms) != ST_OK)
         return ST_ERR_NOMEM;
@@ -177,8 +176,9 @@ static st_rc check_link(st_store *s, struct walk *w, const link *l, const unsign
     }
     if (w->seen != l->events) {
         st_chain_abort(&w->ch);
-        return bad(w, 0, "link %" PRId64 " holds %" PRId64 " events but %" PRId64
-                         " are stored in its range (events %s)",
+        return bad(w, 0,
+                   "link %" PRId64 " holds %" PRId64 " events but %" PRId64
+                   " are stored in its range (events %s)",
                    l->id, l->events, w->seen, w->seen < l->events ? "deleted" : "inserted");
     }
     unsigned char h[32];
@@ -243,13 +243,15 @@ st_rc st_store_audit_verify(st_store *s, st_audit_result *res, st_error *err)
                            row_count, &first, err);
         w.cur = NULL;
         if (rc == ST_OK && first)
-            bad(&w, first, "event %" PRId64 " lies after the last link: %" PRId64
-                           " events are stored but the chain covers %" PRId64
-                           " (events inserted, or their link removed)",
+            bad(&w, first,
+                "event %" PRId64 " lies after the last link: %" PRId64
+                " events are stored but the chain covers %" PRId64
+                " (events inserted, or their link removed)",
                 first, total, res->events);
         else if (rc == ST_OK)
-            bad(&w, 0, "%" PRId64 " events are stored but the chain covers %" PRId64
-                       " (events inserted outside every link)",
+            bad(&w, 0,
+                "%" PRId64 " events are stored but the chain covers %" PRId64
+                " (events inserted outside every link)",
                 total, res->events);
     }
 out:

@@ -17,7 +17,7 @@
 #include "store/capture.h"
 
 /* The schema version this program writes (see the migrations of each backend). */
-#define ST_SCHEMA_VERSION 8
+#define ST_SCHEMA_VERSION 9
 
 /* A value passed to or read from SQL. Text and blobs are borrowed: arguments
  * must live until the call returns; row values only during the row callback. */
@@ -49,6 +49,25 @@ static inline st_val st_val_blob(const void *p, size_t n)
 /* Called for each row of a read; a non-OK return stops the read and is
  * returned by exec. */
 typedef st_rc (*st_row_cb)(void *ctx, const st_val *cols, int ncols);
+
+/* A backend's write connection inside one of its transactions, for code
+ * written once for every backend (lib/store/lineage.c). */
+typedef struct st_write_io {
+    void *ctx;
+    /* run sql ($1..$N placeholders); rows to cb when not NULL */
+    st_rc (*query)(void *ctx, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                   void *arg, st_error *err);
+    /* the ident id of a key (interned when new): > 0, or <= 0 on failure */
+    int64_t (*ident)(void *ctx, const char *key);
+    /* rows per INSERT the backend prefers: 1 for SQLite, where a multi-row
+     * statement inside a savepoint keeps a statement journal whose
+     * truncation walks it from the start; more where a statement is a round
+     * trip (PostgreSQL) */
+    int rows_per_insert;
+} st_write_io;
+
+/* Work run inside a write transaction (st_store_methods.write_tx). */
+typedef st_rc (*st_write_fn)(const st_write_io *io, void *ctx, st_error *err);
 
 typedef struct st_store_methods {
     const char *name; /* "sqlite" */
@@ -84,8 +103,12 @@ typedef struct st_store_methods {
      * statement back and is returned. *changes (may be NULL) receives the
      * rows it changed. A constraint violation (a UNIQUE column) is
      * ST_ERR_ARG; a read-only store is ST_ERR_ARG. */
-    st_rc (*admin_exec)(void *impl, const char *sql, const st_val *args, int nargs,
-                        st_row_cb cb, void *ctx, int64_t *changes, st_error *err);
+    st_rc (*admin_exec)(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                        void *ctx, int64_t *changes, st_error *err);
+    /* Run fn in one durable transaction on the write connection, serialised
+     * with commits (on PostgreSQL across nodes: under the chain lock). fn's
+     * failure rolls it back and is returned. A read-only store is ST_ERR_ARG. */
+    st_rc (*write_tx)(void *impl, st_write_fn fn, void *ctx, st_error *err);
     /* Optional (NULL: every exec is its own read). Between read_begin and
      * read_end the calling thread's execs share one read transaction: one
      * snapshot, and no per-statement transaction cost. Calls nest; a thread

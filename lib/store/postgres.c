@@ -605,6 +605,27 @@ out:
 
 /* ---- administration ---------------------------------------------------------------------- */
 
+st_rc st_pg_query(PGconn *c, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                  void *ctx, int64_t *changes, st_error *err)
+{
+    struct args *a = NULL;
+    st_rc rc = args_new(args, nargs, &a, err);
+    if (rc)
+        return rc;
+    PGresult *r = PQexecParams(c, sql, nargs, a->types, a->vals, a->lens, a->fmts, 1);
+    ExecStatusType s = PQresultStatus(r);
+    if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
+        rc = st_pg_fail(err, c, r, "a statement on the write connection");
+    else if (cb)
+        rc = rows_out(r, cb, ctx);
+    if (!rc && changes)
+        *changes = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    free(a);
+    return rc;
+}
+
+/* Run d's side statements on the write connection (inside its commit). */
 st_rc st_pg_side_run(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
 {
     st_error e;
@@ -644,25 +665,15 @@ static st_rc pg_admin_exec(void *impl, const char *sql, const st_val *args, int 
         *changes = 0;
     if (!p->w.c)
         return st_fail(err, ST_ERR_ARG, -1, NULL, "the store is open read-only");
-    struct args *a = NULL;
-    st_rc rc = args_new(args, nargs, &a, err);
-    if (rc)
-        return rc;
     pthread_mutex_lock(&p->w.mu);
-    PGresult *r = NULL;
+    int64_t n = 0;
+    st_rc rc = ST_OK;
     if (st_pg_run(p->w.c, "BEGIN", err)) {
         rc = ST_ERR_IO;
         goto out;
     }
-    r = PQexecParams(p->w.c, sql, nargs, a->types, a->vals, a->lens, a->fmts, 1);
-    ExecStatusType s = PQresultStatus(r);
-    if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-        rc = st_pg_fail(err, p->w.c, r, "an administrative write");
+    if ((rc = st_pg_query(p->w.c, sql, args, nargs, cb, ctx, &n, err)))
         goto rollback;
-    }
-    if (cb && (rc = rows_out(r, cb, ctx)))
-        goto rollback;
-    int64_t n = strtoll(PQcmdTuples(r), NULL, 10);
     if (st_pg_run(p->w.c, "COMMIT", err)) {
         rc = ST_ERR_IO;
         goto rollback;
@@ -673,9 +684,7 @@ static st_rc pg_admin_exec(void *impl, const char *sql, const st_val *args, int 
 rollback:
     st_pg_run(p->w.c, "ROLLBACK", NULL);
 out:
-    PQclear(r);
     pthread_mutex_unlock(&p->w.mu);
-    free(a);
     return rc;
 }
 
@@ -728,4 +737,5 @@ const st_store_methods st_store_postgres = {
     .info = pg_info,
     .exec = pg_exec,
     .admin_exec = pg_admin_exec,
+    .write_tx = st_pg_write_tx,
 };

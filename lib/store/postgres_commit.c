@@ -26,6 +26,7 @@
 #include "common/error.h"
 #include "common/i64set.h"
 #include "store/chain.h"
+#include "store/lineage.h"
 
 /* ---- a growable byte buffer ------------------------------------------------------------ */
 
@@ -1146,6 +1147,19 @@ out:
 
 /* Store one document inside the open transaction; on failure its savepoint
  * is rolled back and d->rc says why. */
+/* The lineage index's view of the write connection (lib/store/lineage.h). */
+static st_rc lin_query(void *ctx, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                       void *arg, st_error *err)
+{
+    st_pg *p = ctx;
+    return st_pg_query(p->w.c, sql, args, nargs, cb, arg, NULL, err);
+}
+
+static int64_t lin_ident(void *ctx, const char *key)
+{
+    return ident_id(ctx, key);
+}
+
 static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms)
 {
     st_pg *p = w->p;
@@ -1226,6 +1240,13 @@ static void commit_doc(wdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms
         (w->gen[0].n > 0 && wrun(p, W_GENEALOGY_ADD, 3, gv, w->msg, sizeof w->msg)) ||
         (w->loc[0].n > 0 && wrun(p, W_LOCATION_ADD, 2, cv, w->msg, sizeof w->msg)) || flush_life(w))
         goto fail;
+    st_write_io lio = {p, lin_query, lin_ident, 100};
+    st_error lerr;
+    st_error_clear(&lerr);
+    if (d->stored && st_lin_apply(&lio, d, dup, first, &lerr) != ST_OK) {
+        snprintf(w->msg, sizeof w->msg, "%s", lerr.msg);
+        goto fail;
+    }
     unsigned char h[32];
     if (st_chain_end(&ch, h) != ST_OK)
         goto fail;
@@ -1403,6 +1424,34 @@ out:
         }
     st_statemerge_reset(&p->sm);
     wdoc_free(&w);
+    pthread_mutex_unlock(&p->w.mu);
+    return rc;
+}
+
+/* ---- other work in a write transaction ------------------------------------------------------- */
+
+st_rc st_pg_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err)
+{
+    st_pg *p = impl;
+    if (!p->w.c)
+        return st_fail(err, ST_ERR_ARG, -1, NULL, "the store is open read-only");
+    pthread_mutex_lock(&p->w.mu);
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", ST_PG_LOCK_CHAIN);
+    st_rc rc = st_pg_prepare_writes(p, err);
+    if (!rc && st_pg_run(p->w.c, "BEGIN", err))
+        rc = ST_ERR_IO;
+    else if (!rc) {
+        st_write_io io = {p, lin_query, lin_ident, 100};
+        if (st_pg_run(p->w.c, sql, err)) /* serialised with every node's commits */
+            rc = ST_ERR_IO;
+        if (!rc)
+            rc = fn(&io, ctx, err);
+        if (!rc && st_pg_run(p->w.c, "COMMIT", err))
+            rc = ST_ERR_IO;
+        if (rc)
+            st_pg_run(p->w.c, "ROLLBACK", NULL);
+    }
     pthread_mutex_unlock(&p->w.mu);
     return rc;
 }

@@ -78,8 +78,15 @@ int st_pg_run(PGconn *c, const char *sql, st_error *err);
  * look-ahead (postgres_schema.c), in their own transaction on c. */
 st_rc st_pg_partitions_ensure(st_pg *p, st_pg_conn *c, int64_t now_ms, st_error *err);
 
-/* The commit method (postgres_commit.c). */
+/* Run sql ($1..$N; ints as int8, text, bytea) on c as it stands (no
+ * transaction of its own), rows to cb when not NULL, the rows changed to
+ * *changes when not NULL. */
+st_rc st_pg_query(PGconn *c, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                  void *ctx, int64_t *changes, st_error *err);
+
+/* The commit and write_tx methods (postgres_commit.c). */
 st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err);
+st_rc st_pg_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err);
 
 /* Run the side statements of d (capture.h) on p->w inside the open
  * transaction (the document's savepoint, under the chain lock): ST_OK, or

@@ -263,7 +263,24 @@ static const char *const v7 =
  * migration of its own, to be renumbered freely when migrations merge). */
 static const char *const v8 = "ALTER TABLE named_query ADD COLUMN created_by TEXT COLLATE \"C\";";
 
-const char *const st_pg_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
+/* v9: the lineage index, as sqlite_schema.c v9. */
+static const char *const v9 = "CREATE TABLE lineage_node ("
+                              " ident BIGINT NOT NULL,"
+                              " lot BIGINT NOT NULL,"
+                              " PRIMARY KEY (ident, lot));"
+                              "CREATE TABLE lineage_leaf ("
+                              " lot BIGINT NOT NULL,"
+                              " ident BIGINT NOT NULL,"
+                              " PRIMARY KEY (lot, ident));"
+                              "CREATE TABLE lineage_class ("
+                              " cls BIGINT NOT NULL,"
+                              " lot BIGINT NOT NULL,"
+                              " PRIMARY KEY (cls, lot));"
+                              "CREATE TABLE lineage_state (built BIGINT NOT NULL);"
+                              "INSERT INTO lineage_state(built)"
+                              " SELECT CASE WHEN EXISTS (SELECT 1 FROM event) THEN 0 ELSE 1 END;";
+
+const char *const st_pg_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8, v9};
 const int st_pg_migration_count = (int)(sizeof st_pg_migrations / sizeof *st_pg_migrations);
 _Static_assert(sizeof st_pg_migrations / sizeof *st_pg_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of PostgreSQL migrations: "

@@ -38,8 +38,8 @@
 #include "store/query_int.h"
 #include "store/store_int.h"
 
-#define BATCH_POST 256      /* candidates per batch when the post-filter decides */
-#define BATCH_MAX 1024      /* candidates per batch at most */
+#define BATCH_POST 256          /* candidates per batch when the post-filter decides */
+#define BATCH_MAX 1024          /* candidates per batch at most */
 #define BATCH_BYTES (32u << 20) /* body bytes one batch holds before it is cut short */
 
 /* ---- running a page ------------------------------------------------------------------------ */
@@ -112,8 +112,8 @@ typedef struct run {
     st_store *s;
     const st_query *q;
     st_error *err;
-    st_arena *a;     /* decoded events, reset per event */
-    int64_t key, id; /* scan position: the last candidate read */
+    st_arena *a;               /* decoded events, reset per event */
+    int64_t key, id;           /* scan position: the last candidate read */
     int64_t last_key, last_id; /* the last event delivered */
 } run;
 
@@ -146,8 +146,8 @@ static st_rc add_record_time(st_arena *a, st_evnode *root, int64_t ms)
  * events that pass the post-filter, up to want; with lookahead, *more says
  * whether one more would follow. *got counts them.
  */
-static st_rc scan(run *r, int with_body, int64_t snap, int64_t want, int lookahead,
-                  st_query_row cb, void *ctx, int64_t *got, int *more)
+static st_rc scan(run *r, int with_body, int64_t snap, int64_t want, int lookahead, st_query_row cb,
+                  void *ctx, int64_t *got, int *more)
 {
     const st_query *q = r->q;
     int post = st_query_has_post(q);
@@ -286,8 +286,8 @@ st_rc st_query_run(st_store *s, const st_query *q, st_query_row cb, void *ctx, c
         t.id = r.last_id;
         t.count = before + got;
         if (next_token && st_query_token_encode(&t, next_token, cap))
-            rc = st_fail(err, ST_ERR_BUFFER, -1, NULL,
-                         "the next page token needs %d bytes", ST_QUERY_TOKEN_MAX);
+            rc = st_fail(err, ST_ERR_BUFFER, -1, NULL, "the next page token needs %d bytes",
+                         ST_QUERY_TOKEN_MAX);
     }
     st_arena_destroy(r.a);
     return rc;
@@ -339,8 +339,7 @@ st_rc st_store_query_write(st_store *s, const st_query *q, st_epcis_format fmt, 
     if (rc == ST_OK)
         rc = frc;
     if (rc && e.rc == ST_OK) /* from the writer */
-        return st_fail(err, rc, -1, NULL, "writing the query result failed: %s",
-                       st_strerror(rc));
+        return st_fail(err, rc, -1, NULL, "writing the query result failed: %s", st_strerror(rc));
     if (rc && err)
         *err = e;
     if (rc && next_token && cap)

@@ -65,8 +65,8 @@ static int value_in(const qcond *c, const char *value, const st_evnode *bindings
         return 0;
     char canon[KEY_MAX];
     if (c->vk == VK_URI || c->vk == VK_VOCAB) {
-        if (st_cap_canon(value, c->vk == VK_VOCAB ? c->vocab : -1, bindings, canon,
-                         sizeof canon) != ST_OK)
+        if (st_cap_canon(value, c->vk == VK_VOCAB ? c->vocab : -1, bindings, canon, sizeof canon) !=
+            ST_OK)
             return 0;
         value = canon;
     }
@@ -177,7 +177,8 @@ static int ext_below(const qcond *c, const st_evnode *n, int depth, const st_evn
     for (const st_evnode *k = n ? n->first : NULL; k; k = k->next) {
         if ((!c->inner || depth > 1) && ext_is(c, k, bindings) && value_ok(c, k->value, bindings))
             return 1;
-        if (c->inner && k->ns && depth < 2 * ST_EPCIS_MAX_DEPTH && ext_below(c, k, depth + 1, bindings))
+        if (c->inner && k->ns && depth < 2 * ST_EPCIS_MAX_DEPTH &&
+            ext_below(c, k, depth + 1, bindings))
             return 1;
     }
     return 0;
@@ -233,9 +234,9 @@ static int cond_ok(const qcond *c, const st_evnode *root, const st_evnode *bindi
     case K_ERR_REASON:
     case K_ERR_TIME:
         n = st_evnode_child(root, "errorDeclaration");
-        return n && value_ok(c, st_evnode_child_value(n, c->kind == K_ERR_REASON
-                                                             ? "reason"
-                                                             : "declarationTime"),
+        return n && value_ok(c,
+                             st_evnode_child_value(n, c->kind == K_ERR_REASON ? "reason"
+                                                                              : "declarationTime"),
                              bindings);
     case K_CORRECTIVE:
         n = st_evnode_child(root, "errorDeclaration");

@@ -96,9 +96,26 @@ static qcond *cond_new(st_query *q, int kind)
 /* ---- parameters ------------------------------------------------------------------------ */
 
 enum pkind {
-    P_EVENT_TYPE, P_TIME, P_ACTION, P_COL, P_WD, P_MATCH, P_EVENT_ID, P_XFORM, P_PDISP,
-    P_ERR_REASON, P_ERR_TIME, P_CORRECTIVE, P_QTY, P_SENSOR, P_ORDER_BY, P_ORDER_DIR,
-    P_COUNT_LIMIT, P_MAX_COUNT, P_PER_PAGE, P_TOKEN,
+    P_EVENT_TYPE,
+    P_TIME,
+    P_ACTION,
+    P_COL,
+    P_WD,
+    P_MATCH,
+    P_EVENT_ID,
+    P_XFORM,
+    P_PDISP,
+    P_ERR_REASON,
+    P_ERR_TIME,
+    P_CORRECTIVE,
+    P_QTY,
+    P_SENSOR,
+    P_ORDER_BY,
+    P_ORDER_DIR,
+    P_COUNT_LIMIT,
+    P_MAX_COUNT,
+    P_PER_PAGE,
+    P_TOKEN,
 };
 
 /* Parameters with a fixed name: data, not an if chain. */
@@ -183,8 +200,8 @@ static const struct pdef {
 /* EXISTS_ of standard top-level fields: a field bit, a column, or the tree. */
 static const struct {
     const char *name;
-    uint32_t bit;  /* ST_FIELD_*, or 0 */
-    int col;       /* COL_*, or -1 */
+    uint32_t bit; /* ST_FIELD_*, or 0 */
+    int col;      /* COL_*, or -1 */
 } exists_fields[] = {
     {"errorDeclaration", ST_FIELD_ERROR_DECLARATION, -1},
     {"sensorElementList", ST_FIELD_SENSOR_ELEMENT_LIST, -1},
@@ -198,11 +215,21 @@ static const struct {
     {"disposition", 0, COL_DISPOSITION},
     {"readPoint", 0, COL_READ_POINT},
     {"bizLocation", 0, COL_BIZ_LOCATION},
-    {"eventID", 0, -1}, {"parentID", 0, -1}, {"epcList", 0, -1}, {"childEPCs", 0, -1},
-    {"inputEPCList", 0, -1}, {"outputEPCList", 0, -1}, {"quantityList", 0, -1},
-    {"childQuantityList", 0, -1}, {"inputQuantityList", 0, -1}, {"outputQuantityList", 0, -1},
-    {"transformationID", 0, -1}, {"action", 0, -1}, {"eventTimeZoneOffset", 0, -1},
-    {"eventTime", 0, -2}, {"recordTime", 0, -2}, /* always present */
+    {"eventID", 0, -1},
+    {"parentID", 0, -1},
+    {"epcList", 0, -1},
+    {"childEPCs", 0, -1},
+    {"inputEPCList", 0, -1},
+    {"outputEPCList", 0, -1},
+    {"quantityList", 0, -1},
+    {"childQuantityList", 0, -1},
+    {"inputQuantityList", 0, -1},
+    {"outputQuantityList", 0, -1},
+    {"transformationID", 0, -1},
+    {"action", 0, -1},
+    {"eventTimeZoneOffset", 0, -1},
+    {"eventTime", 0, -2},
+    {"recordTime", 0, -2}, /* always present */
 };
 
 /* Scopes of extension field parameters, after the comparison and INNER_. */
@@ -254,8 +281,8 @@ static st_rc exists_value(const char *name, const char *value, int *want, st_err
     else if (!strcmp(value, "false") || !strcmp(value, "0"))
         *want = 0;
     else
-        return st_fail(err, ST_ERR_SYNTAX, -1, NULL, "%s: \"%.100s\" is not true or false",
-                       name, value);
+        return st_fail(err, ST_ERR_SYNTAX, -1, NULL, "%s: \"%.100s\" is not true or false", name,
+                       value);
     return ST_OK;
 }
 
@@ -265,10 +292,10 @@ static st_rc cond_values(st_query *q, qcond *c, const char *name, const char *va
 {
     if (c->cmp == CMP_EQ) {
         c->vk = (unsigned char)(vk == VK_TIME ? VK_LOOSE : vk);
-        int split = vk == VK_BOOL                     ? SPLIT_NONE
-                    : vk == VK_URI                    ? SPLIT_URIS
+        int split = vk == VK_BOOL                    ? SPLIT_NONE
+                    : vk == VK_URI                   ? SPLIT_URIS
                     : vk == VK_RAW || vk == VK_LOOSE ? SPLIT_PIPE
-                                                      : SPLIT_ANY;
+                                                     : SPLIT_ANY;
         if (c->kind == K_CORRECTIVE)
             split = SPLIT_URIS;
         return st_query_values(q, name, value, c->vk, c->vocab, split, &c->vals, err);
@@ -331,13 +358,13 @@ static st_rc set_pattern(st_query *q, const char *name, const char *value, st_er
         if (!c || !(c->type = st_query_dup(q, t, strlen(t))))
             return ST_ERR_NOMEM;
         c->field = typed[i].list;
-        q->fields |= typed[i].kind == K_BIZTX       ? ST_FIELD_BIZ_TRANSACTION_LIST
+        q->fields |= typed[i].kind == K_BIZTX               ? ST_FIELD_BIZ_TRANSACTION_LIST
                      : !strcmp(typed[i].list, "sourceList") ? ST_FIELD_SOURCE_LIST
                                                             : ST_FIELD_DESTINATION_LIST;
         return cond_values(q, c, name, value, VK_URI, err);
     }
-    static const char *const sensor_num[] = {"value_", "minValue_", "maxValue_", "meanValue_",
-                                             "sDev_", "percValue_", "quantity_"};
+    static const char *const sensor_num[] = {"value_", "minValue_",  "maxValue_", "meanValue_",
+                                             "sDev_",  "percValue_", "quantity_"};
     for (size_t i = 0; cmp != CMP_EXISTS && i < sizeof sensor_num / sizeof *sensor_num; i++) {
         size_t k = strlen(sensor_num[i]);
         if (strncmp(rest, sensor_num[i], k) || !is_uom(rest + k))
@@ -483,7 +510,7 @@ static st_rc set_fixed(st_query *q, const struct pdef *d, const char *value, st_
         return set_action(q, name, value, err);
     case P_COL:
     case P_WD: {
-        int vocab = d->arg == COL_BIZ_STEP ? ST_CBV_BIZSTEP
+        int vocab = d->arg == COL_BIZ_STEP      ? ST_CBV_BIZSTEP
                     : d->arg == COL_DISPOSITION ? ST_CBV_DISP
                                                 : -1;
         strlist *l = d->kind == P_COL ? &q->col_eq[d->arg] : &q->col_wd[d->arg];

@@ -119,16 +119,16 @@ st_rc st_query_norm1(st_query *q, const char *v)
 }
 
 /* The canonical form of one value of kind vk (vocab for VK_VOCAB) into out. */
-static st_rc canon_value(const char *name, const char *v, int vk, int vocab, char *out,
-                         size_t cap, st_error *err)
+static st_rc canon_value(const char *name, const char *v, int vk, int vocab, char *out, size_t cap,
+                         st_error *err)
 {
     if (vk == VK_VOCAB) {
         char why[256];
         if (st_cbv_check(vocab, v, why, sizeof why) != ST_OK)
             return st_fail(err, ST_ERR_SYNTAX, -1, NULL, "%s: %s", name, why);
         if (st_cap_canon(v, vocab, NULL, out, cap) != ST_OK)
-            return st_fail(err, ST_ERR_SYNTAX, -1, NULL, "%s: \"%.100s\" is not a %s value",
-                           name, v, st_cbv_get(vocab)->field);
+            return st_fail(err, ST_ERR_SYNTAX, -1, NULL, "%s: \"%.100s\" is not a %s value", name,
+                           v, st_cbv_get(vocab)->field);
         return ST_OK;
     }
     if (vk == VK_URI) {
@@ -136,21 +136,20 @@ static st_rc canon_value(const char *name, const char *v, int vk, int vocab, cha
             return st_fail(err, ST_ERR_SYNTAX, -1, NULL, "%s: \"%.100s\" is not a URI", name, v);
         st_rc rc = st_cap_canon(v, -1, NULL, out, cap);
         if (rc == ST_ERR_BUFFER)
-            return st_fail(err, ST_ERR_LIMIT, -1, NULL, "%s: a value is longer than %d bytes",
-                           name, KEY_MAX - 1);
+            return st_fail(err, ST_ERR_LIMIT, -1, NULL, "%s: a value is longer than %d bytes", name,
+                           KEY_MAX - 1);
         if (rc)
             return st_fail(err, ST_ERR_SYNTAX, -1, NULL, "%s: \"%.100s\" is not an identifier",
                            name, v);
         return ST_OK;
     }
     if (vk == VK_BOOL && strcmp(v, "true") && strcmp(v, "false"))
-        return st_fail(err, ST_ERR_SYNTAX, -1, NULL, "%s: \"%.100s\" is not true or false",
-                       name, v);
+        return st_fail(err, ST_ERR_SYNTAX, -1, NULL, "%s: \"%.100s\" is not true or false", name,
+                       v);
     if (vk == VK_NUM) {
         double d;
         if (st_query_parse_num(v, &d))
-            return st_fail(err, ST_ERR_SYNTAX, -1, NULL, "%s: \"%.100s\" is not a number", name,
-                           v);
+            return st_fail(err, ST_ERR_SYNTAX, -1, NULL, "%s: \"%.100s\" is not a number", name, v);
     }
     if (strlen(v) >= cap)
         return st_fail(err, ST_ERR_LIMIT, -1, NULL, "%s: a value is longer than %d bytes", name,
@@ -158,7 +157,6 @@ static st_rc canon_value(const char *name, const char *v, int vk, int vocab, cha
     strcpy(out, v);
     return ST_OK;
 }
-
 
 /* s[0..n) starts with a URI scheme and ':' */
 static int has_scheme(const char *s, size_t n)
@@ -223,8 +221,8 @@ st_rc st_query_values(st_query *q, const char *name, const char *value, int vk, 
             return st_fail(err, ST_ERR_LIMIT, -1, NULL, "%s holds more than %d values", name,
                            ST_QUERY_MAX_VALUES);
         if (len >= sizeof one)
-            return st_fail(err, ST_ERR_LIMIT, -1, NULL, "%s: a value is longer than %d bytes",
-                           name, KEY_MAX - 1);
+            return st_fail(err, ST_ERR_LIMIT, -1, NULL, "%s: a value is longer than %d bytes", name,
+                           KEY_MAX - 1);
         memcpy(one, p, len);
         one[len] = '\0';
         st_rc rc = canon_value(name, one, vk, vocab, canon, sizeof canon, err);
@@ -294,10 +292,10 @@ static const struct {
     const char *path;
     int digit;
 } pattern_stems[] = {
-    {"sgtin", "/01/", 1},  {"upui", "/01/", 1},  {"sscc", "/00/", 1},  {"itip", "/8006/", 1},
-    {"sgln", "/414/", 0},  {"pgln", "/417/", 0}, {"grai", "/8003/0", 0}, {"giai", "/8004/", 0},
-    {"gdti", "/253/", 0},  {"sgcn", "/255/", 0}, {"gsrn", "/8018/", 0}, {"gsrnp", "/8017/", 0},
-    {"gsin", "/402/", 0},  {"ginc", "/401/", 0}, {"cpi", "/8010/", 0},
+    {"sgtin", "/01/", 1}, {"upui", "/01/", 1},  {"sscc", "/00/", 1},    {"itip", "/8006/", 1},
+    {"sgln", "/414/", 0}, {"pgln", "/417/", 0}, {"grai", "/8003/0", 0}, {"giai", "/8004/", 0},
+    {"gdti", "/253/", 0}, {"sgcn", "/255/", 0}, {"gsrn", "/8018/", 0},  {"gsrnp", "/8017/", 0},
+    {"gsin", "/402/", 0}, {"ginc", "/401/", 0}, {"cpi", "/8010/", 0},
 };
 
 static int all_digits(const char *s, size_t n)
@@ -377,8 +375,8 @@ static st_rc idpat(st_query *q, const char *name, const char *v, qmatch *m, st_e
             goto bad;
         for (int d = 0; d < (pattern_stems[i].digit ? 10 : 1); d++) {
             if (pattern_stems[i].digit)
-                snprintf(tmp, sizeof tmp, "%s%s%d%.*s", DL_STEM, pattern_stems[i].path, d,
-                         (int)cp, f);
+                snprintf(tmp, sizeof tmp, "%s%s%d%.*s", DL_STEM, pattern_stems[i].path, d, (int)cp,
+                         f);
             else
                 snprintf(tmp, sizeof tmp, "%s%s%.*s", DL_STEM, pattern_stems[i].path, (int)cp, f);
             st_rc rc = add_prefix(q, m, tmp);
@@ -388,8 +386,10 @@ static st_rc idpat(st_query *q, const char *name, const char *v, qmatch *m, st_e
         return ST_OK;
     }
 bad:
-    return st_fail(err, ST_ERR_SYNTAX, -1, NULL, "%s: \"%.100s\" is not an EPC pattern this "
-                   "store can match (urn:epc:idpat:SCHEME:CP.REF.*, CP.*.* or *.*.*)", name, v);
+    return st_fail(err, ST_ERR_SYNTAX, -1, NULL,
+                   "%s: \"%.100s\" is not an EPC pattern this "
+                   "store can match (urn:epc:idpat:SCHEME:CP.REF.*, CP.*.* or *.*.*)",
+                   name, v);
 }
 
 /* A GTIN without serial (https://id.gs1.org/01/ and 14 digits): a class,
@@ -442,9 +442,10 @@ st_rc st_query_match_values(st_query *q, const char *name, const char *value, un
 
 static int hexval(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                               : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 st_rc st_query_event_ids(st_query *q, const char *name, const char *value, st_error *err)

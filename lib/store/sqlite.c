@@ -19,6 +19,7 @@
 
 #include "common/error.h"
 #include "store/chain.h"
+#include "store/lineage.h"
 
 static const char *const write_sql[SQ_COUNT] = {
     [SQ_IDENT_GET] = "SELECT id FROM ident WHERE key = ?1",
@@ -880,6 +881,22 @@ static int read_tail(st_sqlite *q, struct tail *t)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+static st_rc conn_run(st_sqlite_conn *c, const char *sql, const st_val *args, int nargs,
+                      st_row_cb cb, void *ctx, st_error *err);
+
+/* The lineage index's view of the write connection (lib/store/lineage.h). */
+static st_rc lin_query(void *ctx, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                       void *arg, st_error *err)
+{
+    st_sqlite *q = ctx;
+    return conn_run(&q->w, sql, args, nargs, cb, arg, err);
+}
+
+static int64_t lin_ident(void *ctx, const char *key)
+{
+    return ident_id(ctx, key);
+}
+
 static st_rc run_side(st_sqlite *q, st_cap_doc *d);
 
 /* Store one document inside the open transaction; on failure its savepoint
@@ -898,7 +915,10 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
     int64_t batch = t->batch + 1, first = 0, last = 0;
     st_chain ch = {0};
     st_rc side = ST_OK; /* the failure of a side statement, if that was it */
-    if (st_chain_begin(&ch, t->hash, batch, record_ms) != ST_OK)
+    st_error lerr;
+    st_error_clear(&lerr);
+    unsigned char *skip = calloc(d->n + 1, 1);
+    if (!skip || st_chain_begin(&ch, t->hash, batch, record_ms) != ST_OK)
         goto fail;
     size_t next_anom = 0;
     for (size_t i = 0; i < d->n; i++) {
@@ -910,6 +930,7 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
             goto fail;
         if (!stored) {
             d->duplicates++;
+            skip[i] = 1;
             continue;
         }
         if (!first)
@@ -919,6 +940,9 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
         st_chain_event(&ch, d->ev[i].hash);
     }
     if (flush_states(q) || add_links(q, d) || add_geo(q, d))
+        goto fail;
+    st_write_io lio = {q, lin_query, lin_ident, 1};
+    if (d->stored && st_lin_apply(&lio, d, skip, first, &lerr) != ST_OK)
         goto fail;
     unsigned char h[32];
     if (st_chain_end(&ch, h) != ST_OK)
@@ -945,12 +969,17 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
         memcpy(t->hash, h, 32);
         d->batch = batch;
     }
+    free(skip);
     return;
 fail:
+    free(skip);
     st_chain_abort(&ch);
-    d->rc = side ? side : sqlite3_errcode(q->w.db) == SQLITE_NOMEM ? ST_ERR_NOMEM : ST_ERR_IO;
+    d->rc = side                                                ? side
+            : sqlite3_errcode(q->w.db) == SQLITE_NOMEM || !skip ? ST_ERR_NOMEM
+                                                                : ST_ERR_IO;
     if (!side) /* run_side wrote its own reason */
-        snprintf(d->msg, sizeof d->msg, "storing the document failed: %s", sqlite3_errmsg(q->w.db));
+        snprintf(d->msg, sizeof d->msg, "storing the document failed: %s",
+                 lerr.msg[0] ? lerr.msg : sqlite3_errmsg(q->w.db));
     exec_sql(q->w.db, "ROLLBACK TO doc");
     exec_sql(q->w.db, "RELEASE doc");
     st_statemerge_reset(&q->sm);
@@ -1089,20 +1118,14 @@ static void sq_read_end(void *impl)
     pin.c = NULL;
 }
 
-static st_rc sq_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
-                     void *ctx, st_error *err)
+/* Run sql on c (whose lock the caller holds), its rows to cb. */
+static st_rc conn_run(st_sqlite_conn *c, const char *sql, const st_val *args, int nargs,
+                      st_row_cb cb, void *ctx, st_error *err)
 {
-    st_sqlite *q = impl;
-    int pinned = pin.q == q;
-    st_sqlite_conn *c = pinned ? pin.c : reader_get(q, err);
-    if (!c)
-        return err && err->rc ? err->rc : ST_ERR_IO;
-    st_rc rc = ST_OK;
     sqlite3_stmt *st = conn_stmt(c, sql);
-    if (!st) {
-        rc = db_fail(err, c->db, "preparing a query");
-        goto out;
-    }
+    if (!st)
+        return db_fail(err, c->db, "preparing a query");
+    st_rc rc = ST_OK;
     for (int i = 0; i < nargs; i++)
         if (bind_val(st, i + 1, &args[i]) != SQLITE_OK) {
             rc = db_fail(err, c->db, "binding a query parameter");
@@ -1117,9 +1140,45 @@ static st_rc sq_exec(void *impl, const char *sql, const st_val *args, int nargs,
 done:
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-out:
+    return rc;
+}
+
+static st_rc sq_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                     void *ctx, st_error *err)
+{
+    st_sqlite *q = impl;
+    int pinned = pin.q == q;
+    st_sqlite_conn *c = pinned ? pin.c : reader_get(q, err);
+    if (!c)
+        return err && err->rc ? err->rc : ST_ERR_IO;
+    st_rc rc = conn_run(c, sql, args, nargs, cb, ctx, err);
     if (!pinned)
         pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+/* ---- other work in a write transaction ------------------------------------------------- */
+
+static st_rc sq_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err)
+{
+    st_sqlite *q = impl;
+    if (!q->w.db)
+        return st_fail(err, ST_ERR_ARG, -1, NULL, "the store is open read-only");
+    pthread_mutex_lock(&q->w.mu);
+    st_rc rc = ST_OK;
+    if (exec_sql(q->w.db, "BEGIN IMMEDIATE") != SQLITE_OK)
+        rc = db_fail(err, q->w.db, "starting a write");
+    else {
+        st_write_io io = {q, lin_query, lin_ident, 1};
+        rc = fn(&io, ctx, err);
+        if (!rc && exec_sql(q->w.db, "COMMIT") != SQLITE_OK)
+            rc = db_fail(err, q->w.db, "committing a write");
+        if (rc) {
+            exec_sql(q->w.db, "ROLLBACK");
+            st_idcache_clear(&q->ids); /* ids inserted by the rolled-back part are gone */
+        }
+    }
+    pthread_mutex_unlock(&q->w.mu);
     return rc;
 }
 
@@ -1243,6 +1302,7 @@ const st_store_methods st_store_sqlite = {
     .info = sq_info,
     .exec = sq_exec,
     .admin_exec = sq_admin_exec,
+    .write_tx = sq_write_tx,
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
 };

@@ -15,11 +15,11 @@ static const char *const v1 =
     /* the chain: one link per committed document */
     "CREATE TABLE batch ("
     " id INTEGER PRIMARY KEY,"
-    " record_time INTEGER NOT NULL,"   /* ms since the epoch, UTC */
+    " record_time INTEGER NOT NULL," /* ms since the epoch, UTC */
     " first_event INTEGER NOT NULL,"
     " last_event INTEGER NOT NULL,"
     " events INTEGER NOT NULL,"
-    " prev_hash BLOB NOT NULL,"        /* 32 bytes; zeros for the first link */
+    " prev_hash BLOB NOT NULL," /* 32 bytes; zeros for the first link */
     " hash BLOB NOT NULL);"
     "CREATE INDEX batch_record_time ON batch(record_time);"
     /* the event log: append-only, in record order */
@@ -35,10 +35,10 @@ static const char *const v1 =
     " read_point INTEGER,"
     " biz_location INTEGER,"
     " fields INTEGER NOT NULL,"
-    " xform INTEGER,"                  /* TransformationEvent: its transformationID's ident */
-    " hash BLOB NOT NULL,"             /* SHA-256 of the CBV 2.0 pre-hash string */
-    " event_id TEXT,"                  /* declared eventID when it is not the hash ID */
-    " body BLOB NOT NULL);"            /* the event tree (lib/store/codec.h) */
+    " xform INTEGER,"       /* TransformationEvent: its transformationID's ident */
+    " hash BLOB NOT NULL,"  /* SHA-256 of the CBV 2.0 pre-hash string */
+    " event_id TEXT,"       /* declared eventID when it is not the hash ID */
+    " body BLOB NOT NULL);" /* the event tree (lib/store/codec.h) */
     "CREATE UNIQUE INDEX event_hash ON event(hash);"
     "CREATE UNIQUE INDEX event_event_id ON event(event_id) WHERE event_id IS NOT NULL;"
     "CREATE INDEX event_event_time ON event(event_time);"
@@ -64,16 +64,16 @@ static const char *const v1 =
     " disposition INTEGER,"
     " read_point INTEGER,"
     " biz_location INTEGER,"
-    " container INTEGER,"              /* NULL unknown, 0 none, else the parent's ident */
+    " container INTEGER," /* NULL unknown, 0 none, else the parent's ident */
     " owner INTEGER,"
     " possessor INTEGER,"
-    " lot INTEGER,"                    /* the lot's class key */
+    " lot INTEGER," /* the lot's class key */
     " expiry TEXT,"
-    " deleted INTEGER);"               /* 1 after ObjectEvent DELETE, 0 after ADD */
+    " deleted INTEGER);" /* 1 after ObjectEvent DELETE, 0 after ADD */
     /* No secondary index on item_state: it is rewritten by nearly every event, and
      * an index on a column in the SET list is rewritten with it. The two
      * reverse look-ups live in tables written only when they change: */
-    "CREATE TABLE item_lot ("          /* units of a lot, from ILMD */
+    "CREATE TABLE item_lot (" /* units of a lot, from ILMD */
     " lot INTEGER NOT NULL,"
     " ident INTEGER NOT NULL,"
     " PRIMARY KEY (lot, ident)) WITHOUT ROWID;"
@@ -102,15 +102,14 @@ static const char *const v1 =
  * kept (lib/store/keys.c says why that suffices); role is "admin",
  * "capture", "query" or "partner"; party the partner's PGLN or URI; times in
  * ms since the epoch; revoked NULL while the key is valid. */
-static const char *const v2 =
-    "CREATE TABLE api_key ("
-    " id INTEGER PRIMARY KEY,"
-    " name TEXT NOT NULL UNIQUE,"
-    " role TEXT NOT NULL,"
-    " party TEXT,"
-    " hash BLOB NOT NULL UNIQUE,"
-    " created INTEGER NOT NULL,"
-    " revoked INTEGER);";
+static const char *const v2 = "CREATE TABLE api_key ("
+                              " id INTEGER PRIMARY KEY,"
+                              " name TEXT NOT NULL UNIQUE,"
+                              " role TEXT NOT NULL,"
+                              " party TEXT,"
+                              " hash BLOB NOT NULL UNIQUE,"
+                              " created INTEGER NOT NULL,"
+                              " revoked INTEGER);";
 
 /* v3: serial number allocation (include/serialtrack/alloc.h). One counter
  * row per GTIN: the series (scheme and options, in canonical text) its
@@ -121,31 +120,29 @@ static const char *const v2 =
  * since the epoch. */
 static const char *const v3 =
     "CREATE TABLE serial_counter ("
-    " gtin TEXT PRIMARY KEY,"          /* 14 digits */
-    " series TEXT NOT NULL,"           /* canonical scheme and options */
-    " scheme TEXT NOT NULL,"           /* sequential, template or random */
-    " skey BLOB,"                      /* random: the permutation's 32-byte key */
-    " next_pos BIGINT NOT NULL,"       /* counter position of the next serial */
-    " space BIGINT NOT NULL,"          /* positions in all (saturated at 2^63 - 1) */
+    " gtin TEXT PRIMARY KEY,"    /* 14 digits */
+    " series TEXT NOT NULL,"     /* canonical scheme and options */
+    " scheme TEXT NOT NULL,"     /* sequential, template or random */
+    " skey BLOB,"                /* random: the permutation's 32-byte key */
+    " next_pos BIGINT NOT NULL," /* counter position of the next serial */
+    " space BIGINT NOT NULL,"    /* positions in all (saturated at 2^63 - 1) */
     " created BIGINT NOT NULL);"
     "CREATE TABLE serial_alloc ("
     " id INTEGER PRIMARY KEY,"
     " gtin TEXT NOT NULL,"
-    " first_pos BIGINT NOT NULL,"      /* counter position of its first serial */
+    " first_pos BIGINT NOT NULL," /* counter position of its first serial */
     " count BIGINT NOT NULL,"
-    " requested_by TEXT NOT NULL,"     /* API key name, or the command line's user */
+    " requested_by TEXT NOT NULL," /* API key name, or the command line's user */
     " created BIGINT NOT NULL);"
     "CREATE INDEX serial_alloc_gtin ON serial_alloc(gtin, id);";
 
 /* v4: named queries of the EPCIS REST binding (lib/api/named_queries.c):
  * the query object as the compact JSON it was given in; created in seconds
  * since the epoch. */
-static const char *const v4 =
-    "CREATE TABLE named_query ("
-    " name TEXT PRIMARY KEY,"
-    " query TEXT NOT NULL,"
-    " created INTEGER NOT NULL);";
-
+static const char *const v4 = "CREATE TABLE named_query ("
+                              " name TEXT PRIMARY KEY,"
+                              " query TEXT NOT NULL,"
+                              " created INTEGER NOT NULL);";
 
 /* v5: lifecycle rules (lib/store/rulecheck.c). item_life: when an instance
  * was commissioned and decommissioned (event id and event time; the first
@@ -159,10 +156,10 @@ static const char *const v4 =
 static const char *const v5 =
     "CREATE TABLE item_life ("
     " ident INTEGER PRIMARY KEY,"
-    " commissioned INTEGER,"           /* event id */
-    " commissioned_time INTEGER,"      /* its event time, ms */
-    " decommissioned INTEGER,"         /* event id */
-    " decommissioned_time INTEGER);"   /* its event time, ms */
+    " commissioned INTEGER,"         /* event id */
+    " commissioned_time INTEGER,"    /* its event time, ms */
+    " decommissioned INTEGER,"       /* event id */
+    " decommissioned_time INTEGER);" /* its event time, ms */
     "CREATE TABLE location_geo ("
     " ident INTEGER PRIMARY KEY,"
     " lat_e6 INTEGER NOT NULL,"
@@ -173,7 +170,7 @@ static const char *const v5 =
     " ident INTEGER NOT NULL,"
     " rule TEXT NOT NULL,"
     " location INTEGER,"
-    " detected_at INTEGER NOT NULL,"   /* ms since the epoch */
+    " detected_at INTEGER NOT NULL," /* ms since the epoch */
     " evidence TEXT NOT NULL);"
     "CREATE INDEX anomaly_rule ON anomaly(rule, id);"
     "CREATE INDEX anomaly_location ON anomaly(location, id) WHERE location IS NOT NULL;"
@@ -195,11 +192,11 @@ static const char *const v5 =
     " AND e.action = 3) OR e.biz_step IN (SELECT id FROM ident WHERE key IN"
     " ('https://ref.gs1.org/cbv/BizStep-decommissioning',"
     " 'https://ref.gs1.org/cbv/BizStep-destroying')) OR e.disposition IN (SELECT id FROM ident"
-    " WHERE key IN ('https://ref.gs1.org/cbv/Disp-destroyed', 'https://ref.gs1.org/cbv/Disp-inactive')))"
+    " WHERE key IN ('https://ref.gs1.org/cbv/Disp-destroyed', "
+    "'https://ref.gs1.org/cbv/Disp-inactive')))"
     " GROUP BY x.ident"
     " ON CONFLICT(ident) DO UPDATE SET decommissioned = excluded.decommissioned,"
     " decommissioned_time = excluded.decommissioned_time;";
-
 
 /* v6: recall reports (include/serialtrack/recall.h). A report is written
  * as 'pending', its units added, then made 'dry-run' in a last statement:
@@ -208,28 +205,26 @@ static const char *const v5 =
  * executed_events the events captured by all executions. recall_unit holds
  * each affected unit's facts as found by the walk (container: the chain,
  * innermost first, space separated). */
-static const char *const v6 =
-    "CREATE TABLE recall ("
-    " id INTEGER PRIMARY KEY,"
-    " created INTEGER NOT NULL,"
-    " status TEXT NOT NULL,"
-    " criteria TEXT NOT NULL,"
-    " affected INTEGER NOT NULL,"
-    " blanket INTEGER NOT NULL,"
-    " blanket_lot INTEGER NOT NULL,"
-    " elapsed_ms INTEGER NOT NULL,"
-    " scope TEXT NOT NULL,"
-    " executed_at INTEGER,"
-    " executed_events INTEGER NOT NULL);"
-    "CREATE TABLE recall_unit ("
-    " recall INTEGER NOT NULL,"
-    " ident INTEGER NOT NULL,"
-    " status TEXT,"
-    " location TEXT,"
-    " container TEXT,"
-    " holder TEXT,"
-    " PRIMARY KEY (recall, ident));";
-
+static const char *const v6 = "CREATE TABLE recall ("
+                              " id INTEGER PRIMARY KEY,"
+                              " created INTEGER NOT NULL,"
+                              " status TEXT NOT NULL,"
+                              " criteria TEXT NOT NULL,"
+                              " affected INTEGER NOT NULL,"
+                              " blanket INTEGER NOT NULL,"
+                              " blanket_lot INTEGER NOT NULL,"
+                              " elapsed_ms INTEGER NOT NULL,"
+                              " scope TEXT NOT NULL,"
+                              " executed_at INTEGER,"
+                              " executed_events INTEGER NOT NULL);"
+                              "CREATE TABLE recall_unit ("
+                              " recall INTEGER NOT NULL,"
+                              " ident INTEGER NOT NULL,"
+                              " status TEXT,"
+                              " location TEXT,"
+                              " container TEXT,"
+                              " holder TEXT,"
+                              " PRIMARY KEY (recall, ident));";
 
 /* v7: warranties, ownership and returns (lib/trace/warranty.c, ownership.c,
  * returns.c). Units are named by their canonical key as text. Customer
@@ -237,22 +232,22 @@ static const char *const v6 =
  * serialtrack/seal.h), never in plain text. Times in ms since the epoch. */
 static const char *const v7 =
     "CREATE TABLE warranty_terms ("
-    " gtin TEXT PRIMARY KEY,"          /* 14 digits */
-    " base TEXT NOT NULL,"             /* sale, manufacture or fixed */
-    " months INTEGER,"                 /* from sale or manufacture; NULL when fixed */
-    " until_date TEXT,"                /* fixed: last day covered, YYYY-MM-DD */
-    " return_days INTEGER,"            /* return window; NULL: the default */
+    " gtin TEXT PRIMARY KEY," /* 14 digits */
+    " base TEXT NOT NULL,"    /* sale, manufacture or fixed */
+    " months INTEGER,"        /* from sale or manufacture; NULL when fixed */
+    " until_date TEXT,"       /* fixed: last day covered, YYYY-MM-DD */
+    " return_days INTEGER,"   /* return window; NULL: the default */
     " updated BIGINT NOT NULL,"
     " updated_by TEXT NOT NULL);"
-    "CREATE TABLE ownership ("         /* registered sales and transfers */
+    "CREATE TABLE ownership (" /* registered sales and transfers */
     " id INTEGER PRIMARY KEY,"
-    " item TEXT NOT NULL,"             /* canonical key */
-    " kind TEXT NOT NULL,"             /* sale or transfer */
-    " at_ms BIGINT NOT NULL,"          /* when the unit changed hands */
-    " reference TEXT,"                 /* order, receipt or deed reference */
-    " location TEXT,"                  /* where it was sold */
-    " name_sealed BLOB,"               /* the customer's name, sealed */
-    " contact_sealed BLOB,"            /* the customer's contact, sealed */
+    " item TEXT NOT NULL,"    /* canonical key */
+    " kind TEXT NOT NULL,"    /* sale or transfer */
+    " at_ms BIGINT NOT NULL," /* when the unit changed hands */
+    " reference TEXT,"        /* order, receipt or deed reference */
+    " location TEXT,"         /* where it was sold */
+    " name_sealed BLOB,"      /* the customer's name, sealed */
+    " contact_sealed BLOB,"   /* the customer's contact, sealed */
     " recorded_by TEXT NOT NULL,"
     " created BIGINT NOT NULL);"
     "CREATE INDEX ownership_item ON ownership(item, id);"
@@ -263,18 +258,18 @@ static const char *const v7 =
     " claimed_at BIGINT NOT NULL,"
     " recorded_by TEXT NOT NULL);"
     "CREATE INDEX warranty_claim_item ON warranty_claim(item, id);"
-    "CREATE TABLE item_return ("       /* every return decision, accepted or not */
+    "CREATE TABLE item_return (" /* every return decision, accepted or not */
     " id INTEGER PRIMARY KEY,"
     " item TEXT NOT NULL,"
-    " order_ref TEXT NOT NULL,"        /* '' when none was given */
+    " order_ref TEXT NOT NULL," /* '' when none was given */
     " reason TEXT NOT NULL,"
-    " cond TEXT NOT NULL,"             /* new, opened, damaged or defective */
+    " cond TEXT NOT NULL," /* new, opened, damaged or defective */
     " accepted INTEGER NOT NULL,"
-    " reason_code TEXT NOT NULL,"      /* accepted, or the rejection's code */
-    " detail TEXT NOT NULL,"           /* the decision's sentence */
-    " route TEXT,"                     /* accepted: restock, refurbish, ... */
-    " covered INTEGER NOT NULL,"       /* the warranty covered the unit when decided */
-    " events TEXT,"                    /* accepted: the eventIDs captured, space-separated */
+    " reason_code TEXT NOT NULL," /* accepted, or the rejection's code */
+    " detail TEXT NOT NULL,"      /* the decision's sentence */
+    " route TEXT,"                /* accepted: restock, refurbish, ... */
+    " covered INTEGER NOT NULL,"  /* the warranty covered the unit when decided */
+    " events TEXT,"               /* accepted: the eventIDs captured, space-separated */
     " decided_at BIGINT NOT NULL,"
     " recorded_by TEXT NOT NULL);"
     "CREATE INDEX item_return_item ON item_return(item, id);"
@@ -289,7 +284,29 @@ static const char *const v7 =
  * can be renumbered when migrations are merged. */
 static const char *const v8 = "ALTER TABLE named_query ADD COLUMN created_by TEXT;";
 
-const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
-const int st_sqlite_migration_count = (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
+/* v9: the lineage index (lib/store/lineage.h): each lot's descendants that
+ * went into nothing yet, kept by the commit, so a recall by lot reads one
+ * index range. A store that already holds events gets built = 0: the
+ * recall walks the genealogy for it until `serialtrack db reindex` fills
+ * the index from the stored events. */
+static const char *const v9 = "CREATE TABLE lineage_node ("
+                              " ident INTEGER NOT NULL,"
+                              " lot INTEGER NOT NULL,"
+                              " PRIMARY KEY (ident, lot)) WITHOUT ROWID;"
+                              "CREATE TABLE lineage_leaf ("
+                              " lot INTEGER NOT NULL,"
+                              " ident INTEGER NOT NULL,"
+                              " PRIMARY KEY (lot, ident)) WITHOUT ROWID;"
+                              "CREATE TABLE lineage_class ("
+                              " cls INTEGER NOT NULL,"
+                              " lot INTEGER NOT NULL,"
+                              " PRIMARY KEY (cls, lot)) WITHOUT ROWID;"
+                              "CREATE TABLE lineage_state (built INTEGER NOT NULL);"
+                              "INSERT INTO lineage_state(built)"
+                              " SELECT CASE WHEN EXISTS (SELECT 1 FROM event) THEN 0 ELSE 1 END;";
+
+const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8, v9};
+const int st_sqlite_migration_count =
+    (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
 _Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of migrations");

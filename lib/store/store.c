@@ -20,6 +20,7 @@
 #include "epcis/hashid.h"
 #include "store/chain.h"
 #include "store/rulecheck.h"
+#include "store/lineage.h"
 #include "store/store_int.h"
 
 #define GROUP_MAX 256 /* documents committed together at most */
@@ -30,9 +31,9 @@ struct st_store {
     pthread_mutex_t mu;        /* guards the queue */
     pthread_cond_t cv;         /* signalled when a group is done */
     st_cap_doc *queue[GROUP_MAX];
-    size_t nq;                 /* documents queued */
-    int committing;            /* a leader is committing */
-    struct st_rules rules;     /* lifecycle rules checked at capture (guarded by mu) */
+    size_t nq;             /* documents queued */
+    int committing;        /* a leader is committing */
+    struct st_rules rules; /* lifecycle rules checked at capture (guarded by mu) */
 };
 
 const char *st_store_default_url(const char *url)
@@ -138,8 +139,8 @@ void st_store_read_end(st_store *s)
         s->m->read_end(s->impl);
 }
 
-st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs,
-                          st_row_cb cb, void *ctx, int64_t *changes, st_error *err)
+st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                          void *ctx, int64_t *changes, st_error *err)
 {
     if (changes)
         *changes = 0;
@@ -370,4 +371,35 @@ st_rc st_store_capture_side(st_store *s, const char *buf, size_t n, const char *
     if (!buf && n)
         return ST_ERR_ARG;
     return capture(s, NULL, buf ? buf : "", n, name ? name : "document", side, n_side, res, report);
+}
+
+/* ---- the lineage index ------------------------------------------------------------------- */
+
+static st_rc rebuild(const st_write_io *io, void *ctx, st_error *err)
+{
+    return st_lin_rebuild(io, ctx, err);
+}
+
+st_rc st_store_reindex(st_store *s, int64_t *events, st_error *err)
+{
+    int64_t n = 0;
+    if (!s)
+        return st_fail(err, ST_ERR_ARG, -1, NULL, "no store");
+    st_rc rc = s->m->write_tx(s->impl, rebuild, &n, err);
+    if (events)
+        *events = rc ? 0 : n;
+    return rc;
+}
+
+static st_rc row_built(void *ctx, const st_val *c, int n)
+{
+    if (n > 0 && c[0].type == ST_VAL_INT)
+        *(int *)ctx = c[0].i != 0;
+    return ST_OK;
+}
+
+st_rc st_store_lineage_built(st_store *s, int *built, st_error *err)
+{
+    *built = 0;
+    return st_store_exec(s, "SELECT built FROM lineage_state", NULL, 0, row_built, built, err);
 }

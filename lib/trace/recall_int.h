@@ -49,7 +49,8 @@ typedef struct st_rcl_count {
 
 /* What a walk found. */
 typedef struct st_rcl_result {
-    st_arena *a;         /* owns every string and array below */
+    st_arena *a;         /* owns every string and array below, with part_a */
+    st_arena *part_a[2]; /* strings of the units, read by two threads (recall_walk.c) */
     st_rcl_unit *u;      /* affected units, by ident */
     size_t n;            /* entries in u */
     int64_t blanket;     /* units of the affected finished GTINs */

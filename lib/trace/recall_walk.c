@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "common/error.h"
+#include "common/i64map.h"
 #include "common/i64set.h"
 #include "store/capture.h"
 #include "store/codec.h"
@@ -27,66 +28,6 @@
 #define RCL_CHAIN_MAX 8 /* container levels followed */
 #define DISP_PREFIX "https://ref.gs1.org/cbv/Disp-"
 #define GTIN_PREFIX "https://id.gs1.org/01/"
-
-/* ---- an id -> index map (open addressing) ------------------------------------------- */
-
-typedef struct imap {
-    int64_t *k;  /* 0 = empty */
-    size_t *v;   /* values */
-    size_t mask; /* slots - 1 */
-    size_t n;    /* members */
-} imap;
-
-static size_t ih(int64_t k, size_t mask)
-{
-    return (size_t)(((uint64_t)k * 0x9E3779B97F4A7C15ULL) >> 17) & mask;
-}
-
-static int imap_put(imap *m, int64_t k, size_t v)
-{
-    if (!m->k || 2 * (m->n + 1) > m->mask + 1) {
-        size_t slots = m->k ? 2 * (m->mask + 1) : 1024;
-        imap g = {calloc(slots, sizeof *g.k), malloc(slots * sizeof *g.v), slots - 1, 0};
-        if (!g.k || !g.v) {
-            free(g.k);
-            free(g.v);
-            return -1;
-        }
-        for (size_t i = 0; m->k && i <= m->mask; i++)
-            if (m->k[i])
-                imap_put(&g, m->k[i], m->v[i]);
-        free(m->k);
-        free(m->v);
-        *m = g;
-    }
-    size_t i = ih(k, m->mask);
-    while (m->k[i] && m->k[i] != k)
-        i = (i + 1) & m->mask;
-    if (!m->k[i])
-        m->n++;
-    m->k[i] = k;
-    m->v[i] = v;
-    return 0;
-}
-
-static int imap_get(const imap *m, int64_t k, size_t *v)
-{
-    if (!m->k || k <= 0)
-        return 0;
-    for (size_t i = ih(k, m->mask); m->k[i]; i = (i + 1) & m->mask)
-        if (m->k[i] == k) {
-            *v = m->v[i];
-            return 1;
-        }
-    return 0;
-}
-
-static void imap_free(imap *m)
-{
-    free(m->k);
-    free(m->v);
-    memset(m, 0, sizeof *m);
-}
 
 /* ---- a growable array of ids ---------------------------------------------------------- */
 
@@ -164,6 +105,21 @@ static void rows_free(rows *r)
     r->n = r->cap = 0;
 }
 
+/* Append the rows of from to out (the same columns); texts are copied into out->a. */
+static st_rc rows_append(rows *out, const rows *from)
+{
+    st_rc rc = ST_OK;
+    for (size_t i = 0; !rc && i < from->n; i++) {
+        st_val c[8];
+        for (int k = 0; k < from->w; k++)
+            c[k] = st_val_int(from->v[i * (size_t)from->w + (size_t)k]);
+        if (from->text)
+            c[from->w] = st_val_text(from->t[i]);
+        rc = row_collect(out, c, from->w + from->text);
+    }
+    return rc;
+}
+
 struct job {
     st_store *s;
     const char *sql;
@@ -193,6 +149,7 @@ struct walk {
     st_rcl_result *r;
     st_arena *a;       /* r->a */
     char *sql_buf[16]; /* statements with an IN list, built once */
+    int64_t only_lot;  /* the one lot whose leaves are all the leaves (lineage index), or 0 */
 };
 
 /*
@@ -245,17 +202,25 @@ static st_rc chunked(struct walk *wk, int slot, const char *sql, const int64_t *
     st_rc rc = j1.rc ? j1.rc : j2.rc;
     if (rc)
         *wk->err = j1.rc ? j1.err : j2.err;
-    for (size_t i = 0; !rc && i < second.n; i++) {
-        st_val c[8];
-        for (int k = 0; k < second.w; k++)
-            c[k] = st_val_int(second.v[i * (size_t)second.w + (size_t)k]);
-        if (second.text)
-            c[second.w] = st_val_text(second.t[i]);
-        rc = row_collect(out, c, second.w + second.text);
-    }
+    if (!rc)
+        rc = rows_append(out, &second);
     rows_free(&second);
     st_arena_destroy(a2);
     return rc;
+}
+
+/* The facts of the leaves of wk->only_lot with ids in [lo, hi), read by
+ * joining the lineage index's range with the states and keys: no IN list,
+ * and the leaves are never listed apart. */
+static const char *const SQL_LOT_STATE =
+    "SELECT s.ident, s.disposition, s.biz_location, s.container, s.owner, s.possessor, s.lot,"
+    " i.key FROM lineage_leaf l JOIN item_state s ON s.ident = l.ident"
+    " JOIN ident i ON i.id = l.ident WHERE l.lot = $1 AND l.ident >= $2 AND l.ident < $3";
+
+static st_rc lot_facts(struct walk *wk, int64_t lo, int64_t hi, rows *out)
+{
+    st_val args[3] = {st_val_int(wk->only_lot), st_val_int(lo), st_val_int(hi)};
+    return st_store_exec(wk->s, SQL_LOT_STATE, args, 3, row_collect, out, wk->err);
 }
 
 static int64_t now_ms(void)
@@ -429,15 +394,15 @@ static int64_t xmap_get(const rows *xr, int64_t ev)
 
 /* Add the transformation key of event ev (its transformationID's ident,
  * else minus its id) to keys, once. */
-static st_rc add_xform(const rows *xr, imap *done, ivec *keys, int64_t ev)
+static st_rc add_xform(const rows *xr, st_i64map *done, ivec *keys, int64_t ev)
 {
     int64_t x = xr->n ? xmap_get(xr, ev) : 0;
     int64_t k = x ? x : -ev;
     size_t d;
     /* the map holds positive ids: key it by the event */
-    if (imap_get(done, ev, &d))
+    if (st_i64map_get(done, ev, &d))
         return ST_OK;
-    return imap_put(done, ev, 0) || ivec_push(keys, k) ? ST_ERR_NOMEM : ST_OK;
+    return st_i64map_put(done, ev, 0) || ivec_push(keys, k) ? ST_ERR_NOMEM : ST_OK;
 }
 
 /*
@@ -454,7 +419,7 @@ static st_rc walk_forward(struct walk *wk, struct fr *cur, st_i64set *seen, ivec
     st_i64set_init(&inner, ST_RECALL_MAX_NODES);
     struct fr next = {{0}, {0}};
     ivec sel = {0}, keys = {0};
-    imap done = {0}; /* events whose transformation is taken */
+    st_i64map done = {0}; /* events whose transformation is taken */
     rc = load_xmap(wk, &xr);
     while (!rc && cur->id.n) {
         rows r = {0};
@@ -529,9 +494,42 @@ static st_rc walk_forward(struct walk *wk, struct fr *cur, st_i64set *seen, ivec
     free(next.flags.v);
     free(sel.v);
     free(keys.v);
-    imap_free(&done);
+    st_i64map_free(&done);
     rows_free(&xr);
     st_i64set_free(&inner);
+    return rc;
+}
+
+/* ---- the lineage index ---------------------------------------------------------------- */
+
+struct leafrows {
+    st_i64set *seen;
+    ivec *leaves;
+};
+
+static st_rc row_leaf(void *ctx, const st_val *c, int n)
+{
+    struct leafrows *lr = ctx;
+    if (n < 1 || c[0].type != ST_VAL_INT)
+        return ST_OK;
+    int added = st_i64set_add(lr->seen, c[0].i);
+    if (added < 0)
+        return ST_ERR_LIMIT;
+    return added && ivec_push(lr->leaves, c[0].i) ? ST_ERR_NOMEM : ST_OK;
+}
+
+/* The descendants of lot that went into nothing, from lineage_leaf (lib/store/lineage.h). */
+static st_rc lot_leaves(struct walk *wk, int64_t lot, st_i64set *seen, ivec *leaves)
+{
+    struct leafrows lr = {seen, leaves};
+    st_val arg = st_val_int(lot);
+    st_rc rc = st_store_exec(wk->s, "SELECT ident FROM lineage_leaf WHERE lot = $1", &arg, 1,
+                             row_leaf, &lr, wk->err);
+    if (rc == ST_ERR_LIMIT)
+        st_fail(wk->err, rc, -1, NULL,
+                "the recall reached more than %d identifiers; the limit is %d "
+                "(ST_RECALL_MAX_NODES)",
+                ST_RECALL_MAX_NODES, ST_RECALL_MAX_NODES);
     return rc;
 }
 
@@ -553,7 +551,7 @@ static const char *const SQL_KEYS = "SELECT id, key FROM ident WHERE id IN %s";
 /* States of containers, by id (rows of C_NCOLS). */
 struct cstates {
     rows r;
-    imap at; /* id -> row */
+    st_i64map at; /* id -> row */
 };
 
 /* Read the states of ids not yet in cs, then of their containers, up the chain. */
@@ -565,12 +563,12 @@ static st_rc load_containers(struct walk *wk, struct cstates *cs, ivec *want)
         rc = chunked(wk, 6, SQL_STATE, want->v, want->n, &cs->r);
         want->n = 0;
         for (size_t i = from; !rc && i < cs->r.n; i++)
-            if (imap_put(&cs->at, cs->r.v[i * C_NCOLS + C_ID], i))
+            if (st_i64map_put(&cs->at, cs->r.v[i * C_NCOLS + C_ID], i))
                 rc = ST_ERR_NOMEM;
         for (size_t i = from; !rc && i < cs->r.n; i++) {
             int64_t p = cs->r.v[i * C_NCOLS + C_CONT];
             size_t dummy;
-            if (p > 0 && !imap_get(&cs->at, p, &dummy) && ivec_push(want, p))
+            if (p > 0 && !st_i64map_get(&cs->at, p, &dummy) && ivec_push(want, p))
                 rc = ST_ERR_NOMEM;
         }
     }
@@ -581,35 +579,35 @@ static st_rc load_containers(struct walk *wk, struct cstates *cs, ivec *want)
 static const int64_t *cstate(const struct cstates *cs, int64_t id)
 {
     size_t i;
-    return imap_get(&cs->at, id, &i) ? cs->r.v + i * C_NCOLS : NULL;
+    return st_i64map_get(&cs->at, id, &i) ? cs->r.v + i * C_NCOLS : NULL;
 }
 
 /* Keys of vocabulary and container ids, by id. */
 struct keys {
     rows r;
-    imap at;
+    st_i64map at;
 };
 
 static st_rc load_keys(struct walk *wk, struct keys *k, ivec *want)
 {
     ivec miss = {0};
     st_rc rc = ST_OK;
-    imap asked = {0};
+    st_i64map asked = {0};
     for (size_t i = 0; i < want->n && !rc; i++) {
         size_t d;
-        if (want->v[i] > 0 && !imap_get(&k->at, want->v[i], &d) &&
-            !imap_get(&asked, want->v[i], &d))
-            rc = imap_put(&asked, want->v[i], 0) || ivec_push(&miss, want->v[i]) ? ST_ERR_NOMEM
-                                                                                 : ST_OK;
+        if (want->v[i] > 0 && !st_i64map_get(&k->at, want->v[i], &d) &&
+            !st_i64map_get(&asked, want->v[i], &d))
+            rc = st_i64map_put(&asked, want->v[i], 0) || ivec_push(&miss, want->v[i]) ? ST_ERR_NOMEM
+                                                                                      : ST_OK;
     }
     size_t from = k->r.n;
     if (!rc)
         rc = chunked(wk, 7, SQL_KEYS, miss.v, miss.n, &k->r);
     for (size_t i = from; !rc && i < k->r.n; i++)
-        if (imap_put(&k->at, k->r.v[i], i))
+        if (st_i64map_put(&k->at, k->r.v[i], i))
             rc = ST_ERR_NOMEM;
     free(miss.v);
-    imap_free(&asked);
+    st_i64map_free(&asked);
     want->n = 0;
     return rc;
 }
@@ -617,7 +615,7 @@ static st_rc load_keys(struct walk *wk, struct keys *k, ivec *want)
 static const char *key_str(const struct keys *k, int64_t id)
 {
     size_t i;
-    return id > 0 && imap_get(&k->at, id, &i) ? k->r.t[i] : NULL;
+    return id > 0 && st_i64map_get(&k->at, id, &i) ? k->r.t[i] : NULL;
 }
 
 /* The outermost current container of a state row, or the row itself. */
@@ -659,7 +657,7 @@ static const char *disp_name(const char *key)
  * Container states read are added to cs; ids wanted for keys to want.
  */
 static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us, int64_t sold_id,
-                            imap *held, ivec *want)
+                            st_i64map *held, ivec *want)
 {
     ivec unit = {0}, cur = {0}, ask = {0};
     st_rc rc = ST_OK;
@@ -671,12 +669,12 @@ static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us,
     }
     for (int level = 0; !rc && cur.n && level < RCL_CHAIN_MAX; level++) {
         /* the latest packing of each distinct id */
-        imap asked = {0}, last = {0};
+        st_i64map asked = {0}, last = {0};
         ask.n = 0;
         for (size_t i = 0; !rc && i < cur.n; i++) {
             size_t d;
-            if (!imap_get(&asked, cur.v[i], &d) &&
-                (imap_put(&asked, cur.v[i], 0) || ivec_push(&ask, cur.v[i])))
+            if (!st_i64map_get(&asked, cur.v[i], &d) &&
+                (st_i64map_put(&asked, cur.v[i], 0) || ivec_push(&ask, cur.v[i])))
                 rc = ST_ERR_NOMEM;
         }
         rows lp = {0};
@@ -686,10 +684,10 @@ static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us,
         ask.n = 0;
         for (size_t i = 0; !rc && i < lp.n; i++) {
             size_t j, d;
-            if (imap_get(&last, lp.v[3 * i], &j) && lp.v[3 * j + 2] > lp.v[3 * i + 2])
+            if (st_i64map_get(&last, lp.v[3 * i], &j) && lp.v[3 * j + 2] > lp.v[3 * i + 2])
                 continue;
-            if (imap_put(&last, lp.v[3 * i], i) ||
-                (!imap_get(&cs->at, lp.v[3 * i + 1], &d) && ivec_push(&ask, lp.v[3 * i + 1])))
+            if (st_i64map_put(&last, lp.v[3 * i], i) ||
+                (!st_i64map_get(&cs->at, lp.v[3 * i + 1], &d) && ivec_push(&ask, lp.v[3 * i + 1])))
                 rc = ST_ERR_NOMEM;
         }
         if (!rc)
@@ -697,13 +695,13 @@ static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us,
         size_t kept = 0;
         for (size_t i = 0; !rc && i < cur.n; i++) {
             size_t j;
-            if (!imap_get(&last, cur.v[i], &j))
+            if (!st_i64map_get(&last, cur.v[i], &j))
                 continue;
             int64_t parent = lp.v[3 * j + 1];
             const int64_t *p = cstate(cs, parent);
             int64_t party = p ? party_along(cs, p) : 0;
             if (party) {
-                if (imap_put(held, unit.v[i], (size_t)party) || ivec_push(want, party))
+                if (st_i64map_put(held, unit.v[i], (size_t)party) || ivec_push(want, party))
                     rc = ST_ERR_NOMEM;
             } else {
                 unit.v[kept] = unit.v[i];
@@ -712,8 +710,8 @@ static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us,
         }
         unit.n = cur.n = kept;
         rows_free(&lp);
-        imap_free(&asked);
-        imap_free(&last);
+        st_i64map_free(&asked);
+        st_i64map_free(&last);
     }
     free(unit.v);
     free(cur.v);
@@ -724,7 +722,7 @@ static st_rc former_holders(struct walk *wk, struct cstates *cs, const rows *us,
 /* ---- scope --------------------------------------------------------------------------------- */
 
 struct tally {
-    imap at; /* name pointer (as id) -> entry: names are interned per key id */
+    st_i64map at; /* name pointer (as id) -> entry: names are interned per key id */
     st_rcl_count *c;
     size_t n, cap;
 };
@@ -732,7 +730,7 @@ struct tally {
 static st_rcl_count *tally_at(struct tally *t, int64_t id, const char *name)
 {
     size_t i;
-    if (imap_get(&t->at, id, &i))
+    if (st_i64map_get(&t->at, id, &i))
         return &t->c[i];
     if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 16;
@@ -742,7 +740,7 @@ static st_rcl_count *tally_at(struct tally *t, int64_t id, const char *name)
         t->c = c;
         t->cap = cap;
     }
-    if (imap_put(&t->at, id, t->n))
+    if (st_i64map_put(&t->at, id, t->n))
         return NULL;
     t->c[t->n] = (st_rcl_count){name, 0, 0};
     return &t->c[t->n++];
@@ -853,9 +851,33 @@ static st_rc blanket_scope(struct walk *wk, struct keys *k, int64_t sold_id, str
 
 /* ---- the whole walk ------------------------------------------------------------------------ */
 
-static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
+/* What the units in one container share. */
+struct cmemo {
+    const int64_t *top; /* the outermost container's state row, or NULL when unknown */
+    int64_t party;      /* the holding party along the container's chain, or 0 */
+    const char *chain;  /* the container chain as text, innermost first */
+};
+
+/* A part of the affected units, read, placed and composed by one thread
+ * with its own arena and statements: the units of ids [lo, hi) of the one
+ * lot (wk->only_lot), or the leaves given. */
+struct part {
+    struct walk wk;     /* this part's (its own arena, wk.a) */
+    const ivec *leaves; /* the leaves, or NULL for the lot's range */
+    int64_t lo, hi;     /* the range of ids in the lot */
+    int64_t sold_id;    /* ident of Disp-retail_sold, or 0 */
+    st_rcl_unit *u;     /* composed units (in wk.a) */
+    size_t n;           /* entries in u */
+    st_i64map lots;     /* finished lots seen (ids, as keys) */
+    st_rc rc;           /* outcome */
+    st_error err;       /* its detail */
+};
+
+static st_rc part_run(struct part *pt)
 {
-    st_rcl_result *r = wk->r;
+    struct walk *wk = &pt->wk;
+    const ivec *leaves = pt->leaves;
+    int64_t sold_id = pt->sold_id;
     rows us = {0};
     us.w = C_NCOLS;
     us.text = 1;
@@ -867,94 +889,120 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
     k.r.text = 1;
     k.r.a = wk->a;
     ivec want = {0};
-    struct tally loc, party;
-    memset(&loc, 0, sizeof loc);
-    memset(&party, 0, sizeof party);
-    st_rc rc = chunked(wk, 5, SQL_UNIT_STATE, leaves->v, leaves->n, &us);
-    if (!rc && us.n > ST_RECALL_MAX_UNITS)
-        rc = st_fail(wk->err, ST_ERR_LIMIT, -1, NULL,
-                     "the recall affects %zu units; the limit is %d (ST_RECALL_MAX_UNITS)", us.n,
-                     ST_RECALL_MAX_UNITS);
+    st_rc rc = !leaves ? lot_facts(wk, pt->lo, pt->hi, &us)
+                       : chunked(wk, 5, SQL_UNIT_STATE, leaves->v, leaves->n, &us);
     /* containers, up their chains (each asked for once) */
-    imap asked = {0};
+    st_i64map asked = {0};
     for (size_t i = 0; !rc && i < us.n; i++) {
         int64_t c = us.v[i * C_NCOLS + C_CONT];
         size_t d;
-        if (c > 0 && !imap_get(&asked, c, &d) && (imap_put(&asked, c, 0) || ivec_push(&want, c)))
+        if (c > 0 && !st_i64map_get(&asked, c, &d) &&
+            (st_i64map_put(&asked, c, 0) || ivec_push(&want, c)))
             rc = ST_ERR_NOMEM;
     }
-    imap_free(&asked);
+    st_i64map_free(&asked);
     if (!rc)
         rc = load_containers(wk, &cs, &want);
     /* units holding nothing and in nothing: the last container they were in */
-    int64_t sold_id = 0;
-    if (!rc) {
-        st_val arg = st_val_text(DISP_PREFIX "retail_sold");
-        rc = st_store_exec(wk->s, "SELECT id FROM ident WHERE key = $1", &arg, 1, row_one, &sold_id,
-                           wk->err);
-    }
-    imap last = {0}; /* unit -> party of the containers it was last in */
+    st_i64map last = {0}; /* unit -> party of the containers it was last in */
     if (!rc)
         rc = former_holders(wk, &cs, &us, sold_id, &last, &want);
-    /* the keys of every id shown */
-    r->u = st_arena_alloc(wk->a, (us.n ? us.n : 1) * sizeof *r->u);
-    if (!r->u)
+    /* what units in one container share (its chain, its outermost state,
+     * its party), worked out once per container rather than per unit */
+    struct cmemo *cm = NULL;
+    size_t ncm = 0, ccm = 0;
+    st_i64map cm_at = {0};
+    pt->u = st_arena_alloc(wk->a, (us.n ? us.n : 1) * sizeof *pt->u);
+    if (!pt->u)
         rc = rc ? rc : ST_ERR_NOMEM;
+    int64_t last_disp = -1, last_loc = -1; /* consecutive units mostly share them */
     for (size_t i = 0; !rc && i < us.n; i++) {
         const int64_t *s = us.v + i * C_NCOLS;
-        const int64_t *top = outermost(&cs, s);
-        if (ivec_push(&want, s[C_DISP]) || ivec_push(&want, s[C_LOC]) ||
-            ivec_push(&want, top[C_LOC]) || ivec_push(&want, party_along(&cs, s)))
+        if ((s[C_DISP] != last_disp && ivec_push(&want, last_disp = s[C_DISP])) ||
+            (s[C_LOC] != last_loc && ivec_push(&want, last_loc = s[C_LOC])) ||
+            ivec_push(&want, s[C_POSS] > 0 ? s[C_POSS] : s[C_OWNER]))
             rc = ST_ERR_NOMEM;
-        for (const int64_t *c = s; !rc && c[C_CONT] > 0 && (c = cstate(&cs, c[C_CONT]));)
-            if (ivec_push(&want, c[C_ID]))
-                rc = ST_ERR_NOMEM;
         size_t j;
-        if (!rc && imap_get(&last, s[C_ID], &j) && ivec_push(&want, (int64_t)j))
+        if (!rc && s[C_CONT] > 0 && !st_i64map_get(&cm_at, s[C_CONT], &j)) {
+            if (ncm == ccm) {
+                size_t cap = ccm ? 2 * ccm : 256;
+                struct cmemo *g = realloc(cm, cap * sizeof *g);
+                if (!g) {
+                    rc = ST_ERR_NOMEM;
+                    break;
+                }
+                cm = g;
+                ccm = cap;
+            }
+            const int64_t *c = cstate(&cs, s[C_CONT]);
+            struct cmemo *m = &cm[ncm];
+            m->top = c ? outermost(&cs, c) : NULL;
+            m->party = c ? party_along(&cs, c) : 0;
+            m->chain = NULL;
+            if (st_i64map_put(&cm_at, s[C_CONT], ncm++) || ivec_push(&want, m->party) ||
+                (m->top && ivec_push(&want, m->top[C_LOC])))
+                rc = ST_ERR_NOMEM;
+            for (const int64_t *x = s; !rc && x[C_CONT] > 0 && (x = cstate(&cs, x[C_CONT]));)
+                if (ivec_push(&want, x[C_ID]))
+                    rc = ST_ERR_NOMEM;
+        }
+        if (!rc && st_i64map_get(&last, s[C_ID], &j) && ivec_push(&want, (int64_t)j))
             rc = ST_ERR_NOMEM;
     }
     if (!rc)
         rc = load_keys(wk, &k, &want);
+    /* the containers' chains, as text */
+    for (size_t i = 0; !rc && cm_at.k && i <= cm_at.mask; i++) {
+        if (!cm_at.k[i])
+            continue;
+        struct cmemo *m = &cm[cm_at.v[i]];
+        size_t len = 0;
+        const int64_t *c = cstate(&cs, cm_at.k[i]);
+        for (const int64_t *x = c; x; x = x[C_CONT] > 0 ? cstate(&cs, x[C_CONT]) : NULL)
+            len += (key_str(&k, x[C_ID]) ? strlen(key_str(&k, x[C_ID])) : 0) + 1;
+        char *chain = len ? st_arena_alloc(wk->a, len) : NULL, *p = chain;
+        if (len && !chain) {
+            rc = ST_ERR_NOMEM;
+            break;
+        }
+        for (const int64_t *x = c; x; x = x[C_CONT] > 0 ? cstate(&cs, x[C_CONT]) : NULL) {
+            const char *ck = key_str(&k, x[C_ID]);
+            if (p > chain)
+                *p++ = ' ';
+            size_t n = ck ? strlen(ck) : 0;
+            memcpy(p, ck, n);
+            p += n;
+        }
+        if (chain)
+            *p = '\0';
+        m->chain = chain;
+    }
     /* compose */
+    const char *disp_s = NULL;
+    last_disp = -1;
     for (size_t i = 0; !rc && i < us.n; i++) {
         const int64_t *s = us.v + i * C_NCOLS;
         const char *key = us.t[i];
         if (!key || strstr(key, "/00/")) /* an SSCC is a container, not a unit */
             continue;
-        st_rcl_unit *u = &r->u[r->n];
+        st_rcl_unit *u = &pt->u[pt->n];
         memset(u, 0, sizeof *u);
         u->id = s[C_ID];
         u->key = key;
-        u->status = disp_name(key_str(&k, s[C_DISP]));
-        const int64_t *top = outermost(&cs, s);
+        if (s[C_DISP] != last_disp)
+            disp_s = disp_name(key_str(&k, last_disp = s[C_DISP]));
+        u->status = disp_s;
+        size_t j;
+        const struct cmemo *m =
+            s[C_CONT] > 0 && st_i64map_get(&cm_at, s[C_CONT], &j) ? &cm[j] : NULL;
+        const int64_t *top = m && m->top ? m->top : s;
         int64_t l = top != s && top[C_LOC] > 0 ? top[C_LOC] : s[C_LOC];
         u->location = key_str(&k, l);
         u->loc_id = l;
-        /* container chain */
-        size_t len = 0;
-        for (const int64_t *c = s; c[C_CONT] > 0 && (c = cstate(&cs, c[C_CONT]));)
-            len += (key_str(&k, c[C_ID]) ? strlen(key_str(&k, c[C_ID])) : 0) + 1;
-        if (len) {
-            char *chain = st_arena_alloc(wk->a, len), *p = chain;
-            if (!chain) {
-                rc = ST_ERR_NOMEM;
-                break;
-            }
-            for (const int64_t *c = s; c[C_CONT] > 0 && (c = cstate(&cs, c[C_CONT]));) {
-                const char *ck = key_str(&k, c[C_ID]);
-                if (p > chain)
-                    *p++ = ' ';
-                size_t n = ck ? strlen(ck) : 0;
-                memcpy(p, ck, n);
-                p += n;
-            }
-            *p = '\0';
-            u->container = chain;
-        }
-        int64_t hp = party_along(&cs, s);
+        u->container = m && m->chain && m->chain[0] ? m->chain : NULL;
+        int64_t hp = s[C_POSS] > 0 ? s[C_POSS] : s[C_OWNER] > 0 ? s[C_OWNER] : m ? m->party : 0;
         u->party = hp ? key_str(&k, hp) : NULL;
         u->party_id = hp && u->party ? hp + 2 : T_UNKNOWN;
-        size_t j;
         if (sold_id && s[C_DISP] == sold_id) {
             u->holder = u->party = "sold";
             u->party_id = T_SOLD;
@@ -962,12 +1010,115 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
             u->loc_id = s[C_LOC];
         } else if (hp) {
             u->holder = key_str(&k, hp);
-        } else if (imap_get(&last, s[C_ID], &j)) {
+        } else if (st_i64map_get(&last, s[C_ID], &j)) {
             u->holder = key_str(&k, (int64_t)j);
         }
         if (!u->party)
             u->party = "unknown";
-        r->n++;
+        pt->n++;
+        if (s[C_LOT] > 0 && !st_i64map_get(&pt->lots, s[C_LOT], &j) &&
+            st_i64map_put(&pt->lots, s[C_LOT], 0))
+            rc = ST_ERR_NOMEM;
+    }
+    free(cm);
+    st_i64map_free(&cm_at);
+    st_i64map_free(&last);
+    free(want.v);
+    rows_free(&us);
+    rows_free(&cs.r);
+    st_i64map_free(&cs.at);
+    rows_free(&k.r);
+    st_i64map_free(&k.at);
+    return rc;
+}
+
+static void *part_thread(void *p)
+{
+    struct part *pt = p;
+    pt->rc = part_run(pt);
+    return NULL;
+}
+
+static st_rc row_two(void *ctx, const st_val *c, int n)
+{
+    int64_t *v = ctx;
+    for (int i = 0; i < 2 && i < n; i++)
+        v[i] = c[i].type == ST_VAL_INT ? c[i].i : 0;
+    return ST_OK;
+}
+
+/* The range [*lo, *hi) of the one lot's leaf ids; empty when it has none. */
+static st_rc lot_range(struct walk *wk, int64_t *lo, int64_t *hi)
+{
+    int64_t range[2] = {0, 0};
+    st_val arg = st_val_int(wk->only_lot);
+    st_rc rc =
+        st_store_exec(wk->s, "SELECT min(ident), max(ident) FROM lineage_leaf WHERE lot = $1", &arg,
+                      1, row_two, range, wk->err);
+    *lo = range[0];
+    *hi = range[1] ? range[1] + 1 : range[0];
+    return rc;
+}
+
+#define RCL_SPLIT 4096 /* ids in a lot's range from which two threads share its units */
+
+static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
+{
+    st_rcl_result *r = wk->r;
+    struct tally loc, party;
+    memset(&loc, 0, sizeof loc);
+    memset(&party, 0, sizeof party);
+    struct keys k = {{0}, {0}};
+    k.r.w = 1;
+    k.r.text = 1;
+    k.r.a = wk->a;
+    struct part pt[2];
+    memset(pt, 0, sizeof pt);
+    int nparts = 1;
+    int64_t sold_id = 0, lo = 0, hi = 0;
+    st_val arg = st_val_text(DISP_PREFIX "retail_sold");
+    st_rc rc = st_store_exec(wk->s, "SELECT id FROM ident WHERE key = $1", &arg, 1, row_one,
+                             &sold_id, wk->err);
+    if (!rc && wk->only_lot)
+        rc = lot_range(wk, &lo, &hi);
+    if (!rc && wk->only_lot && hi - lo >= RCL_SPLIT)
+        nparts = 2;
+    for (int i = 0; i < nparts && !rc; i++) {
+        pt[i].wk = (struct walk){wk->s, &pt[i].err, r, st_arena_create(0), {0}, wk->only_lot};
+        pt[i].leaves = wk->only_lot ? NULL : leaves;
+        pt[i].lo = i ? lo + (hi - lo) / 2 : lo;
+        pt[i].hi = nparts == 1 || i ? hi : lo + (hi - lo) / 2;
+        pt[i].sold_id = sold_id;
+        r->part_a[i] = pt[i].wk.a; /* the units' strings live there */
+        if (!pt[i].wk.a)
+            rc = ST_ERR_NOMEM;
+    }
+    if (!rc) {
+        pthread_t th;
+        int threaded = nparts == 2 && !pthread_create(&th, NULL, part_thread, &pt[1]);
+        part_thread(&pt[0]);
+        if (threaded)
+            pthread_join(th, NULL);
+        else if (nparts == 2)
+            part_thread(&pt[1]);
+        for (int i = 0; i < nparts && !rc; i++)
+            if ((rc = pt[i].rc))
+                *wk->err = pt[i].err;
+    }
+    size_t total = pt[0].n + pt[1].n;
+    if (!rc && total > ST_RECALL_MAX_UNITS)
+        rc = st_fail(wk->err, ST_ERR_LIMIT, -1, NULL,
+                     "the recall affects %zu units; the limit is %d (ST_RECALL_MAX_UNITS)", total,
+                     ST_RECALL_MAX_UNITS);
+    if (!rc) {
+        r->u = st_arena_alloc(wk->a, (total ? total : 1) * sizeof *r->u);
+        if (!r->u)
+            rc = ST_ERR_NOMEM;
+        for (int i = 0; !rc && i < nparts; i++) {
+            if (pt[i].n)
+                memcpy(r->u + r->n, pt[i].u, pt[i].n * sizeof *r->u);
+            r->n += pt[i].n;
+        }
     }
     /* scope: affected and blanket by location and party */
     if (!rc && blanket) {
@@ -989,22 +1140,23 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
     }
     if (!rc && blanket) {
         /* units of the affected finished lots */
-        imap lots = {0};
-        for (size_t i = 0; !rc && i < us.n; i++) {
-            int64_t lot = us.v[i * C_NCOLS + C_LOT];
-            size_t d;
-            if (lot > 0 && !imap_get(&lots, lot, &d)) {
-                if (imap_put(&lots, lot, 0))
+        st_i64map lots = {0};
+        for (int p = 0; p < nparts; p++)
+            for (size_t i = 0; !rc && pt[p].lots.k && i <= pt[p].lots.mask; i++) {
+                int64_t lot = pt[p].lots.k[i];
+                size_t d;
+                if (lot <= 0 || st_i64map_get(&lots, lot, &d))
+                    continue;
+                if (st_i64map_put(&lots, lot, 0))
                     rc = ST_ERR_NOMEM;
                 int64_t cnt = 0;
-                st_val arg = st_val_int(lot);
+                st_val a1 = st_val_int(lot);
                 if (!rc)
-                    rc = st_store_exec(wk->s, "SELECT count(*) FROM item_lot WHERE lot = $1", &arg,
+                    rc = st_store_exec(wk->s, "SELECT count(*) FROM item_lot WHERE lot = $1", &a1,
                                        1, row_one, &cnt, wk->err);
                 r->blanket_lot += cnt;
             }
-        }
-        imap_free(&lots);
+        st_i64map_free(&lots);
     }
     if (!rc) {
         if (loc.n) /* c is NULL when empty: qsort and memcpy must not see it */
@@ -1025,16 +1177,13 @@ static st_rc unit_facts(struct walk *wk, const ivec *leaves, int blanket)
         }
     }
     free(loc.c);
-    imap_free(&loc.at);
+    st_i64map_free(&loc.at);
     free(party.c);
-    imap_free(&party.at);
-    imap_free(&last);
-    free(want.v);
-    rows_free(&us);
-    rows_free(&cs.r);
-    imap_free(&cs.at);
+    st_i64map_free(&party.at);
+    for (int i = 0; i < 2; i++)
+        st_i64map_free(&pt[i].lots);
     rows_free(&k.r);
-    imap_free(&k.at);
+    st_i64map_free(&k.at);
     return rc;
 }
 
@@ -1046,17 +1195,25 @@ st_rc st_rcl_walk(st_store *s, const st_rcl_criteria *c, int blanket, st_rcl_res
     if (!r->a)
         return ST_ERR_NOMEM;
     int64_t t0 = now_ms();
-    struct walk wk = {s, err, r, r->a, {0}};
+    struct walk wk = {s, err, r, r->a, {0}, 0};
     struct fr cur = {{0}, {0}};
     st_i64set seen;
     st_i64set_init(&seen, ST_RECALL_MAX_NODES);
     ivec seeds = {0}, leaves = {0};
     st_rc rc = ST_OK;
-    /* seeds: lots, serials (unknown ones lead nowhere), locations */
+    /* seeds: lots (through the lineage index when it is built: their
+     * descendants that went into nothing are the leaves already), serials
+     * (unknown ones lead nowhere), locations */
+    int64_t built = 0;
+    rc = st_store_exec(s, "SELECT built FROM lineage_state", NULL, 0, row_one, &built, err);
     for (size_t i = 0; !rc && i < c->nlots; i++) {
         int64_t id = 0;
         rc = ident_of(&wk, c->lots[i], &id);
-        if (!rc && id)
+        if (!rc && id && built && c->nlots == 1 && !c->nids && !c->nlocs)
+            wk.only_lot = id; /* its leaves are read with their facts */
+        else if (!rc && id && built)
+            rc = lot_leaves(&wk, id, &seen, &leaves);
+        else if (!rc && id)
             fr_add(&cur, &seen, id, N_CLASS, &rc);
     }
     for (size_t i = 0; !rc && i < c->nids; i++) {
@@ -1074,6 +1231,8 @@ st_rc st_rcl_walk(st_store *s, const st_rcl_criteria *c, int blanket, st_rcl_res
     r->nodes = (int64_t)seen.n;
     if (!rc)
         rc = unit_facts(&wk, &leaves, blanket);
+    if (wk.only_lot)
+        r->nodes = (int64_t)r->n;
     r->walk_ms = now_ms() - t0 - r->scope_ms;
     free(cur.id.v);
     free(cur.flags.v);
@@ -1086,6 +1245,8 @@ st_rc st_rcl_walk(st_store *s, const st_rcl_criteria *c, int blanket, st_rcl_res
 void st_rcl_result_free(st_rcl_result *r)
 {
     if (r) {
+        st_arena_destroy(r->part_a[0]);
+        st_arena_destroy(r->part_a[1]);
         st_arena_destroy(r->a);
         memset(r, 0, sizeof *r);
     }

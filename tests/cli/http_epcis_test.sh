@@ -20,7 +20,6 @@ count_events() { printf '%s' "$out" | jq '.epcisBody.queryResults.resultsBody.ev
 # link_next: the URL of the Link rel="next" header of the last answer, or ""
 link_next() { printf '%s\n' "$hdrs" | sed -n 's/^Link: <\(.*\)>; rel="next"$/\1/Ip' | head -1; }
 header() { printf '%s\n' "$hdrs" | sed -n "s/^$1: //Ip" | head -1; }
-expect_eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: [$1], expected [$2]"; fi; }
 
 # wait_job PATH: poll a capture job until it is no longer running
 wait_job() {

@@ -43,6 +43,9 @@ expect_jq() {
     if [ "$got" = "$3" ]; then ok; else bad "$1: $2 = [$got], expected [$3]; output [$out]"; fi
 }
 
+# expect_eq GOT WANT WHAT: GOT must equal WANT
+expect_eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: [$1], expected [$2]"; fi; }
+
 # expect_contains NAME HAYSTACK NEEDLE
 expect_contains() {
     case "$2" in

@@ -3,11 +3,14 @@
 # battery packs into units): a component lot reaches exactly the units
 # built with it, a cell serial and a pack reach their one unit, criteria
 # combine, the report is stored (show, --csv, list), --execute and
-# `recall execute` capture once, bad command lines and criteria are refused.
+# `recall execute` capture once, bad command lines and criteria are refused;
+# on a larger chain (two threads share the units) the lineage index and the
+# walk without it find the same units with the same facts, and so does the
+# index rebuilt by `db reindex`.
 #   usage: recall_test.sh path/to/serialtrack
 BIN=${1:?usage: recall_test.sh path/to/serialtrack}
 . "$(dirname "$0")/lib.sh"
-need_tools jq
+need_tools jq sqlite3
 
 DB=$TMP/recall.db
 st demo --db "$DB" --units 1500
@@ -99,5 +102,29 @@ expect_rc "window backwards" 2
 st recall --db "$DB" --criteria '{"lots":[]}'
 expect_rc "unknown criterion" 2
 expect_contains "unknown criterion message" "$err" 'unknown criterion "lots"'
+
+# ---- the lineage index against the walk, on a chain large enough to split -----------------------
+BIG=$TMP/big.db
+st demo --db "$BIG" --units 6000 --anomalies 0
+expect_rc "larger demo" 0
+BGTIN=$(jq -r .component_gtin <<<"$out")
+BLOT=$(jq -r .component_lot_number <<<"$out")
+BUNITS=$(jq -r .component_lot_units <<<"$out")
+facts() { jq -c '[.affected_units, (.units | sort_by(.key) | map([.key, .status, .location, .container, .holder]))]' <<<"$out"; }
+st recall --db "$BIG" --component-gtin "$BGTIN" --lot "$BLOT"
+expect_rc "recall by the index" 0
+expect_jq "the index finds the lot's units" .affected_units "$BUNITS"
+INDEXED=$(facts)
+sqlite3 "$BIG" "UPDATE lineage_state SET built = 0"
+st recall --db "$BIG" --component-gtin "$BGTIN" --lot "$BLOT"
+expect_rc "recall by the walk" 0
+expect_eq "$(facts)" "$INDEXED" "the walk finds the same units and facts as the index"
+st db reindex --db "$BIG"
+expect_rc "reindex" 0
+expect_jq "reindex reads every event" '.lineage_events > 0' true
+expect_eq "$(sqlite3 "$BIG" "SELECT built FROM lineage_state")" 1 "the rebuilt index is in use"
+st recall --db "$BIG" --component-gtin "$BGTIN" --lot "$BLOT"
+expect_rc "recall by the rebuilt index" 0
+expect_eq "$(facts)" "$INDEXED" "the rebuilt index finds the same units and facts"
 
 summary

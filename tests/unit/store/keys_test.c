@@ -268,7 +268,8 @@ static void migrate_pg(fx *f)
                                          "DROP TABLE api_key, serial_counter, serial_alloc,"
                                          " named_query, item_life, location_geo, anomaly, recall,"
                                          " recall_unit, warranty_terms, ownership,"
-                                         " warranty_claim, item_return",
+                                         " warranty_claim, item_return, lineage_node, lineage_leaf,"
+                                         " lineage_class, lineage_state",
                                          NULL, 0, NULL, NULL, NULL, NULL),
                      ST_OK);
     assert_int_equal(st_store_admin_exec(s, "UPDATE schema_version SET version = 1", NULL, 0, NULL,

@@ -401,7 +401,7 @@ static void test_clean_chain(void **state)
 /* v5's tables and those of every later migration */
 #define LATER_TABLES                                                                               \
     "item_life, location_geo, anomaly, recall, recall_unit, warranty_terms, ownership,"            \
-    " warranty_claim, item_return"
+    " warranty_claim, item_return, lineage_node, lineage_leaf, lineage_class, lineage_state"
 
 /* the columns later migrations added to v4's tables (v8: named_query's creator) */
 #define LATER_COLUMNS "ALTER TABLE named_query DROP COLUMN created_by"
@@ -430,6 +430,8 @@ static void back_to_v4(fx *f)
                          "DROP TABLE item_life; DROP TABLE location_geo; DROP TABLE anomaly;"
                          " DROP TABLE recall; DROP TABLE recall_unit; DROP TABLE warranty_terms;"
                          " DROP TABLE ownership; DROP TABLE warranty_claim; DROP TABLE item_return;"
+                         " DROP TABLE lineage_node; DROP TABLE lineage_leaf;"
+                         " DROP TABLE lineage_class; DROP TABLE lineage_state;"
                          " " LATER_COLUMNS "; PRAGMA user_version = 4;",
                          NULL, NULL, NULL),
             SQLITE_OK);
