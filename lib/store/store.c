@@ -375,6 +375,13 @@ st_rc st_store_capture_side(st_store *s, const char *buf, size_t n, const char *
 
 /* ---- the lineage index ------------------------------------------------------------------- */
 
+st_rc st_store_write_tx(st_store *s, st_write_fn fn, void *ctx, st_error *err)
+{
+    if (!s || !fn)
+        return st_fail(err, ST_ERR_ARG, -1, NULL, "no store or no work");
+    return s->m->write_tx(s->impl, fn, ctx, err);
+}
+
 static st_rc rebuild(const st_write_io *io, void *ctx, st_error *err)
 {
     return st_lin_rebuild(io, ctx, err);
@@ -385,7 +392,7 @@ st_rc st_store_reindex(st_store *s, int64_t *events, st_error *err)
     int64_t n = 0;
     if (!s)
         return st_fail(err, ST_ERR_ARG, -1, NULL, "no store");
-    st_rc rc = s->m->write_tx(s->impl, rebuild, &n, err);
+    st_rc rc = st_store_write_tx(s, rebuild, &n, err);
     if (events)
         *events = rc ? 0 : n;
     return rc;

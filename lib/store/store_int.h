@@ -27,6 +27,11 @@ void st_store_read_end(st_store *s);
 st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs,
                           st_row_cb cb, void *ctx, int64_t *changes, st_error *err);
 
+/* Run fn in one durable write transaction of s's backend, serialised with
+ * commits (st_store_methods.write_tx): many statements that must be stored
+ * together, such as a recall report with its units. */
+st_rc st_store_write_tx(st_store *s, st_write_fn fn, void *ctx, st_error *err);
+
 /*
  * st_store_capture_mem, with side[0..n_side) (capture.h; at most
  * ST_STORE_MAX_SIDE_STATEMENTS, else ST_ERR_LIMIT) committed in the same

@@ -1,8 +1,8 @@
 /*
  * Recall reports (include/serialtrack/recall.h): criteria parsed and
  * checked, the walk (recall_walk.c) run and its report stored (tables
- * recall and recall_unit, written as administrative statements: pending,
- * units, then made visible), rendered as JSON or CSV from what was stored,
+ * recall and recall_unit, written in one write transaction: readers see
+ * whole reports only), rendered as JSON or CSV from what was stored,
  * and executed as recall events through the normal capture path.
  */
 #include <jansson.h>
@@ -21,8 +21,8 @@
 #include "store/store_int.h"
 #include "trace/recall_int.h"
 
-#define KEY_MAX 2048   /* bytes of one canonical key */
-#define UNIT_ROWS 5000 /* units per INSERT statement (6 values each: within SQLite's 32766) */
+#define KEY_MAX 2048  /* bytes of one canonical key */
+#define UNIT_ROWS 100 /* units per INSERT statement at most (see st_write_io.rows_per_insert) */
 #define RECALLED_KEY "https://ref.gs1.org/cbv/Disp-recalled"
 
 static const char *const MEMBERS = "component_lots, finished_lots, components or locations";
@@ -276,35 +276,60 @@ static void scope_json(st_jw *j, const char *name, const st_rcl_count *c, size_t
     st_jw_array_end(j);
 }
 
-static st_rc store_units(st_store *s, int64_t id, const st_rcl_result *r, st_error *err)
+/* A report to store: its head's values and the walk's units. */
+struct report {
+    const st_val *head; /* created, criteria, affected, blanket, blanket_lot, elapsed_ms, scope */
+    const st_rcl_result *r;
+    int64_t id; /* the new report's id */
+};
+
+/* The report and its units, in one write transaction (st_store_write_tx). */
+static st_rc store_report(const st_write_io *io, void *ctx, st_error *err)
 {
-    st_val *args = malloc(UNIT_ROWS * 6 * sizeof *args);
+    struct report *rep = ctx;
+    const st_rcl_result *r = rep->r;
+    st_rc rc = io->query(io->ctx,
+                         "INSERT INTO recall (created, status, criteria, affected, blanket,"
+                         " blanket_lot, elapsed_ms, scope, executed_events) VALUES ($1,"
+                         " 'dry-run', $2, $3, $4, $5, $6, $7, 0) RETURNING id",
+                         rep->head, 7, row_int, &rep->id, err);
+    if (!rc && !rep->id)
+        rc = st_fail(err, ST_ERR_INTERNAL, -1, NULL, "the new report got no id");
+    size_t rows = io->rows_per_insert > 1 ? (size_t)io->rows_per_insert : 1;
+    if (rows > UNIT_ROWS)
+        rows = UNIT_ROWS;
     gbuf b = {0};
-    st_rc rc = args ? ST_OK : ST_ERR_NOMEM;
-    for (size_t off = 0; !rc && off < r->n; off += UNIT_ROWS) {
-        size_t m = r->n - off < UNIT_ROWS ? r->n - off : UNIT_ROWS;
-        b.n = 0;
-        gb_puts(&b, "INSERT INTO recall_unit (recall, ident, status, location, container, "
-                    "holder) VALUES ");
+    gb_puts(&b, "INSERT INTO recall_unit (recall, ident, status, location, container, holder)"
+                " VALUES ");
+    for (size_t i = 0; i < rows; i++)
+        gb_printf(&b, "%s($%zu,$%zu,$%zu,$%zu,$%zu,$%zu)", i ? "," : "", 6 * i + 1, 6 * i + 2,
+                  6 * i + 3, 6 * i + 4, 6 * i + 5, 6 * i + 6);
+    st_val args[6 * UNIT_ROWS];
+    if (b.failed)
+        rc = rc ? rc : ST_ERR_NOMEM;
+    /* whole statements of rows; the rest one row at a time */
+    for (size_t off = 0; !rc && off < r->n;) {
+        size_t m = r->n - off >= rows ? rows : 1;
         for (size_t i = 0; i < m; i++) {
             const st_rcl_unit *u = &r->u[off + i];
-            int k = (int)i * 6;
-            gb_printf(&b, "%s($%d,$%d,$%d,$%d,$%d,$%d)", i ? "," : "", k + 1, k + 2, k + 3, k + 4,
-                      k + 5, k + 6);
-            args[k] = st_val_int(id);
-            args[k + 1] = st_val_int(u->id);
-            args[k + 2] = st_val_text(u->status);
-            args[k + 3] = st_val_text(u->location);
-            args[k + 4] = st_val_text(u->container);
-            args[k + 5] = st_val_text(u->holder);
+            st_val *a = args + 6 * i;
+            a[0] = st_val_int(rep->id);
+            a[1] = st_val_int(u->id);
+            a[2] = st_val_text(u->status);
+            a[3] = st_val_text(u->location);
+            a[4] = st_val_text(u->container);
+            a[5] = st_val_text(u->holder);
         }
-        if (b.failed)
-            rc = ST_ERR_NOMEM;
+        if (m == rows)
+            rc = io->query(io->ctx, b.p, args, (int)(6 * m), NULL, NULL, err);
         else
-            rc = st_store_admin_exec(s, b.p, args, (int)m * 6, NULL, NULL, NULL, err);
+            rc = io->query(io->ctx,
+                           "INSERT INTO recall_unit (recall, ident, status, location, container,"
+                           " holder) VALUES ($1,$2,$3,$4,$5,$6)",
+                           args, 6, NULL, NULL, err);
+        off += m;
     }
     free(b.p);
-    free(args);
     return rc;
 }
 
@@ -342,31 +367,14 @@ st_rc st_recall_create(st_store *s, const char *crit, size_t n, int64_t *id, st_
         rc = ST_ERR_NOMEM;
         goto out;
     }
-    st_val args[7] = {st_val_int(wall_ms()),     st_val_text(canon),
+    st_val head[7] = {st_val_int(wall_ms()),     st_val_text(canon),
                       st_val_int((int64_t)r.n),  st_val_int(r.blanket),
                       st_val_int(r.blanket_lot), st_val_int(r.walk_ms + r.scope_ms),
                       st_val_text(scope_txt)};
-    rc = st_store_admin_exec(s,
-                             "INSERT INTO recall (created, status, criteria, affected, blanket,"
-                             " blanket_lot, elapsed_ms, scope, executed_events) VALUES ($1,"
-                             " 'pending', $2, $3, $4, $5, $6, $7, 0) RETURNING id",
-                             args, 7, row_int, id, NULL, err);
-    if (!rc && !*id)
-        rc = st_fail(err, ST_ERR_INTERNAL, -1, NULL, "the new report got no id");
+    struct report rep = {head, &r, 0};
+    rc = st_store_write_tx(s, store_report, &rep, err);
     if (!rc)
-        rc = store_units(s, *id, &r, err);
-    if (!rc) {
-        st_val arg = st_val_int(*id);
-        rc = st_store_admin_exec(s, "UPDATE recall SET status = 'dry-run' WHERE id = $1", &arg, 1,
-                                 NULL, NULL, NULL, err);
-    }
-    if (rc && *id) { /* leave nothing behind */
-        st_val arg = st_val_int(*id);
-        st_store_admin_exec(s, "DELETE FROM recall_unit WHERE recall = $1", &arg, 1, NULL, NULL,
-                            NULL, NULL);
-        st_store_admin_exec(s, "DELETE FROM recall WHERE id = $1", &arg, 1, NULL, NULL, NULL, NULL);
-        *id = 0;
-    }
+        *id = rep.id;
 out:
     free(canon);
     st_jw_free(&scope);
