@@ -20,6 +20,9 @@
  * or the same through BENCH_STORE_EVENTS, BENCH_STORE_BIG, BENCH_STORE_DIR,
  * BENCH_STORE_DB (make bench; BENCH_STORE_PG_ONLY=1 skips SQLite). The 10M run needs about 12 GB of
  * disk per backend and some minutes.
+ * BENCH_STORE_KEEP=1 keeps each store (in --dir, and schema bench_N) after the run, and a
+ * later run with it finds a kept store of the same size and measures only its reads
+ * (trace, genealogy) there: the capture figures are then not measured again.
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -489,6 +492,25 @@ static void genealogy_figure(st_store *s, const char *lot, size_t units)
 
 /* ---- one size -------------------------------------------------------------------------- */
 
+static st_rc emit_none(void *ctx, const char *doc, size_t len, size_t events)
+{
+    (void)ctx, (void)doc, (void)len, (void)events;
+    return ST_OK;
+}
+
+/* Events in the store at path when it exists (0 when it does not). */
+static size_t stored_events(const char *path)
+{
+    st_store *s = NULL;
+    st_store_opts ro = {.read_only = 1};
+    st_val n = st_val_int(0);
+    if (st_store_open(path, &ro, &s, NULL) == ST_OK)
+        st_store_exec(s, "SELECT coalesce(max(last_event), 0) FROM batch", NULL, 0, row_first, &n,
+                      NULL);
+    st_store_close(s);
+    return (size_t)n.i;
+}
+
 static void run(const char *dir, size_t events, int with_baseline, int pg, struct fig *f)
 {
     char path[1024], base[1024], tag[64];
@@ -498,16 +520,25 @@ static void run(const char *dir, size_t events, int with_baseline, int pg, struc
     else
         snprintf(path, sizeof path, "%s/bench-%zu.db", dir, events);
     snprintf(base, sizeof base, "%s/bench-%zu-baseline.db", dir, events);
-    remove_store(path);
+    int keep = getenv("BENCH_STORE_KEEP") != NULL;
     printf("-- %s\n", pg ? "PostgreSQL" : "SQLite");
     f->backend = pg ? "postgres" : "sqlite";
-    struct cap c = {0};
-    if (st_store_open(path, NULL, &c.s, NULL))
-        die("cannot create the store");
     st_chain_opts o = {
         .target_events = events, .units_per_component_lot = 100000, .events_per_doc = 10000};
     st_chain_stats stats;
     st_error err;
+    size_t kept = keep ? stored_events(path) : 0;
+    if (kept) { /* the same chain again, only for its figures; the store holds it */
+        if (st_chain_generate(&o, emit_none, NULL, &stats, &err))
+            die(err.msg);
+        printf("the kept store %s: %zu events (capture not measured again)\n", path, kept);
+        f->events = kept;
+        goto reads;
+    }
+    remove_store(path);
+    struct cap c = {0};
+    if (st_store_open(path, NULL, &c.s, NULL))
+        die("cannot create the store");
     double t0 = now();
     if (st_chain_generate(&o, emit, &c, &stats, &err))
         die(err.msg[0] ? err.msg : "capture failed");
@@ -567,6 +598,7 @@ static void run(const char *dir, size_t events, int with_baseline, int pg, struc
                ((double)c.events / c.commit) / base_rate);
         remove_db(base);
     }
+reads:;
     st_store *s = NULL;
     st_store_opts ro = {.read_only = 1};
     if (st_store_open(path, &ro, &s, NULL))
@@ -574,7 +606,7 @@ static void run(const char *dir, size_t events, int with_baseline, int pg, struc
     struct keys ks = {0};
     sample_units(s, &ks);
     char label[64];
-    snprintf(label, sizeof label, "%zu events:", c.events);
+    snprintf(label, sizeof label, "%zu events:", f->events);
     trace_figures(s, &ks, label, f);
     if (getenv("BENCH_TRACE_PARTS"))
         part_figures(s, &ks);
@@ -583,7 +615,8 @@ static void run(const char *dir, size_t events, int with_baseline, int pg, struc
     for (size_t i = 0; i < ks.n; i++)
         free(ks.k[i]);
     free(ks.k);
-    remove_store(path);
+    if (!keep)
+        remove_store(path);
 }
 
 /* Both backends side by side. */

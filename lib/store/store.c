@@ -30,9 +30,9 @@ struct st_store {
     pthread_mutex_t mu;        /* guards the queue */
     pthread_cond_t cv;         /* signalled when a group is done */
     st_cap_doc *queue[GROUP_MAX];
-    size_t nq;                 /* documents queued */
-    int committing;            /* a leader is committing */
-    struct st_rules rules;     /* lifecycle rules checked at capture (guarded by mu) */
+    size_t nq;             /* documents queued */
+    int committing;        /* a leader is committing */
+    struct st_rules rules; /* lifecycle rules checked at capture (guarded by mu) */
 };
 
 const char *st_store_default_url(const char *url)
@@ -127,6 +127,19 @@ st_rc st_store_exec(st_store *s, const char *sql, const st_val *args, int nargs,
     return s->m->exec(s->impl, sql, args, nargs, cb, ctx, err);
 }
 
+st_rc st_store_exec_batch(st_store *s, const st_read *reads, size_t n, st_error *err)
+{
+    if (n > 1 && s->m->exec_batch)
+        return s->m->exec_batch(s->impl, reads, n, err);
+    for (size_t i = 0; i < n; i++) {
+        st_rc rc = s->m->exec(s->impl, reads[i].sql, reads[i].args, reads[i].nargs, reads[i].cb,
+                              reads[i].ctx, err);
+        if (rc)
+            return rc;
+    }
+    return ST_OK;
+}
+
 st_rc st_store_read_begin(st_store *s, st_error *err)
 {
     return s->m->read_begin ? s->m->read_begin(s->impl, err) : ST_OK;
@@ -138,8 +151,8 @@ void st_store_read_end(st_store *s)
         s->m->read_end(s->impl);
 }
 
-st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs,
-                          st_row_cb cb, void *ctx, int64_t *changes, st_error *err)
+st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                          void *ctx, int64_t *changes, st_error *err)
 {
     if (changes)
         *changes = 0;

@@ -14,6 +14,11 @@
 st_rc st_store_exec(st_store *s, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                     void *ctx, st_error *err);
 
+/* Run reads[0..n), independent read statements, as st_store_exec would
+ * one after the other (see st_store_methods.exec_batch): on a backend that
+ * can, in one round trip. Stops at the first failure and returns it. */
+st_rc st_store_exec_batch(st_store *s, const st_read *reads, size_t n, st_error *err);
+
 /* Make the calling thread's reads of s until st_store_read_end one read
  * transaction (one snapshot; see st_store_methods.read_begin). Nests. Every
  * successful begin needs its end; no row callback may read s in between
@@ -24,8 +29,8 @@ void st_store_read_end(st_store *s);
 /* Run one writing administrative statement (API keys, serial counters) on
  * s's backend in its own transaction, rows it returns to cb (may be NULL;
  * see st_store_methods.admin_exec). Not for events. */
-st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs,
-                          st_row_cb cb, void *ctx, int64_t *changes, st_error *err);
+st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                          void *ctx, int64_t *changes, st_error *err);
 
 /* Commit one prepared document through the group-commit queue: returns when
  * the transaction that holds it is durable; d->rc and its counts tell the

@@ -1,0 +1,190 @@
+/*
+ * A trace's genealogy (lib/trace/trace_int.h): transformations (table
+ * genealogy, one row per input or output of a transformation) followed
+ * level by level, many nodes per statement, crossing lots both ways: a lot
+ * consumed by class-level quantity feeds every unit of that lot (down), and
+ * a unit's lot as a class-level output leads to that transformation's
+ * inputs (up). A walk does not read by itself: each step queues one level's
+ * statements into the trace's batch, so the levels of the up and the down
+ * walk, and the first level beside the trace's other parts, go out
+ * together.
+ */
+#include <serialtrack/limits.h>
+#include <stdlib.h>
+
+#include "common/i64set.h"
+#include "trace/trace_int.h"
+
+#define CHUNK 64 /* ids per genealogy statement */
+
+/* One expansion step: from a chunk of ids ($1..$CHUNK), the ids one level
+ * away. Direction 0 = down (inputs to outputs), 1 = up. */
+#define IN_CHUNK                                                                                   \
+    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,"     \
+    "$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,$43,$44,$45,$46,"     \
+    "$47,$48,$49,$50,$51,$52,$53,$54,$55,$56,$57,$58,$59,$60,$61,$62,$63,$64)"
+
+/* From a node to the transformations it took part in (as input for down,
+ * as output for up) to their other side. */
+#define VIA_EVENTS(from_roles, to_roles)                                                           \
+    "SELECT DISTINCT g2.ident, i.key FROM event_epc x JOIN event e ON e.id = x.event"              \
+    " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles           \
+    " JOIN ident i ON i.id = g2.ident WHERE x.role IN " from_roles " AND x.ident IN "
+
+static const char *const step_sql[2][3] = {
+    {
+        /* down: transformations that took the node as input */
+        VIA_EVENTS("(4, 8)", "(5, 9)") IN_CHUNK,
+        /* down: the node is a lot; transformations that took any unit of it */
+        "SELECT DISTINCT g2.ident, i.key FROM item_lot s JOIN event_epc x ON x.ident = s.ident"
+        " AND x.role = 4 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
+        " coalesce(e.xform, -e.id) AND g2.role IN (5, 9) JOIN ident i ON i.id = g2.ident"
+        " WHERE s.lot IN " IN_CHUNK,
+        /* down: the node's lot was consumed as a class */
+        "SELECT DISTINCT g2.ident, i.key FROM item_state s JOIN event_epc x ON x.ident = s.lot"
+        " AND x.role = 8 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
+        " coalesce(e.xform, -e.id) AND g2.role IN (5, 9) JOIN ident i ON i.id = g2.ident"
+        " WHERE s.ident IN " IN_CHUNK,
+    },
+    {
+        VIA_EVENTS("(5, 9)", "(4, 8)") IN_CHUNK,
+        "SELECT DISTINCT g2.ident, i.key FROM item_lot s JOIN event_epc x ON x.ident = s.ident"
+        " AND x.role = 5 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
+        " coalesce(e.xform, -e.id) AND g2.role IN (4, 8) JOIN ident i ON i.id = g2.ident"
+        " WHERE s.lot IN " IN_CHUNK,
+        "SELECT DISTINCT g2.ident, i.key FROM item_state s JOIN event_epc x ON x.ident = s.lot"
+        " AND x.role = 9 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
+        " coalesce(e.xform, -e.id) AND g2.role IN (4, 8) JOIN ident i ON i.id = g2.ident"
+        " WHERE s.ident IN " IN_CHUNK,
+    },
+};
+
+struct st_tr_gen {
+    st_tr *t;
+    int up;            /* 1: towards inputs */
+    int max_depth;     /* levels to follow; 0: all */
+    int depth;         /* the level last queued (0: none yet) */
+    int done;          /* no level left to queue */
+    int truncated;     /* a node was left out (ST_TRACE_MAX_NODES) */
+    st_i64set seen;    /* every node met, the start included */
+    int64_t *frontier; /* the nodes of the level last taken in */
+    size_t nf;         /* in frontier */
+    st_tr_idlist next; /* the level being read */
+    char **key;        /* the nodes found, in order (keys in the trace's arena) */
+    int *at;           /* and their depths */
+    size_t n, cap;     /* found */
+};
+
+st_tr_gen *st_tr_gen_create(st_tr *t, int64_t item, int up, int max_depth)
+{
+    st_tr_gen *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->t = t;
+    g->up = up;
+    g->max_depth = max_depth;
+    st_i64set_init(&g->seen, ST_TRACE_MAX_NODES);
+    st_i64set_add(&g->seen, item);
+    g->frontier = malloc(sizeof *g->frontier);
+    if (!g->frontier) {
+        st_tr_gen_destroy(g);
+        return NULL;
+    }
+    g->frontier[0] = item;
+    g->nf = 1;
+    return g;
+}
+
+void st_tr_gen_destroy(st_tr_gen *g)
+{
+    if (!g)
+        return;
+    st_i64set_free(&g->seen);
+    free(g->frontier);
+    free(g->key);
+    free(g->at);
+    free(g);
+}
+
+/* Take in the level just read: its new nodes become the frontier and are
+ * found at g->depth. */
+static st_rc take_level(st_tr_gen *g)
+{
+    st_tr_idlist *l = &g->next;
+    free(g->frontier);
+    g->nf = 0;
+    g->frontier = malloc((l->n ? l->n : 1) * sizeof *g->frontier);
+    if (!g->frontier)
+        return ST_ERR_NOMEM;
+    if (g->n + l->n > g->cap) {
+        size_t cap = g->n + l->n + 64;
+        char **key = realloc(g->key, cap * sizeof *key);
+        if (key)
+            g->key = key;
+        int *at = realloc(g->at, cap * sizeof *at);
+        if (at)
+            g->at = at;
+        if (!key || !at)
+            return ST_ERR_NOMEM;
+        g->cap = cap;
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        int added = st_i64set_add(&g->seen, l->id[i]);
+        if (added < 0) {
+            g->truncated = 1;
+            break;
+        }
+        if (!added)
+            continue;
+        g->frontier[g->nf++] = l->id[i];
+        g->key[g->n] = l->key[i];
+        g->at[g->n++] = g->depth;
+    }
+    g->truncated |= l->truncated;
+    return ST_OK;
+}
+
+int st_tr_gen_step(st_tr_gen *g, st_tr_batch *b)
+{
+    if (g->done)
+        return 0;
+    if (b->rc)
+        return -(int)b->rc;
+    st_rc rc = g->depth > 0 ? take_level(g) : ST_OK;
+    if (rc)
+        return -(int)rc;
+    if (!g->nf || (g->max_depth > 0 && g->depth + 1 > g->max_depth)) {
+        g->done = 1;
+        return 0;
+    }
+    g->depth++;
+    g->next = (st_tr_idlist){.a = g->t->a, .max = ST_TRACE_MAX_NODES};
+    for (size_t off = 0; off < g->nf; off += CHUNK) {
+        st_val *args = st_tr_args(b, CHUNK);
+        if (!args)
+            break;
+        for (size_t k = 0; k < CHUNK; k++)
+            args[k] = st_val_int(off + k < g->nf ? g->frontier[off + k] : 0);
+        for (int q = 0; q < 3; q++)
+            st_tr_read(b, step_sql[g->up][q], args, CHUNK, st_tr_row_idkey, &g->next);
+    }
+    return b->rc ? -(int)b->rc : 1;
+}
+
+void st_tr_gen_write(st_tr_gen *g, st_jw *j)
+{
+    st_jw_key(j, g->up ? "up" : "down");
+    st_jw_array_begin(j);
+    for (size_t i = 0; i < g->n; i++) {
+        st_jw_object_begin(j);
+        st_jw_member_str(j, "key", g->key[i] ? g->key[i] : "");
+        st_jw_key(j, "depth");
+        st_jw_long(j, g->at[i]);
+        st_jw_object_end(j);
+    }
+    st_jw_array_end(j);
+    if (g->truncated) {
+        st_jw_key(j, g->up ? "up_truncated" : "down_truncated");
+        st_jw_bool(j, 1);
+    }
+}
