@@ -286,15 +286,20 @@ static st_rc pipe_run(st_pg_conn *c, const st_read *reads, size_t n, st_error *e
 {
     struct st_pg_args *a[PIPE_MAX] = {0};
     char name[PIPE_MAX][16];
-    st_rc rc = ST_OK;
-    size_t sent = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        if ((rc = st_pg_args_new(reads[i].args, reads[i].nargs, &a[i], err)))
+    st_rc rc = ST_OK, prep = ST_OK;
+    size_t sent = 0, total = n;
+    /* prepared on c (when new) one by one; a statement that cannot be
+     * prepared ends the pipeline before it: the reads ahead of it still run */
+    for (size_t i = 0; i < total; i++) {
+        if ((prep = st_pg_args_new(reads[i].args, reads[i].nargs, &a[i], err)) == ST_OK &&
+            !conn_stmt(c, reads[i].sql, a[i]->types, reads[i].nargs, name[i], err))
+            prep = ST_ERR_IO;
+        if (prep) {
+            n = i;
             break;
-        if (!conn_stmt(c, reads[i].sql, a[i]->types, reads[i].nargs, name[i], err))
-            rc = ST_ERR_IO;
+        }
     }
-    if (rc)
+    if (!n)
         goto out;
     if (!PQenterPipelineMode(c->c)) {
         rc = st_pg_fail(err, c->c, NULL, "starting a pipeline of reads");
@@ -328,9 +333,9 @@ static st_rc pipe_run(st_pg_conn *c, const st_read *reads, size_t n, st_error *e
     if (!PQexitPipelineMode(c->c) && rc == ST_OK)
         rc = st_pg_fail(err, c->c, NULL, "ending a pipeline of reads");
 out:
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < total; i++)
         free(a[i]);
-    return rc;
+    return rc ? rc : prep;
 }
 
 st_rc st_pg_exec_batch(void *impl, const st_read *reads, size_t n, st_error *err)
