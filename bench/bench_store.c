@@ -23,6 +23,7 @@
  * BENCH_STORE_KEEP=1 keeps each store (in --dir, and schema bench_N) after the run, and a
  * later run with it finds a kept store of the same size and measures only its reads
  * (trace, genealogy) there: the capture figures are then not measured again.
+ * BENCH_TRACE_SAMPLES=N traces N units instead of 1,000; BENCH_TRACE_PARTS=1 adds each part's p99.
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -41,7 +42,7 @@
 #include "store/capture.h"
 #include "store/store_int.h"
 
-#define TRACE_SAMPLES 1000
+static size_t trace_samples = 1000; /* BENCH_TRACE_SAMPLES changes it */
 
 static double now(void)
 {
@@ -394,9 +395,9 @@ static void sample_units(st_store *s, struct keys *ks)
     if (st_store_exec(s, "SELECT max(id) FROM ident", NULL, 0, row_first, &mx, NULL))
         die("cannot sample units");
     int64_t max = mx.i > 0 ? mx.i : 1;
-    ks->k = calloc(TRACE_SAMPLES, sizeof *ks->k);
+    ks->k = calloc(trace_samples, sizeof *ks->k);
     unsigned long long x = 88172645463325252ull;
-    for (int tries = 0; ks->n < TRACE_SAMPLES && tries < 100 * TRACE_SAMPLES; tries++) {
+    for (size_t tries = 0; ks->n < trace_samples && tries < 100 * trace_samples; tries++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         st_val id = st_val_int((int64_t)(x % (unsigned long long)max) + 1), k = {0};
         if (st_store_exec(s, "SELECT key FROM ident WHERE id = $1", &id, 1, row_first, &k, NULL))
@@ -643,6 +644,8 @@ int main(int argc, char **argv)
         events = strtoull(getenv("BENCH_STORE_EVENTS"), NULL, 10);
     if (getenv("BENCH_STORE_BIG"))
         big = strtoull(getenv("BENCH_STORE_BIG"), NULL, 10);
+    if (getenv("BENCH_TRACE_SAMPLES") && atoi(getenv("BENCH_TRACE_SAMPLES")) > 0)
+        trace_samples = (size_t)atoi(getenv("BENCH_TRACE_SAMPLES"));
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--events"))
             events = strtoull(argv[i + 1], NULL, 10);

@@ -4,10 +4,11 @@
  * level by level, many nodes per statement, crossing lots both ways: a lot
  * consumed by class-level quantity feeds every unit of that lot (down), and
  * a unit's lot as a class-level output leads to that transformation's
- * inputs (up). A walk does not read by itself: each step queues one level's
- * statements into the trace's batch, so the levels of the up and the down
- * walk, and the first level beside the trace's other parts, go out
- * together.
+ * inputs (up). Only nodes that are lots (each step says which of the
+ * nodes it finds are) are looked up as lots: most are not, and that
+ * statement is the dearest of the three. A walk does not read by itself: each step queues one
+ * level's statements into the trace's batch, so the levels of the up and the down walk, and the
+ * first level beside the trace's other parts, go out together.
  */
 #include <serialtrack/limits.h>
 #include <stdlib.h>
@@ -24,10 +25,13 @@
     "$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,$43,$44,$45,$46,"     \
     "$47,$48,$49,$50,$51,$52,$53,$54,$55,$56,$57,$58,$59,$60,$61,$62,$63,$64)"
 
+/* Whether the node found is the lot of some unit. */
+#define IS_LOT "EXISTS (SELECT 1 FROM item_lot il WHERE il.lot = g2.ident)"
+
 /* From a node to the transformations it took part in (as input for down,
  * as output for up) to their other side. */
 #define VIA_EVENTS(from_roles, to_roles)                                                           \
-    "SELECT DISTINCT g2.ident, i.key FROM event_epc x JOIN event e ON e.id = x.event"              \
+    "SELECT DISTINCT g2.ident, i.key, " IS_LOT " FROM event_epc x JOIN event e ON e.id = x.event"  \
     " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles           \
     " JOIN ident i ON i.id = g2.ident WHERE x.role IN " from_roles " AND x.ident IN "
 
@@ -36,23 +40,27 @@ static const char *const step_sql[2][3] = {
         /* down: transformations that took the node as input */
         VIA_EVENTS("(4, 8)", "(5, 9)") IN_CHUNK,
         /* down: the node is a lot; transformations that took any unit of it */
-        "SELECT DISTINCT g2.ident, i.key FROM item_lot s JOIN event_epc x ON x.ident = s.ident"
+        "SELECT DISTINCT g2.ident, i.key, " IS_LOT
+        " FROM item_lot s JOIN event_epc x ON x.ident = s.ident"
         " AND x.role = 4 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
         " coalesce(e.xform, -e.id) AND g2.role IN (5, 9) JOIN ident i ON i.id = g2.ident"
         " WHERE s.lot IN " IN_CHUNK,
         /* down: the node's lot was consumed as a class */
-        "SELECT DISTINCT g2.ident, i.key FROM item_state s JOIN event_epc x ON x.ident = s.lot"
+        "SELECT DISTINCT g2.ident, i.key, " IS_LOT
+        " FROM item_state s JOIN event_epc x ON x.ident = s.lot"
         " AND x.role = 8 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
         " coalesce(e.xform, -e.id) AND g2.role IN (5, 9) JOIN ident i ON i.id = g2.ident"
         " WHERE s.ident IN " IN_CHUNK,
     },
     {
         VIA_EVENTS("(5, 9)", "(4, 8)") IN_CHUNK,
-        "SELECT DISTINCT g2.ident, i.key FROM item_lot s JOIN event_epc x ON x.ident = s.ident"
+        "SELECT DISTINCT g2.ident, i.key, " IS_LOT
+        " FROM item_lot s JOIN event_epc x ON x.ident = s.ident"
         " AND x.role = 5 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
         " coalesce(e.xform, -e.id) AND g2.role IN (4, 8) JOIN ident i ON i.id = g2.ident"
         " WHERE s.lot IN " IN_CHUNK,
-        "SELECT DISTINCT g2.ident, i.key FROM item_state s JOIN event_epc x ON x.ident = s.lot"
+        "SELECT DISTINCT g2.ident, i.key, " IS_LOT
+        " FROM item_state s JOIN event_epc x ON x.ident = s.lot"
         " AND x.role = 9 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
         " coalesce(e.xform, -e.id) AND g2.role IN (4, 8) JOIN ident i ON i.id = g2.ident"
         " WHERE s.ident IN " IN_CHUNK,
@@ -61,21 +69,22 @@ static const char *const step_sql[2][3] = {
 
 struct st_tr_gen {
     st_tr *t;
-    int up;            /* 1: towards inputs */
-    int max_depth;     /* levels to follow; 0: all */
-    int depth;         /* the level last queued (0: none yet) */
-    int done;          /* no level left to queue */
-    int truncated;     /* a node was left out (ST_TRACE_MAX_NODES) */
-    st_i64set seen;    /* every node met, the start included */
-    int64_t *frontier; /* the nodes of the level last taken in */
-    size_t nf;         /* in frontier */
-    st_tr_idlist next; /* the level being read */
-    char **key;        /* the nodes found, in order (keys in the trace's arena) */
-    int *at;           /* and their depths */
-    size_t n, cap;     /* found */
+    int up;             /* 1: towards inputs */
+    int max_depth;      /* levels to follow; 0: all */
+    int depth;          /* the level last queued (0: none yet) */
+    int done;           /* no level left to queue */
+    int truncated;      /* a node was left out (ST_TRACE_MAX_NODES) */
+    st_i64set seen;     /* every node met, the start included */
+    int64_t *frontier;  /* the nodes of the level last taken in */
+    unsigned char *lot; /* which of them are lots (item_lot.lot) */
+    size_t nf;          /* in frontier */
+    st_tr_idlist next;  /* the level being read */
+    char **key;         /* the nodes found, in order (keys in the trace's arena) */
+    int *at;            /* and their depths */
+    size_t n, cap;      /* found */
 };
 
-st_tr_gen *st_tr_gen_create(st_tr *t, int64_t item, int up, int max_depth)
+st_tr_gen *st_tr_gen_create(st_tr *t, int64_t item, int is_lot, int up, int max_depth)
 {
     st_tr_gen *g = calloc(1, sizeof *g);
     if (!g)
@@ -86,11 +95,13 @@ st_tr_gen *st_tr_gen_create(st_tr *t, int64_t item, int up, int max_depth)
     st_i64set_init(&g->seen, ST_TRACE_MAX_NODES);
     st_i64set_add(&g->seen, item);
     g->frontier = malloc(sizeof *g->frontier);
-    if (!g->frontier) {
+    g->lot = malloc(1);
+    if (!g->frontier || !g->lot) {
         st_tr_gen_destroy(g);
         return NULL;
     }
     g->frontier[0] = item;
+    g->lot[0] = is_lot != 0;
     g->nf = 1;
     return g;
 }
@@ -101,6 +112,7 @@ void st_tr_gen_destroy(st_tr_gen *g)
         return;
     st_i64set_free(&g->seen);
     free(g->frontier);
+    free(g->lot);
     free(g->key);
     free(g->at);
     free(g);
@@ -112,9 +124,11 @@ static st_rc take_level(st_tr_gen *g)
 {
     st_tr_idlist *l = &g->next;
     free(g->frontier);
+    free(g->lot);
     g->nf = 0;
     g->frontier = malloc((l->n ? l->n : 1) * sizeof *g->frontier);
-    if (!g->frontier)
+    g->lot = malloc(l->n ? l->n : 1);
+    if (!g->frontier || !g->lot)
         return ST_ERR_NOMEM;
     if (g->n + l->n > g->cap) {
         size_t cap = g->n + l->n + 64;
@@ -136,6 +150,7 @@ static st_rc take_level(st_tr_gen *g)
         }
         if (!added)
             continue;
+        g->lot[g->nf] = l->flag[i];
         g->frontier[g->nf++] = l->id[i];
         g->key[g->n] = l->key[i];
         g->at[g->n++] = g->depth;
@@ -159,14 +174,26 @@ int st_tr_gen_step(st_tr_gen *g, st_tr_batch *b)
     }
     g->depth++;
     g->next = (st_tr_idlist){.a = g->t->a, .max = ST_TRACE_MAX_NODES};
-    for (size_t off = 0; off < g->nf; off += CHUNK) {
-        st_val *args = st_tr_args(b, CHUNK);
-        if (!args)
-            break;
-        for (size_t k = 0; k < CHUNK; k++)
-            args[k] = st_val_int(off + k < g->nf ? g->frontier[off + k] : 0);
-        for (int q = 0; q < 3; q++)
+    /* every node by the events it took part in and by its lot; the lots
+     * among them by their units too */
+    for (int q = 0; q < 3; q++) {
+        size_t i = 0;
+        while (i < g->nf) {
+            while (q == 1 && i < g->nf && !g->lot[i])
+                i++;
+            if (i == g->nf)
+                break;
+            st_val *args = st_tr_args(b, CHUNK);
+            if (!args)
+                break;
+            size_t k = 0;
+            for (; k < CHUNK && i < g->nf; i++)
+                if (q != 1 || g->lot[i])
+                    args[k++] = st_val_int(g->frontier[i]);
+            while (k < CHUNK)
+                args[k++] = st_val_int(0);
             st_tr_read(b, step_sql[g->up][q], args, CHUNK, st_tr_row_idkey, &g->next);
+        }
     }
     return b->rc ? -(int)b->rc : 1;
 }

@@ -45,6 +45,14 @@ static st_rc row_id(void *ctx, const st_val *c, int n)
     return ST_OK;
 }
 
+static st_rc row_id2(void *ctx, const st_val *c, int n)
+{
+    int64_t *v = ctx;
+    for (int i = 0; i < 2; i++)
+        v[i] = n > i && c[i].type == ST_VAL_INT ? c[i].i : 0;
+    return ST_OK;
+}
+
 static char *dup_val(st_arena *a, const st_val *v)
 {
     if (v->type != ST_VAL_TEXT)
@@ -665,7 +673,7 @@ struct parts {
  * everything that needs only the unit; each further one for what the
  * previous answers lead to (the containers' events, the next genealogy
  * level of both directions). */
-static st_rc read_parts(st_tr *t, int64_t item, unsigned parts, const st_trace_opts *o,
+static st_rc read_parts(st_tr *t, int64_t item, int is_lot, unsigned parts, const st_trace_opts *o,
                         struct parts *r)
 {
     st_tr_batch b;
@@ -682,7 +690,7 @@ static st_rc read_parts(st_tr *t, int64_t item, unsigned parts, const st_trace_o
         st_tr_read(&b, CHILDREN_SQL, one, 1, st_tr_row_idkey, &r->kids);
     for (int up = 0; up < 2; up++)
         if ((parts & (up ? ST_TRACE_UP : ST_TRACE_DOWN)) &&
-            !(r->gen[!up] = st_tr_gen_create(t, item, up, o->depth)))
+            !(r->gen[!up] = st_tr_gen_create(t, item, is_lot, up, o->depth)))
             return st_fail(t->err, ST_ERR_NOMEM, -1, NULL, "out of memory tracing");
     for (int round = 0;; round++) {
         int more = 0;
@@ -744,9 +752,13 @@ st_rc st_trace_write(st_store *s, const char *id, const st_trace_opts *o, st_jw 
     /* every part from one snapshot, in one read transaction */
     if ((rc = st_store_read_begin(s, err)))
         return rc;
-    int64_t item = 0;
+    int64_t found[2] = {0, 0}; /* the unit's id, whether it is a lot */
     st_val arg = st_val_text(key);
-    rc = st_store_exec(s, "SELECT id FROM ident WHERE key = $1", &arg, 1, row_id, &item, err);
+    rc = st_store_exec(s,
+                       "SELECT i.id, EXISTS (SELECT 1 FROM item_lot l WHERE l.lot = i.id) FROM"
+                       " ident i WHERE i.key = $1",
+                       &arg, 1, row_id2, found, err);
+    int64_t item = found[0];
     if (!rc && !item)
         rc = st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no event names %s", key);
     st_tr t = {s, out, err, rc ? NULL : st_arena_create(0), o->scope};
@@ -765,7 +777,7 @@ st_rc st_trace_write(st_store *s, const char *id, const st_trace_opts *o, st_jw 
     unsigned parts = o->parts ? o->parts : 0xff;
     r->ch.a = t.a;
     r->kids = (st_tr_idlist){.a = t.a, .max = CHILDREN_MAX};
-    if ((rc = read_parts(&t, item, parts, o, r)))
+    if ((rc = read_parts(&t, item, found[1] != 0, parts, o, r)))
         goto out;
     st_jw_object_begin(out);
     st_jw_member_str(out, "key", key);

@@ -50,26 +50,29 @@ void st_tr_read(st_tr_batch *b, const char *sql, const st_val *args, int nargs, 
 /* Run what is queued; every callback has been called when it returns. */
 st_rc st_tr_flush(st_tr_batch *b);
 
-/* Ids and keys read by one or more statements (row_idkey's context). */
+/* Ids and keys read by one or more statements (row_idkey's context), and
+ * a third column's flag when there is one. */
 typedef struct st_tr_idlist {
     int64_t *id;
     char **key;
+    unsigned char *flag; /* the third column is an integer other than 0 */
     size_t n, cap;
     st_arena *a;
     size_t max; /* stop growing here */
     int truncated;
 } st_tr_idlist;
 
-/* Row callback: (id, key) appended to an st_tr_idlist. */
+/* Row callback: (id, key[, flag]) appended to an st_tr_idlist. */
 st_rc st_tr_row_idkey(void *ctx, const st_val *c, int n);
 
 /* A genealogy walk in one direction (up: to inputs; down: to outputs),
  * level by level. */
 typedef struct st_tr_gen st_tr_gen;
 
-/* A walk from item; max_depth 0: all levels. NULL when out of memory.
- * Destroy with st_tr_gen_destroy (accepts NULL). */
-st_tr_gen *st_tr_gen_create(st_tr *t, int64_t item, int up, int max_depth);
+/* A walk from item (is_lot: item is the lot of some unit, table
+ * item_lot); max_depth 0: all levels. NULL when out of memory. Destroy
+ * with st_tr_gen_destroy (accepts NULL). */
+st_tr_gen *st_tr_gen_create(st_tr *t, int64_t item, int is_lot, int up, int max_depth);
 void st_tr_gen_destroy(st_tr_gen *g);
 /* Take in the level the last flush read (if any) and queue the next
  * level's reads into b. 1 when reads were queued, 0 when the walk is done,

@@ -992,6 +992,32 @@ static void test_genealogy(void **state)
     assert_int_equal(jsize(t, "genealogy.down"), 0);
     json_decref(t);
 
+    /* a lot met on the way: up from 7201 to the class LOTC it was made of
+     * (depth 1), then through LOTC's units, one of which 7101 was made
+     * from 7001 (depth 2) */
+    CAPTURE_JSON(f->s, 1, 0,
+                 OBJ("2024-03-06T08:00:00Z", "ADD", "'" U(7102) "'",
+                     ",'bizStep':'commissioning','ilmd':{'cbvmda:lotNumber':'LOTC'}"));
+    CAPTURE_JSON(f->s, 2, 0,
+                 XFORM("2024-03-06T09:00:00Z", ",'inputEPCList':['" U(7001) "'],'outputEPCList':['"
+                       U(7101) "'],'ilmd':{'cbvmda:lotNumber':'LOTC'}") ","
+                 XFORM("2024-03-06T10:00:00Z", ",'inputQuantityList':[{'epcClass':'"
+                       "urn:epc:class:lgtin:0614141.107346.LOTC','quantity':2}],"
+                       "'outputEPCList':['" OUT(7201) "']"));
+    t = trace(f->s, OUT(7201), NULL);
+    assert_int_equal(jsize(t, "genealogy.up"), 2);
+    assert_jstr(t, "genealogy.up.0.key", "https://id.gs1.org/01/10614141073464/10/LOTC");
+    assert_int_equal(json_integer_value(jget(t, "genealogy.up.0.depth")), 1);
+    assert_jstr(t, "genealogy.up.1.key", KU(7001));
+    assert_int_equal(json_integer_value(jget(t, "genealogy.up.1.depth")), 2);
+    json_decref(t);
+    t = trace(f->s, U(7001), NULL); /* and back down: 7101 (depth 1); 7201 from LOTC (2) */
+    assert_int_equal(jsize(t, "genealogy.down"), 2);
+    assert_jstr(t, "genealogy.down.0.key", KU(7101));
+    assert_jstr(t, "genealogy.down.1.key", KOUT(7201));
+    assert_int_equal(json_integer_value(jget(t, "genealogy.down.1.depth")), 2);
+    json_decref(t);
+
     /* the two halves of one transformation */
     t = trace(f->s, OUT(5004), NULL);
     assert_int_equal(jsize(t, "genealogy.up"), 1);
