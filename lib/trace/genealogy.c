@@ -35,37 +35,34 @@
     " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles           \
     " JOIN ident i ON i.id = g2.ident WHERE x.role IN " from_roles " AND x.ident IN "
 
-static const char *const step_sql[2][3] = {
-    {
-        /* down: transformations that took the node as input */
-        VIA_EVENTS("(4, 8)", "(5, 9)") IN_CHUNK,
-        /* down: the node is a lot; transformations that took any unit of it */
-        "SELECT DISTINCT g2.ident, i.key, " IS_LOT
-        " FROM item_lot s JOIN event_epc x ON x.ident = s.ident"
-        " AND x.role = 4 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
-        " coalesce(e.xform, -e.id) AND g2.role IN (5, 9) JOIN ident i ON i.id = g2.ident"
-        " WHERE s.lot IN " IN_CHUNK,
-        /* down: the node's lot was consumed as a class */
-        "SELECT DISTINCT g2.ident, i.key, " IS_LOT
-        " FROM item_state s JOIN event_epc x ON x.ident = s.lot"
-        " AND x.role = 8 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
-        " coalesce(e.xform, -e.id) AND g2.role IN (5, 9) JOIN ident i ON i.id = g2.ident"
-        " WHERE s.ident IN " IN_CHUNK,
-    },
-    {
-        VIA_EVENTS("(5, 9)", "(4, 8)") IN_CHUNK,
-        "SELECT DISTINCT g2.ident, i.key, " IS_LOT
-        " FROM item_lot s JOIN event_epc x ON x.ident = s.ident"
-        " AND x.role = 5 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
-        " coalesce(e.xform, -e.id) AND g2.role IN (4, 8) JOIN ident i ON i.id = g2.ident"
-        " WHERE s.lot IN " IN_CHUNK,
-        "SELECT DISTINCT g2.ident, i.key, " IS_LOT
-        " FROM item_state s JOIN event_epc x ON x.ident = s.lot"
-        " AND x.role = 9 JOIN event e ON e.id = x.event JOIN genealogy g2 ON g2.xform ="
-        " coalesce(e.xform, -e.id) AND g2.role IN (4, 8) JOIN ident i ON i.id = g2.ident"
-        " WHERE s.ident IN " IN_CHUNK,
-    },
-};
+/* The node is a lot: transformations that took (down) or made (up) any unit of it. */
+#define VIA_UNITS(unit_role, to_roles)                                                             \
+    "SELECT DISTINCT g2.ident, i.key, " IS_LOT " FROM item_lot s JOIN event_epc x"                 \
+    " ON x.ident = s.ident AND x.role = " unit_role " JOIN event e ON e.id = x.event"              \
+    " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles           \
+    " JOIN ident i ON i.id = g2.ident WHERE s.lot IN "
+
+/* The node's lot was consumed (down) or made (up) as a class. */
+#define VIA_LOT(class_role, to_roles)                                                              \
+    "SELECT DISTINCT g2.ident, i.key, " IS_LOT " FROM item_state s JOIN event_epc x"               \
+    " ON x.ident = s.lot AND x.role = " class_role " JOIN event e ON e.id = x.event"               \
+    " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles           \
+    " JOIN ident i ON i.id = g2.ident WHERE s.ident IN "
+
+#define STEPS(in)                                                                                  \
+    {                                                                                              \
+        {VIA_EVENTS("(4, 8)", "(5, 9)") in, VIA_UNITS("4", "(5, 9)") in,                           \
+         VIA_LOT("8", "(5, 9)") in},                                                               \
+        {                                                                                          \
+            VIA_EVENTS("(5, 9)", "(4, 8)")                                                         \
+            in, VIA_UNITS("5", "(4, 8)") in, VIA_LOT("9", "(4, 8)") in                             \
+        }                                                                                          \
+    }
+
+/* [direction][statement]: the steps from a chunk of nodes, and the first
+ * step, from the unit named by its key ($1; its id is not known yet) */
+static const char *const step_sql[2][3] = STEPS(IN_CHUNK);
+static const char *const first_sql[2][3] = STEPS(ST_TR_ITEM);
 
 struct st_tr_gen {
     st_tr *t;
@@ -75,6 +72,7 @@ struct st_tr_gen {
     int done;           /* no level left to queue */
     int truncated;      /* a node was left out (ST_TRACE_MAX_NODES) */
     st_i64set seen;     /* every node met, the start included */
+    const char *key1;   /* the unit's key (the first level is read by it) */
     int64_t *frontier;  /* the nodes of the level last taken in */
     unsigned char *lot; /* which of them are lots (item_lot.lot) */
     size_t nf;          /* in frontier */
@@ -84,7 +82,7 @@ struct st_tr_gen {
     size_t n, cap;      /* found */
 };
 
-st_tr_gen *st_tr_gen_create(st_tr *t, int64_t item, int is_lot, int up, int max_depth)
+st_tr_gen *st_tr_gen_create(st_tr *t, const char *key, int up, int max_depth)
 {
     st_tr_gen *g = calloc(1, sizeof *g);
     if (!g)
@@ -92,17 +90,8 @@ st_tr_gen *st_tr_gen_create(st_tr *t, int64_t item, int is_lot, int up, int max_
     g->t = t;
     g->up = up;
     g->max_depth = max_depth;
+    g->key1 = key;
     st_i64set_init(&g->seen, ST_TRACE_MAX_NODES);
-    st_i64set_add(&g->seen, item);
-    g->frontier = malloc(sizeof *g->frontier);
-    g->lot = malloc(1);
-    if (!g->frontier || !g->lot) {
-        st_tr_gen_destroy(g);
-        return NULL;
-    }
-    g->frontier[0] = item;
-    g->lot[0] = is_lot != 0;
-    g->nf = 1;
     return g;
 }
 
@@ -159,6 +148,11 @@ static st_rc take_level(st_tr_gen *g)
     return ST_OK;
 }
 
+void st_tr_gen_start(st_tr_gen *g, int64_t item)
+{
+    st_i64set_add(&g->seen, item);
+}
+
 int st_tr_gen_step(st_tr_gen *g, st_tr_batch *b)
 {
     if (g->done)
@@ -168,12 +162,20 @@ int st_tr_gen_step(st_tr_gen *g, st_tr_batch *b)
     st_rc rc = g->depth > 0 ? take_level(g) : ST_OK;
     if (rc)
         return -(int)rc;
-    if (!g->nf || (g->max_depth > 0 && g->depth + 1 > g->max_depth)) {
+    if ((g->depth > 0 && !g->nf) || (g->max_depth > 0 && g->depth + 1 > g->max_depth)) {
         g->done = 1;
         return 0;
     }
     g->depth++;
     g->next = (st_tr_idlist){.a = g->t->a, .max = ST_TRACE_MAX_NODES};
+    if (g->depth == 1) { /* from the unit, by its key */
+        st_val *args = st_tr_args(b, 1);
+        if (args)
+            args[0] = st_val_text(g->key1);
+        for (int q = 0; q < 3; q++)
+            st_tr_read(b, first_sql[g->up][q], args, 1, st_tr_row_idkey, &g->next);
+        return b->rc ? -(int)b->rc : 1;
+    }
     /* every node by the events it took part in and by its lot; the lots
      * among them by their units too */
     for (int q = 0; q < 3; q++) {

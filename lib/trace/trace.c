@@ -45,14 +45,6 @@ static st_rc row_id(void *ctx, const st_val *c, int n)
     return ST_OK;
 }
 
-static st_rc row_id2(void *ctx, const st_val *c, int n)
-{
-    int64_t *v = ctx;
-    for (int i = 0; i < 2; i++)
-        v[i] = n > i && c[i].type == ST_VAL_INT ? c[i].i : 0;
-    return ST_OK;
-}
-
 static char *dup_val(st_arena *a, const st_val *v)
 {
     if (v->type != ST_VAL_TEXT)
@@ -180,11 +172,12 @@ static void opt_member(st_jw *j, const char *k, const char *v)
         st_jw_null(j);
 }
 
-/* The unit and its containers, innermost first, each with its key and
- * state, and the unit's last event's ids: one recursive statement (16: the
- * CHAIN_MAX containers after the unit). */
+/* The unit ($1: its key) and its containers, innermost first, each with
+ * its key and state, and the unit's last event's ids: one recursive
+ * statement (16: the CHAIN_MAX containers after the unit). */
 #define CHAIN_SQL                                                                                  \
-    "WITH RECURSIVE ch(ident, depth) AS (SELECT $1, 0 UNION ALL SELECT s.container, ch.depth + 1"  \
+    "WITH RECURSIVE ch(ident, depth) AS (SELECT id, 0 FROM ident WHERE key = $1 UNION ALL"         \
+    " SELECT s.container, ch.depth + 1"                                                            \
     " FROM ch JOIN item_state s ON s.ident = ch.ident WHERE s.container > 0 AND ch.depth < 16)"    \
     " SELECT ch.depth, ch.ident, k.key, s.first_seen, s.last_seen, s.last_event, d.key, rp.key,"   \
     " bl.key, c.key, o.key, p.key, l.key, s.expiry, s.deleted, s.container, e.hash, e.event_id"    \
@@ -316,12 +309,12 @@ static void write_chain(st_tr *t, const struct chain *ch)
     st_jw_array_end(t->j);
 }
 
-/* open packings into $1 whose child has not moved on since */
-#define CHILDREN_SQL                                                                               \
+/* open packings into parent whose child has not moved on since */
+#define CHILDREN_OF(parent)                                                                        \
     "SELECT DISTINCT c.child, i.key FROM containment c JOIN item_state s"                          \
     " ON s.ident = c.child AND s.container = c.parent JOIN ident i ON"                             \
-    " i.id = c.child WHERE c.parent = $1 AND c.unpacked_event IS NULL"                             \
-    " ORDER BY i.key"
+    " i.id = c.child WHERE c.parent = " parent " AND c.unpacked_event IS NULL ORDER BY i.key"
+#define CHILDREN_SQL CHILDREN_OF("$1")
 
 /* The contents of item, recursively (pre: item's own, already read). */
 static st_rc write_children(st_tr *t, int64_t item, size_t *budget, int depth,
@@ -403,19 +396,21 @@ static int hist_cmp(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Every packing of the unit, of its containers, of theirs...: child,
- * parent, packed and unpacked time (NULL when still inside). */
+/* Every packing of the unit ($1: its key), of its containers, of
+ * theirs...: child, parent, packed and unpacked time (NULL when still
+ * inside). */
 #define CLOSURE_SQL                                                                                \
     "WITH RECURSIVE p(child, parent, packed, unpacked) AS (SELECT child, parent, packed_event,"    \
-    " unpacked_event FROM containment WHERE child = $1 UNION SELECT c.child, c.parent,"            \
+    " unpacked_event FROM containment WHERE child = " ST_TR_ITEM                                   \
+    " UNION SELECT c.child, c.parent,"                                                             \
     " c.packed_event, c.unpacked_event FROM p JOIN containment c ON c.child = p.parent)"           \
     " SELECT p.child, p.parent, pe.event_time, ue.event_time FROM p"                               \
     " JOIN event pe ON pe.id = p.packed LEFT JOIN event ue ON ue.id = p.unpacked"
 
-/* The events of one identifier ($1), the earliest $2 */
+/* The events of the unit ($1: its key), the earliest $2 */
 #define OWN_SQL                                                                                    \
     "SELECT DISTINCT e.event_time, e.id, e.record_time, e.body FROM event_epc x JOIN event e"      \
-    " ON e.id = x.event WHERE x.ident = $1 ORDER BY e.event_time, e.id LIMIT $2"
+    " ON e.id = x.event WHERE x.ident = " ST_TR_ITEM " ORDER BY e.event_time, e.id LIMIT $2"
 
 /* ... and between two event times ($2, $3), the earliest $4 */
 #define RANGE_SQL                                                                                  \
@@ -499,21 +494,24 @@ struct histq {
     int64_t item;
 };
 
-static void hist_queue(st_tr *t, st_tr_batch *b, int64_t item, size_t max, struct histq *q)
+/* Queue the first reads of the unit named key (which must outlive them). */
+static void hist_queue(st_tr *t, st_tr_batch *b, const char *key, size_t max, struct histq *q)
 {
-    *q = (struct histq){{NULL, 0, 0, max, t->a, 0}, {NULL, 0, 0}, item};
+    *q = (struct histq){{NULL, 0, 0, max, t->a, 0}, {NULL, 0, 0}, 0};
     st_val *own = st_tr_args(b, 2), *one = st_tr_args(b, 1);
     if (!own || !one)
         return;
-    own[0] = st_val_int(item);
+    own[0] = st_val_text(key);
     own[1] = st_val_int((int64_t)max + 1);
-    one[0] = st_val_int(item);
+    one[0] = st_val_text(key);
     st_tr_read(b, OWN_SQL, own, 2, row_hist, &q->h);
     st_tr_read(b, CLOSURE_SQL, one, 1, row_closure, &q->cl);
 }
 
-static void hist_queue_more(st_tr_batch *b, struct histq *q)
+/* The containers' part, once the first reads are in (item: the unit's id). */
+static void hist_queue_more(st_tr_batch *b, struct histq *q, int64_t item)
 {
+    q->item = item;
     queue_containers(b, &q->cl, q->item, INT64_MIN, INT64_MAX, &q->h, 0);
 }
 
@@ -568,14 +566,14 @@ static st_rc write_event(st_tr *t, st_epcis_evw *evw, const struct hist_row *r, 
 
 /* The history's candidates into *h (free h->r): the earliest max + 1 of
  * each source (the unit, each container while it was inside), in order. */
-static st_rc collect_history(st_tr *t, int64_t item, size_t max, struct hist *h)
+static st_rc collect_history(st_tr *t, const char *key, int64_t item, size_t max, struct hist *h)
 {
     st_tr_batch b;
     st_tr_batch_init(&b, t);
     struct histq q;
-    hist_queue(t, &b, item, max, &q);
+    hist_queue(t, &b, key, max, &q);
     if (!st_tr_flush(&b)) {
-        hist_queue_more(&b, &q);
+        hist_queue_more(&b, &q, item);
         st_tr_flush(&b);
     }
     if (b.rc) {
@@ -630,7 +628,7 @@ static st_rc write_history(st_tr *t, struct hist *h, size_t max)
 
 /* Whether item concerns the scope's party: its owner, possessor or place
  * now, or one of the events of its history (its own and its containers'). */
-static st_rc item_in_scope(st_tr *t, int64_t item, int *ok)
+static st_rc item_in_scope(st_tr *t, const char *key, int64_t item, int *ok)
 {
     struct state st;
     st_rc rc = load_state(t, item, &st);
@@ -642,7 +640,7 @@ static st_rc item_in_scope(st_tr *t, int64_t item, int *ok)
     if (*ok)
         return ST_OK;
     struct hist h;
-    if ((rc = collect_history(t, item, ST_TRACE_MAX_HISTORY, &h)))
+    if ((rc = collect_history(t, key, item, ST_TRACE_MAX_HISTORY, &h)))
         return rc;
     st_arena *ea = st_arena_create(ST_EPCIS_MAX_EVENT_BYTES);
     if (!ea)
@@ -663,44 +661,55 @@ static st_rc item_in_scope(st_tr *t, int64_t item, int *ok)
 
 /* What the parts read before any is written. */
 struct parts {
-    struct chain ch;   /* the unit's state and container chain */
+    int64_t item;      /* the unit's id (0: no such identifier) */
+    struct chain ch;   /* its state and container chain */
     struct histq hq;   /* its history */
     st_tr_idlist kids; /* its contents */
     st_tr_gen *gen[2]; /* its genealogy: [0] up, [1] down (NULL: not asked for) */
 };
 
-/* Read what parts asks for of item into r: the first batch asks for
- * everything that needs only the unit; each further one for what the
- * previous answers lead to (the containers' events, the next genealogy
- * level of both directions). */
-static st_rc read_parts(st_tr *t, int64_t item, int is_lot, unsigned parts, const st_trace_opts *o,
+/* Read what parts asks for of the unit named key into r. The first batch
+ * asks, by the key, for everything that needs only the unit, its id
+ * among them (unless r->item is known already); each further one for what
+ * the previous answers lead to (the containers' events, the next genealogy
+ * level of both directions). ST_ERR_NOT_FOUND when no identifier has the
+ * key. */
+static st_rc read_parts(st_tr *t, const char *key, unsigned parts, const st_trace_opts *o,
                         struct parts *r)
 {
     st_tr_batch b;
     st_tr_batch_init(&b, t);
-    st_val *one = st_tr_args(&b, 1);
-    if (!one)
+    st_val *k = st_tr_args(&b, 1);
+    if (!k)
         return b.rc;
-    one[0] = st_val_int(item);
+    k[0] = st_val_text(key);
+    if (!r->item)
+        st_tr_read(&b, "SELECT id FROM ident WHERE key = $1", k, 1, row_id, &r->item);
     if (parts & (ST_TRACE_STATE | ST_TRACE_CONTAINER))
-        st_tr_read(&b, CHAIN_SQL, one, 1, row_chain, &r->ch);
+        st_tr_read(&b, CHAIN_SQL, k, 1, row_chain, &r->ch);
     if (parts & ST_TRACE_HISTORY)
-        hist_queue(t, &b, item, o->max_history ? o->max_history : ST_TRACE_MAX_HISTORY, &r->hq);
+        hist_queue(t, &b, key, o->max_history ? o->max_history : ST_TRACE_MAX_HISTORY, &r->hq);
     if (parts & ST_TRACE_CONTAINER)
-        st_tr_read(&b, CHILDREN_SQL, one, 1, st_tr_row_idkey, &r->kids);
-    for (int up = 0; up < 2; up++)
-        if ((parts & (up ? ST_TRACE_UP : ST_TRACE_DOWN)) &&
-            !(r->gen[!up] = st_tr_gen_create(t, item, is_lot, up, o->depth)))
+        st_tr_read(&b, CHILDREN_OF(ST_TR_ITEM), k, 1, st_tr_row_idkey, &r->kids);
+    for (int g = 0; g < 2; g++)
+        if ((parts & (g ? ST_TRACE_DOWN : ST_TRACE_UP)) &&
+            !(r->gen[g] = st_tr_gen_create(t, key, !g, o->depth)))
             return st_fail(t->err, ST_ERR_NOMEM, -1, NULL, "out of memory tracing");
     for (int round = 0;; round++) {
         int more = 0;
-        if (round == 1 && (parts & ST_TRACE_HISTORY))
-            hist_queue_more(&b, &r->hq);
+        if (round == 1) {
+            if (!r->item)
+                return st_fail(t->err, ST_ERR_NOT_FOUND, -1, NULL, "no event names %s", key);
+            if (parts & ST_TRACE_HISTORY)
+                hist_queue_more(&b, &r->hq, r->item);
+        }
         for (int g = 0; g < 2; g++) {
-            int k = r->gen[g] ? st_tr_gen_step(r->gen[g], &b) : 0;
-            if (k < 0)
-                return (st_rc)-k;
-            more |= k;
+            if (round == 1 && r->gen[g])
+                st_tr_gen_start(r->gen[g], r->item);
+            int n = r->gen[g] ? st_tr_gen_step(r->gen[g], &b) : 0;
+            if (n < 0)
+                return (st_rc)-n;
+            more |= n;
         }
         if (st_tr_flush(&b))
             return b.rc;
@@ -709,23 +718,22 @@ static st_rc read_parts(st_tr *t, int64_t item, int is_lot, unsigned parts, cons
     }
     if (parts & ST_TRACE_HISTORY)
         hist_done(&r->hq);
-    chain_follow(&r->ch, item);
+    chain_follow(&r->ch, r->item);
     return ST_OK;
 }
 
-static st_rc write_parts(st_tr *t, int64_t item, unsigned parts, const st_trace_opts *o,
-                         struct parts *r)
+static st_rc write_parts(st_tr *t, unsigned parts, const st_trace_opts *o, struct parts *r)
 {
     st_rc rc = ST_OK;
     if (parts & ST_TRACE_STATE)
-        rc = write_state(t, item, &r->ch);
+        rc = write_state(t, r->item, &r->ch);
     if (!rc && (parts & ST_TRACE_HISTORY))
         rc = write_history(t, &r->hq.h, o->max_history ? o->max_history : ST_TRACE_MAX_HISTORY);
     if (!rc && (parts & ST_TRACE_CONTAINER)) {
         write_chain(t, &r->ch);
         size_t budget = CHILDREN_MAX;
         st_jw_key(t->j, "children");
-        rc = write_children(t, item, &budget, 0, &r->kids);
+        rc = write_children(t, r->item, &budget, 0, &r->kids);
     }
     if (!rc && (parts & (ST_TRACE_UP | ST_TRACE_DOWN))) {
         st_jw_key(t->j, "genealogy");
@@ -752,36 +760,33 @@ st_rc st_trace_write(st_store *s, const char *id, const st_trace_opts *o, st_jw 
     /* every part from one snapshot, in one read transaction */
     if ((rc = st_store_read_begin(s, err)))
         return rc;
-    int64_t found[2] = {0, 0}; /* the unit's id, whether it is a lot */
-    st_val arg = st_val_text(key);
-    rc = st_store_exec(s,
-                       "SELECT i.id, EXISTS (SELECT 1 FROM item_lot l WHERE l.lot = i.id) FROM"
-                       " ident i WHERE i.key = $1",
-                       &arg, 1, row_id2, found, err);
-    int64_t item = found[0];
-    if (!rc && !item)
-        rc = st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no event names %s", key);
-    st_tr t = {s, out, err, rc ? NULL : st_arena_create(0), o->scope};
-    struct parts *r = NULL;
-    if (!rc && (!t.a || !(r = calloc(1, sizeof *r))))
+    st_tr t = {s, out, err, st_arena_create(0), o->scope};
+    struct parts *r = calloc(1, sizeof *r);
+    if (!t.a || !r) {
         rc = st_fail(err, ST_ERR_NOMEM, -1, NULL, "out of memory tracing");
-    if (!rc && t.scope) { /* outside the scope, the unit is as unknown as one never seen */
+        goto out;
+    }
+    if (t.scope) { /* outside the scope, the unit is as unknown as one never seen */
+        st_val arg = st_val_text(key);
         int ok = 0;
-        rc = item_in_scope(&t, item, &ok);
+        rc =
+            st_store_exec(s, "SELECT id FROM ident WHERE key = $1", &arg, 1, row_id, &r->item, err);
+        if (!rc && r->item)
+            rc = item_in_scope(&t, key, r->item, &ok);
         if (!rc && !ok)
             rc = st_fail(err, ST_ERR_NOT_FOUND, -1, NULL, "no event names %s", key);
         st_arena_reset(t.a);
+        if (rc)
+            goto out;
     }
-    if (rc)
-        goto out;
     unsigned parts = o->parts ? o->parts : 0xff;
     r->ch.a = t.a;
     r->kids = (st_tr_idlist){.a = t.a, .max = CHILDREN_MAX};
-    if ((rc = read_parts(&t, item, found[1] != 0, parts, o, r)))
+    if ((rc = read_parts(&t, key, parts, o, r)))
         goto out;
     st_jw_object_begin(out);
     st_jw_member_str(out, "key", key);
-    rc = write_parts(&t, item, parts, o, r);
+    rc = write_parts(&t, parts, o, r);
     st_jw_object_end(out);
 out:
     if (r) {

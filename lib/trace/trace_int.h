@@ -21,6 +21,10 @@
 
 #define ST_TR_BATCH 48 /* reads queued before they are sent */
 
+/* The unit's id in a statement that names it by its key ($1): the first
+ * batch reads everything by key, so it need not wait for the id. */
+#define ST_TR_ITEM "(SELECT id FROM ident WHERE key = $1)"
+
 /* One trace being written. */
 typedef struct st_tr {
     st_store *s;
@@ -69,10 +73,12 @@ st_rc st_tr_row_idkey(void *ctx, const st_val *c, int n);
  * level by level. */
 typedef struct st_tr_gen st_tr_gen;
 
-/* A walk from item (is_lot: item is the lot of some unit, table
- * item_lot); max_depth 0: all levels. NULL when out of memory. Destroy
- * with st_tr_gen_destroy (accepts NULL). */
-st_tr_gen *st_tr_gen_create(st_tr *t, int64_t item, int is_lot, int up, int max_depth);
+/* A walk from the unit named by key (which must live as long as the walk;
+ * the first level is read by it); max_depth 0: all levels. NULL when out
+ * of memory. Destroy with st_tr_gen_destroy (accepts NULL). */
+st_tr_gen *st_tr_gen_create(st_tr *t, const char *key, int up, int max_depth);
+/* The unit's id, once known (before the second step): never a node found. */
+void st_tr_gen_start(st_tr_gen *g, int64_t item);
 void st_tr_gen_destroy(st_tr_gen *g);
 /* Take in the level the last flush read (if any) and queue the next
  * level's reads into b. 1 when reads were queued, 0 when the walk is done,
