@@ -418,6 +418,78 @@ static int hist_cmp(const void *a, const void *b)
     " ON e.id = x.event WHERE x.ident = $1 AND e.event_time >= $2 AND e.event_time <= $3"          \
     " ORDER BY e.event_time, e.id LIMIT $4"
 
+/* Every event of every container the unit ($1: its key) was ever in,
+ * directly or not, by container, time and id: for an ordinary unit a few
+ * dozen, enough to cut its containers' ranges from without asking again
+ * (more than ANCESTOR_MAX: the ranges are asked for one by one). */
+#define ANCESTOR_MAX 256
+#define ANCESTOR_SQL                                                                               \
+    "WITH RECURSIVE p(child, parent) AS (SELECT child, parent FROM containment WHERE child "       \
+    "= " ST_TR_ITEM                                                                                \
+    " UNION SELECT c.child, c.parent FROM p JOIN containment c ON c.child = p.parent)"             \
+    " SELECT DISTINCT a.parent, e.event_time, e.id, e.record_time, e.body FROM"                    \
+    " (SELECT DISTINCT parent FROM p) a JOIN event_epc x ON x.ident = a.parent"                    \
+    " JOIN event e ON e.id = x.event ORDER BY a.parent, e.event_time, e.id LIMIT 257"
+
+_Static_assert(ANCESTOR_MAX == 256, "ANCESTOR_SQL reads ANCESTOR_MAX + 1 rows (LIMIT 257)");
+
+/* The rows of ANCESTOR_SQL: bodies in the trace's arena. */
+struct ancestors {
+    struct {
+        int64_t parent, time, id, record_ms;
+        const unsigned char *body;
+        size_t n;
+    } r[ANCESTOR_MAX];
+    size_t n;
+    int over; /* more than ANCESTOR_MAX: not used */
+    st_arena *a;
+};
+
+static st_rc row_ancestor(void *ctx, const st_val *c, int n)
+{
+    struct ancestors *an = ctx;
+    if (n < 5 || c[4].type != ST_VAL_BLOB || an->over)
+        return ST_OK;
+    if (an->n == ANCESTOR_MAX) {
+        an->over = 1;
+        return ST_OK;
+    }
+    unsigned char *b = st_arena_alloc(an->a, c[4].n ? c[4].n : 1);
+    if (!b)
+        return ST_ERR_NOMEM;
+    memcpy(b, c[4].p, c[4].n);
+    an->r[an->n].parent = c[0].i;
+    an->r[an->n].time = c[1].i;
+    an->r[an->n].id = c[2].i;
+    an->r[an->n].record_ms = c[3].i;
+    an->r[an->n].body = b;
+    an->r[an->n].n = c[4].n;
+    an->n++;
+    return ST_OK;
+}
+
+/* RANGE_SQL answered from the rows of an: parent's events within lo..hi,
+ * the earliest limit, into h. */
+static st_rc range_from(const struct ancestors *an, int64_t parent, int64_t lo, int64_t hi,
+                        int64_t limit, struct hist *h)
+{
+    int64_t taken = 0, last = 0;
+    for (size_t i = 0; i < an->n && taken < limit; i++) {
+        if (an->r[i].parent != parent || an->r[i].time < lo || an->r[i].time > hi)
+            continue;
+        if (taken && an->r[i].id == last)
+            continue; /* DISTINCT: rows are in (time, id) order */
+        st_val c[4] = {st_val_int(an->r[i].time), st_val_int(an->r[i].id),
+                       st_val_int(an->r[i].record_ms), st_val_blob(an->r[i].body, an->r[i].n)};
+        st_rc rc = row_hist(h, c, 4);
+        if (rc)
+            return rc;
+        last = an->r[i].id;
+        taken++;
+    }
+    return ST_OK;
+}
+
 /* A packing period: child in parent from..to (ms; to = max when open). */
 struct period {
     int64_t child, parent, from, to;
@@ -454,8 +526,8 @@ static int period_cmp(const void *a, const void *b)
 
 /* Queue the reads of item's containers' events while item was inside them
  * (within from..to), and of theirs, recursively, from the packings read. */
-static void queue_containers(st_tr_batch *b, const struct closure *cl, int64_t item, int64_t from,
-                             int64_t to, struct hist *h, int depth)
+static void queue_containers(st_tr_batch *b, const struct closure *cl, const struct ancestors *an,
+                             int64_t item, int64_t from, int64_t to, struct hist *h, int depth)
 {
     if (depth >= CHAIN_MAX)
         return;
@@ -474,15 +546,21 @@ static void queue_containers(st_tr_batch *b, const struct closure *cl, int64_t i
         int64_t hi = ps[i].to < to ? ps[i].to : to;
         if (lo > hi)
             continue;
-        st_val *args = st_tr_args(b, 4);
-        if (!args)
-            return;
-        args[0] = st_val_int(ps[i].parent);
-        args[1] = st_val_int(lo);
-        args[2] = st_val_int(hi);
-        args[3] = st_val_int((int64_t)h->max + 1);
-        st_tr_read(b, RANGE_SQL, args, 4, row_hist, h);
-        queue_containers(b, cl, ps[i].parent, lo, hi, h, depth + 1);
+        if (!an->over) { /* every event of the container is in an already */
+            st_rc rc = range_from(an, ps[i].parent, lo, hi, (int64_t)h->max + 1, h);
+            if (rc && !b->rc)
+                b->rc = st_fail(b->t->err, rc, -1, NULL, "out of memory tracing");
+        } else {
+            st_val *args = st_tr_args(b, 4);
+            if (!args)
+                return;
+            args[0] = st_val_int(ps[i].parent);
+            args[1] = st_val_int(lo);
+            args[2] = st_val_int(hi);
+            args[3] = st_val_int((int64_t)h->max + 1);
+            st_tr_read(b, RANGE_SQL, args, 4, row_hist, h);
+        }
+        queue_containers(b, cl, an, ps[i].parent, lo, hi, h, depth + 1);
     }
 }
 
@@ -491,32 +569,42 @@ static void queue_containers(st_tr_batch *b, const struct closure *cl, int64_t i
 struct histq {
     struct hist h;
     struct closure cl;
+    struct ancestors *an; /* the containers' events (malloc'd) */
     int64_t item;
 };
 
 /* Queue the first reads of the unit named key (which must outlive them). */
 static void hist_queue(st_tr *t, st_tr_batch *b, const char *key, size_t max, struct histq *q)
 {
-    *q = (struct histq){{NULL, 0, 0, max, t->a, 0}, {NULL, 0, 0}, 0};
+    *q = (struct histq){{NULL, 0, 0, max, t->a, 0}, {NULL, 0, 0}, NULL, 0};
     st_val *own = st_tr_args(b, 2), *one = st_tr_args(b, 1);
     if (!own || !one)
         return;
+    if (!(q->an = calloc(1, sizeof *q->an))) {
+        b->rc = st_fail(t->err, ST_ERR_NOMEM, -1, NULL, "out of memory tracing");
+        return;
+    }
+    q->an->a = t->a;
     own[0] = st_val_text(key);
     own[1] = st_val_int((int64_t)max + 1);
     one[0] = st_val_text(key);
     st_tr_read(b, OWN_SQL, own, 2, row_hist, &q->h);
     st_tr_read(b, CLOSURE_SQL, one, 1, row_closure, &q->cl);
+    st_tr_read(b, ANCESTOR_SQL, one, 1, row_ancestor, q->an);
 }
 
 /* The containers' part, once the first reads are in (item: the unit's id). */
 static void hist_queue_more(st_tr_batch *b, struct histq *q, int64_t item)
 {
     q->item = item;
-    queue_containers(b, &q->cl, q->item, INT64_MIN, INT64_MAX, &q->h, 0);
+    if (q->an)
+        queue_containers(b, &q->cl, q->an, q->item, INT64_MIN, INT64_MAX, &q->h, 0);
 }
 
 static void hist_done(struct histq *q)
 {
+    free(q->an);
+    q->an = NULL;
     free(q->cl.p);
     q->cl = (struct closure){NULL, 0, 0};
     if (q->h.n) /* h.r is NULL when nothing was found: qsort must not see it */
@@ -525,6 +613,8 @@ static void hist_done(struct histq *q)
 
 static void hist_free(struct histq *q)
 {
+    free(q->an);
+    q->an = NULL;
     free(q->cl.p);
     free(q->h.r);
     q->cl.p = NULL;
