@@ -4,9 +4,10 @@
  * level by level, many nodes per statement, crossing lots both ways: a lot
  * consumed by class-level quantity feeds every unit of that lot (down), and
  * a unit's lot as a class-level output leads to that transformation's
- * inputs (up). Only nodes that are lots (their keys say so:
- * st_cap_is_lot_key) are looked up as lots: most are not, and that
- * statement is the dearest of the three. A walk does not read by itself: each step queues one
+ * inputs (up). Only nodes that are lots of some unit (each step says which
+ * of the nodes it finds are; the unit's own key says whether it may be) are
+ * looked up as lots: most are not, and that statement is the dearest of the
+ * three. A walk does not read by itself: each step queues one
  * level's statements into the trace's batch, so the levels of the up and the down walk, and the
  * first level beside the trace's other parts, go out together.
  */
@@ -26,23 +27,29 @@
     "$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,$43,$44,$45,$46,"     \
     "$47,$48,$49,$50,$51,$52,$53,$54,$55,$56,$57,$58,$59,$60,$61,$62,$63,$64)"
 
+/* Whether the node found is the lot of some unit: only a key of a lot's
+ * form (st_cap_is_lot_key) is looked up. */
+#define IS_LOT                                                                                     \
+    "EXISTS (SELECT 1 FROM item_lot il WHERE i.key LIKE 'https://id.gs1.org/01/%/10/%'"            \
+    " AND il.lot = g2.ident)"
+
 /* From a node to the transformations it took part in (as input for down,
  * as output for up) to their other side. */
 #define VIA_EVENTS(from_roles, to_roles)                                                           \
-    "SELECT DISTINCT g2.ident, i.key FROM event_epc x JOIN event e ON e.id = x.event"              \
+    "SELECT DISTINCT g2.ident, i.key, " IS_LOT " FROM event_epc x JOIN event e ON e.id = x.event"  \
     " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles           \
     " JOIN ident i ON i.id = g2.ident WHERE x.role IN " from_roles " AND x.ident IN "
 
 /* The node is a lot: transformations that took (down) or made (up) any unit of it. */
 #define VIA_UNITS(unit_role, to_roles)                                                             \
-    "SELECT DISTINCT g2.ident, i.key FROM item_lot s JOIN event_epc x"                             \
+    "SELECT DISTINCT g2.ident, i.key, " IS_LOT " FROM item_lot s JOIN event_epc x"                 \
     " ON x.ident = s.ident AND x.role = " unit_role " JOIN event e ON e.id = x.event"              \
     " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles           \
     " JOIN ident i ON i.id = g2.ident WHERE s.lot IN "
 
 /* The node's lot was consumed (down) or made (up) as a class. */
 #define VIA_LOT(class_role, to_roles)                                                              \
-    "SELECT DISTINCT g2.ident, i.key FROM item_state s JOIN event_epc x"                           \
+    "SELECT DISTINCT g2.ident, i.key, " IS_LOT " FROM item_state s JOIN event_epc x"               \
     " ON x.ident = s.lot AND x.role = " class_role " JOIN event e ON e.id = x.event"               \
     " JOIN genealogy g2 ON g2.xform = coalesce(e.xform, -e.id) AND g2.role IN " to_roles           \
     " JOIN ident i ON i.id = g2.ident WHERE s.ident IN "
@@ -137,7 +144,7 @@ static st_rc take_level(st_tr_gen *g)
         }
         if (!added)
             continue;
-        g->lot[g->nf] = st_cap_is_lot_key(l->key[i]);
+        g->lot[g->nf] = l->flag[i];
         g->frontier[g->nf++] = l->id[i];
         g->key[g->n] = l->key[i];
         g->at[g->n++] = g->depth;

@@ -53,18 +53,22 @@ st_rc st_tr_row_idkey(void *ctx, const st_val *c, int n)
         size_t cap = l->cap ? 2 * l->cap : 64;
         int64_t *id = st_arena_alloc(l->a, cap * sizeof *id);
         char **key = st_arena_alloc(l->a, cap * sizeof *key);
-        if (!id || !key)
+        unsigned char *flag = st_arena_alloc(l->a, cap);
+        if (!id || !key || !flag)
             return ST_ERR_NOMEM;
         if (l->n) {
             memcpy(id, l->id, l->n * sizeof *id);
             memcpy(key, l->key, l->n * sizeof *key);
+            memcpy(flag, l->flag, l->n);
         }
         l->id = id;
         l->key = key;
+        l->flag = flag;
         l->cap = cap;
     }
     l->id[l->n] = c[0].i;
     l->key[l->n] = c[1].type == ST_VAL_TEXT ? st_arena_strndup(l->a, c[1].p, c[1].n) : NULL;
+    l->flag[l->n] = n > 2 && c[2].type == ST_VAL_INT && c[2].i != 0;
     l->n++;
     return ST_OK;
 }
