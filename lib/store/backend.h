@@ -90,8 +90,8 @@ typedef struct st_store_methods {
      * statement back and is returned. *changes (may be NULL) receives the
      * rows it changed. A constraint violation (a UNIQUE column) is
      * ST_ERR_ARG; a read-only store is ST_ERR_ARG. */
-    st_rc (*admin_exec)(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
-                        void *ctx, int64_t *changes, st_error *err);
+    st_rc (*admin_exec)(void *impl, const char *sql, const st_val *args, int nargs,
+                        st_row_cb cb, void *ctx, int64_t *changes, st_error *err);
     /* Optional (NULL: every exec is its own read). Between read_begin and
      * read_end the calling thread's execs share one read transaction: one
      * snapshot, and no per-statement transaction cost. Calls nest; a thread

@@ -107,23 +107,23 @@ typedef struct st_cap_anomaly {
 
 /* A prepared document. */
 typedef struct st_cap_doc {
-    st_arena *arena;    /* owns everything below */
-    st_cap_event *ev;   /* events in document order */
-    size_t n, cap;      /* used and allocated entries of ev */
-    st_cap_link *links; /* master data hierarchy */
+    st_arena *arena;     /* owns everything below */
+    st_cap_event *ev;    /* events in document order */
+    size_t n, cap;       /* used and allocated entries of ev */
+    st_cap_link *links;  /* master data hierarchy */
     size_t n_links, cap_links;
-    st_cap_geo *geo; /* master data coordinates */
+    st_cap_geo *geo;     /* master data coordinates */
     size_t n_geo, cap_geo;
     st_cap_anomaly *anom; /* anomalies of the lifecycle rules, in event order */
     size_t n_anom, cap_anom;
     /* filled in by the commit */
-    st_rc rc;          /* outcome of this document's commit */
-    size_t stored;     /* events newly stored */
-    size_t duplicates; /* events already stored */
-    int64_t batch;     /* chain link id, 0 when nothing was stored */
-    int64_t record_ms; /* record time given */
-    char msg[256];     /* the reason when rc is not ST_OK */
-    int done;          /* set by the group committer when the outcome is known */
+    st_rc rc;            /* outcome of this document's commit */
+    size_t stored;       /* events newly stored */
+    size_t duplicates;   /* events already stored */
+    int64_t batch;       /* chain link id, 0 when nothing was stored */
+    int64_t record_ms;   /* record time given */
+    char msg[256];       /* the reason when rc is not ST_OK */
+    int done;            /* set by the group committer when the outcome is known */
 } st_cap_doc;
 
 /* A new, empty prepared document. NULL when out of memory. */
@@ -131,9 +131,9 @@ st_cap_doc *st_cap_doc_create(void);
 void st_cap_doc_destroy(st_cap_doc *d);
 
 /*
- * Add ev to d (bindings: its document's, st_hashid_bindings; may be NULL): hash, encode, extract
- * columns and identifiers. A recordTime in ev is unlinked from its tree (the store assigns its
- * own); otherwise ev is only read, and everything is copied into d's arena. Returns ST_OK;
+ * Add ev to d (bindings: its document's, st_hashid_bindings; may be NULL): hash, encode, extract columns and identifiers.
+ * A recordTime in ev is unlinked from its tree (the store assigns its own);
+ * otherwise ev is only read, and everything is copied into d's arena. Returns ST_OK;
  * ST_ERR_LIMIT over ST_STORE_MAX_CAPTURE_EVENTS or the arena cap; ST_ERR_NOMEM;
  * hash and codec errors as they come.
  */
@@ -168,7 +168,8 @@ int st_cap_is_lot_key(const char *key);
  * as query parameters are compared: vocab is a ST_CBV_* vocabulary or -1
  * (identifiers and locations: the canonical key). Written to out[0..cap).
  */
-st_rc st_cap_canon(const char *value, int vocab, const st_evnode *bindings, char *out, size_t cap);
+st_rc st_cap_canon(const char *value, int vocab, const st_evnode *bindings, char *out,
+                   size_t cap);
 
 /* An ISO 8601 date-time to ms since the epoch, UTC. ST_ERR_DATE when it is
  * not one. */

@@ -30,9 +30,9 @@ struct st_store {
     pthread_mutex_t mu;        /* guards the queue */
     pthread_cond_t cv;         /* signalled when a group is done */
     st_cap_doc *queue[GROUP_MAX];
-    size_t nq;             /* documents queued */
-    int committing;        /* a leader is committing */
-    struct st_rules rules; /* lifecycle rules checked at capture (guarded by mu) */
+    size_t nq;                 /* documents queued */
+    int committing;            /* a leader is committing */
+    struct st_rules rules;     /* lifecycle rules checked at capture (guarded by mu) */
 };
 
 const char *st_store_default_url(const char *url)
@@ -151,8 +151,8 @@ void st_store_read_end(st_store *s)
         s->m->read_end(s->impl);
 }
 
-st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs, st_row_cb cb,
-                          void *ctx, int64_t *changes, st_error *err)
+st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs,
+                          st_row_cb cb, void *ctx, int64_t *changes, st_error *err)
 {
     if (changes)
         *changes = 0;

@@ -29,8 +29,8 @@ void st_store_read_end(st_store *s);
 /* Run one writing administrative statement (API keys, serial counters) on
  * s's backend in its own transaction, rows it returns to cb (may be NULL;
  * see st_store_methods.admin_exec). Not for events. */
-st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs, st_row_cb cb,
-                          void *ctx, int64_t *changes, st_error *err);
+st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs,
+                          st_row_cb cb, void *ctx, int64_t *changes, st_error *err);
 
 /* Commit one prepared document through the group-commit queue: returns when
  * the transaction that holds it is durable; d->rc and its counts tell the
