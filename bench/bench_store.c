@@ -20,6 +20,10 @@
  * or the same through BENCH_STORE_EVENTS, BENCH_STORE_BIG, BENCH_STORE_DIR,
  * BENCH_STORE_DB (make bench; BENCH_STORE_PG_ONLY=1 skips SQLite). The 10M run needs about 12 GB of
  * disk per backend and some minutes.
+ * BENCH_STORE_KEEP=1 keeps each store (in --dir, and schema bench_N) after the run, and a
+ * later run with it finds a kept store of the same size and measures only its reads
+ * (trace, genealogy) there: the capture figures are then not measured again.
+ * BENCH_TRACE_SAMPLES=N traces N units instead of 1,000; BENCH_TRACE_PARTS=1 adds each part's p99.
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -38,7 +42,7 @@
 #include "store/capture.h"
 #include "store/store_int.h"
 
-#define TRACE_SAMPLES 1000
+static size_t trace_samples = 1000; /* BENCH_TRACE_SAMPLES changes it */
 
 static double now(void)
 {
@@ -391,9 +395,9 @@ static void sample_units(st_store *s, struct keys *ks)
     if (st_store_exec(s, "SELECT max(id) FROM ident", NULL, 0, row_first, &mx, NULL))
         die("cannot sample units");
     int64_t max = mx.i > 0 ? mx.i : 1;
-    ks->k = calloc(TRACE_SAMPLES, sizeof *ks->k);
+    ks->k = calloc(trace_samples, sizeof *ks->k);
     unsigned long long x = 88172645463325252ull;
-    for (int tries = 0; ks->n < TRACE_SAMPLES && tries < 100 * TRACE_SAMPLES; tries++) {
+    for (size_t tries = 0; ks->n < trace_samples && tries < 100 * trace_samples; tries++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         st_val id = st_val_int((int64_t)(x % (unsigned long long)max) + 1), k = {0};
         if (st_store_exec(s, "SELECT key FROM ident WHERE id = $1", &id, 1, row_first, &k, NULL))
@@ -489,6 +493,25 @@ static void genealogy_figure(st_store *s, const char *lot, size_t units)
 
 /* ---- one size -------------------------------------------------------------------------- */
 
+static st_rc emit_none(void *ctx, const char *doc, size_t len, size_t events)
+{
+    (void)ctx, (void)doc, (void)len, (void)events;
+    return ST_OK;
+}
+
+/* Events in the store at path when it exists (0 when it does not). */
+static size_t stored_events(const char *path)
+{
+    st_store *s = NULL;
+    st_store_opts ro = {.read_only = 1};
+    st_val n = st_val_int(0);
+    if (st_store_open(path, &ro, &s, NULL) == ST_OK)
+        st_store_exec(s, "SELECT coalesce(max(last_event), 0) FROM batch", NULL, 0, row_first, &n,
+                      NULL);
+    st_store_close(s);
+    return (size_t)n.i;
+}
+
 static void run(const char *dir, size_t events, int with_baseline, int pg, struct fig *f)
 {
     char path[1024], base[1024], tag[64];
@@ -498,16 +521,25 @@ static void run(const char *dir, size_t events, int with_baseline, int pg, struc
     else
         snprintf(path, sizeof path, "%s/bench-%zu.db", dir, events);
     snprintf(base, sizeof base, "%s/bench-%zu-baseline.db", dir, events);
-    remove_store(path);
+    int keep = getenv("BENCH_STORE_KEEP") != NULL;
     printf("-- %s\n", pg ? "PostgreSQL" : "SQLite");
     f->backend = pg ? "postgres" : "sqlite";
-    struct cap c = {0};
-    if (st_store_open(path, NULL, &c.s, NULL))
-        die("cannot create the store");
     st_chain_opts o = {
         .target_events = events, .units_per_component_lot = 100000, .events_per_doc = 10000};
     st_chain_stats stats;
     st_error err;
+    size_t kept = keep ? stored_events(path) : 0;
+    if (kept) { /* the same chain again, only for its figures; the store holds it */
+        if (st_chain_generate(&o, emit_none, NULL, &stats, &err))
+            die(err.msg);
+        printf("the kept store %s: %zu events (capture not measured again)\n", path, kept);
+        f->events = kept;
+        goto reads;
+    }
+    remove_store(path);
+    struct cap c = {0};
+    if (st_store_open(path, NULL, &c.s, NULL))
+        die("cannot create the store");
     double t0 = now();
     if (st_chain_generate(&o, emit, &c, &stats, &err))
         die(err.msg[0] ? err.msg : "capture failed");
@@ -567,6 +599,7 @@ static void run(const char *dir, size_t events, int with_baseline, int pg, struc
                ((double)c.events / c.commit) / base_rate);
         remove_db(base);
     }
+reads:;
     st_store *s = NULL;
     st_store_opts ro = {.read_only = 1};
     if (st_store_open(path, &ro, &s, NULL))
@@ -574,7 +607,7 @@ static void run(const char *dir, size_t events, int with_baseline, int pg, struc
     struct keys ks = {0};
     sample_units(s, &ks);
     char label[64];
-    snprintf(label, sizeof label, "%zu events:", c.events);
+    snprintf(label, sizeof label, "%zu events:", f->events);
     trace_figures(s, &ks, label, f);
     if (getenv("BENCH_TRACE_PARTS"))
         part_figures(s, &ks);
@@ -583,7 +616,8 @@ static void run(const char *dir, size_t events, int with_baseline, int pg, struc
     for (size_t i = 0; i < ks.n; i++)
         free(ks.k[i]);
     free(ks.k);
-    remove_store(path);
+    if (!keep)
+        remove_store(path);
 }
 
 /* Both backends side by side. */
@@ -610,6 +644,8 @@ int main(int argc, char **argv)
         events = strtoull(getenv("BENCH_STORE_EVENTS"), NULL, 10);
     if (getenv("BENCH_STORE_BIG"))
         big = strtoull(getenv("BENCH_STORE_BIG"), NULL, 10);
+    if (getenv("BENCH_TRACE_SAMPLES") && atoi(getenv("BENCH_TRACE_SAMPLES")) > 0)
+        trace_samples = (size_t)atoi(getenv("BENCH_TRACE_SAMPLES"));
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--events"))
             events = strtoull(argv[i + 1], NULL, 10);

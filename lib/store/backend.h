@@ -69,6 +69,15 @@ typedef struct st_write_io {
 /* Work run inside a write transaction (st_store_methods.write_tx). */
 typedef st_rc (*st_write_fn)(const st_write_io *io, void *ctx, st_error *err);
 
+/* One read statement of a batch (exec_batch): exec's arguments. */
+typedef struct st_read {
+    const char *sql;    /* read-only SQL with $1..$N placeholders */
+    const st_val *args; /* bound to $1..$nargs; must live until the batch returns */
+    int nargs;          /* arguments */
+    st_row_cb cb;       /* called for each row (may be NULL) */
+    void *ctx;          /* cb's context */
+} st_read;
+
 typedef struct st_store_methods {
     const char *name; /* "sqlite" */
 
@@ -116,6 +125,13 @@ typedef struct st_store_methods {
      * one is held is a no-op there). read_end never fails. */
     st_rc (*read_begin)(void *impl, st_error *err);
     void (*read_end)(void *impl);
+    /* Optional (NULL: each read through exec, in turn). Run reads[0..n),
+     * statements independent of each other (none needs another's rows), as
+     * exec would, in order: the rows of reads[i] all reach its callback
+     * before those of reads[i + 1]. A backend may send them together, one
+     * round trip for many. Returns the first failure (a statement's, or a
+     * callback's non-OK); no callback is called after it. */
+    st_rc (*exec_batch)(void *impl, const st_read *reads, size_t n, st_error *err);
 } st_store_methods;
 
 extern const st_store_methods st_store_sqlite;

@@ -245,6 +245,18 @@ static const char *lot_key(struct build *b, const char *unit_key)
     return st_arena_strndup(b->d->arena, out, strlen(out));
 }
 
+int st_cap_is_lot_key(const char *key)
+{
+    static const char stem[] = "https://id.gs1.org/01/";
+    size_t n = sizeof stem - 1;
+    if (!key || strncmp(key, stem, n))
+        return 0;
+    for (size_t i = 0; i < 14; i++)
+        if (key[n + i] < '0' || key[n + i] > '9')
+            return 0;
+    return !strncmp(key + n + 14, "/10/", 4);
+}
+
 static uint32_t field_bits(const st_evnode *root)
 {
     static const struct {

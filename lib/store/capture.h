@@ -178,6 +178,10 @@ int st_cap_decommissions(const st_cap_event *e, unsigned role);
 /* 1 for the roles that name one instance (epc, parent, child, input, output). */
 int st_cap_is_instance(unsigned role);
 
+/* 1 when key has the form of a lot's class key, https://id.gs1.org/01/{GTIN}/10/{lot}:
+ * every lot of table item_lot (a unit's lot from its ILMD lotNumber) has it. */
+int st_cap_is_lot_key(const char *key);
+
 /*
  * The canonical form of a value of a field, as stored in indexed columns and
  * as query parameters are compared: vocab is a ST_CBV_* vocabulary or -1

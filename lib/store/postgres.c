@@ -20,20 +20,6 @@
 #include "common/error.h"
 #include "common/sbuf.h"
 
-/* Type OIDs (PostgreSQL's pg_type.dat; stable across releases). */
-enum {
-    OID_BOOL = 16,
-    OID_BYTEA = 17,
-    OID_INT8 = 20,
-    OID_INT2 = 21,
-    OID_INT4 = 23,
-    OID_TEXT = 25,
-    OID_OID = 26,
-    OID_FLOAT4 = 700,
-    OID_FLOAT8 = 701,
-    OID_NUMERIC = 1700,
-};
-
 st_rc st_pg_fail(st_error *err, PGconn *c, const PGresult *r, const char *what)
 {
     const char *msg = r ? PQresultErrorMessage(r) : NULL;
@@ -356,260 +342,13 @@ fail:
     return rc;
 }
 
-/* ---- reads ------------------------------------------------------------------------------ */
-
-#define MAX_COLS 32
-
-/* A read connection for this call, locked (as the SQLite backend's pool). */
-static st_pg_conn *reader_get(st_pg *p, st_error *err)
-{
-    int n = __atomic_load_n(&p->nr, __ATOMIC_ACQUIRE);
-    for (int i = 0; i < n; i++)
-        if (pthread_mutex_trylock(&p->r[i].mu) == 0)
-            return &p->r[i];
-    pthread_mutex_lock(&p->pool_mu);
-    n = p->nr;
-    if (n < ST_PG_READERS && st_pg_conn_open(p, &p->r[n], err) == ST_OK) {
-        pthread_mutex_lock(&p->r[n].mu);
-        __atomic_store_n(&p->nr, n + 1, __ATOMIC_RELEASE);
-        pthread_mutex_unlock(&p->pool_mu);
-        return &p->r[n];
-    }
-    pthread_mutex_unlock(&p->pool_mu);
-    static unsigned turn; /* all busy: queue on one of them, in turn */
-    st_pg_conn *c = &p->r[__atomic_fetch_add(&turn, 1, __ATOMIC_RELAXED) % (unsigned)n];
-    pthread_mutex_lock(&c->mu);
-    return c;
-}
-
-static uint64_t sql_hash(const char *s, const Oid *types, int n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    for (int i = 0; i < n; i++)
-        h = (h ^ types[i]) * 1099511628211ull;
-    return h;
-}
-
-/* The name of sql prepared on c for these argument types, from the cache or
- * newly prepared; NULL on failure (err filled in). */
-static const char *conn_stmt(st_pg_conn *c, const char *sql, const Oid *types, int n, char name[16],
-                             st_error *err)
-{
-    int victim = 0;
-    c->tick++;
-    uint64_t h = sql_hash(sql, types, n);
-    for (int i = 0; i < ST_PG_STMT_CACHE; i++) {
-        if (c->cache[i].sql && c->cache[i].h == h && !strcmp(c->cache[i].sql, sql)) {
-            c->cache[i].used = c->tick;
-            snprintf(name, 16, "r%u", c->cache[i].name);
-            return name;
-        }
-        if (c->cache[i].used < c->cache[victim].used)
-            victim = i;
-    }
-    char *copy = strdup(sql);
-    if (!copy) {
-        st_fail(err, ST_ERR_NOMEM, -1, NULL, "out of memory");
-        return NULL;
-    }
-    if (c->cache[victim].sql) {
-        char dealloc[40];
-        snprintf(dealloc, sizeof dealloc, "DEALLOCATE r%u", c->cache[victim].name);
-        st_pg_run(c->c, dealloc, NULL);
-        free(c->cache[victim].sql);
-        c->cache[victim].sql = NULL;
-    }
-    unsigned id = ++c->names;
-    snprintf(name, 16, "r%u", id);
-    PGresult *r = PQprepare(c->c, name, sql, n, types);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        st_pg_fail(err, c->c, r, "preparing a query");
-        PQclear(r);
-        free(copy);
-        return NULL;
-    }
-    PQclear(r);
-    c->cache[victim].sql = copy;
-    c->cache[victim].h = h;
-    c->cache[victim].used = c->tick;
-    c->cache[victim].name = id;
-    return name;
-}
-
-static int64_t be_int(const unsigned char *p, int n)
-{
-    uint64_t v = p[0] & 0x80 ? ~0ull : 0;
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return (int64_t)v;
-}
-
-/* A binary NUMERIC holding an integer, as int64; 0 when it is not one. */
-static int numeric_int(const unsigned char *p, int len, int64_t *out)
-{
-    if (len < 8)
-        return 0;
-    int nd = (int)be_int(p, 2) & 0xffff, weight = (int16_t)be_int(p + 2, 2);
-    int sign = (int)be_int(p + 4, 2) & 0xffff;
-    if (len < 8 + 2 * nd || sign == 0xC000 || weight >= 5 || nd - 1 > weight)
-        return 0;
-    int64_t v = 0;
-    for (int i = 0; i <= weight; i++)
-        v = v * 10000 + (i < nd ? (be_int(p + 8 + 2 * i, 2) & 0xffff) : 0);
-    *out = sign == 0x4000 ? -v : v;
-    return 1;
-}
-
-/* Hand each row of r to cb as st_val columns (binary results). */
-static st_rc rows_out(PGresult *r, st_row_cb cb, void *ctx)
-{
-    int ncols = PQnfields(r), nrows = PQntuples(r);
-    if (ncols > MAX_COLS)
-        ncols = MAX_COLS;
-    st_val cols[MAX_COLS];
-    char num[MAX_COLS][40];
-    for (int row = 0; row < nrows; row++) {
-        for (int i = 0; i < ncols; i++) {
-            const unsigned char *v = (const unsigned char *)PQgetvalue(r, row, i);
-            int len = PQgetlength(r, row, i);
-            Oid t = PQftype(r, i);
-            int64_t x = 0;
-            if (PQgetisnull(r, row, i)) {
-                cols[i] = (st_val){ST_VAL_NULL, 0, NULL, 0};
-            } else if (t == OID_INT8 || t == OID_INT4 || t == OID_INT2 || t == OID_OID ||
-                       t == OID_BOOL) {
-                x = t == OID_OID ? (int64_t)(uint32_t)be_int(v, 4) : be_int(v, len);
-                cols[i] = st_val_int(t == OID_BOOL ? v[0] != 0 : x);
-            } else if (t == OID_NUMERIC && numeric_int(v, len, &x)) {
-                cols[i] = st_val_int(x);
-            } else if (t == OID_FLOAT8 || t == OID_FLOAT4) {
-                double d;
-                if (t == OID_FLOAT8) {
-                    uint64_t u = (uint64_t)be_int(v, 8);
-                    memcpy(&d, &u, 8);
-                } else {
-                    uint32_t u = (uint32_t)be_int(v, 4);
-                    float f;
-                    memcpy(&f, &u, 4);
-                    d = f;
-                }
-                snprintf(num[i], sizeof num[i], "%.17g", d); /* as SQLite hands out REALs */
-                cols[i] = st_val_text(num[i]);
-            } else if (t == OID_BYTEA) {
-                cols[i] = st_val_blob(v, (size_t)len);
-            } else { /* text, varchar, name, unknown: the bytes, NUL-terminated by libpq */
-                cols[i] = (st_val){ST_VAL_TEXT, 0, v, (size_t)len};
-            }
-        }
-        st_rc rc = cb(ctx, cols, ncols);
-        if (rc)
-            return rc;
-    }
-    return ST_OK;
-}
-
-/* Arguments as libpq wants them: ints as decimal text, blobs binary; one
- * allocation sized for the statement (the caller frees it). */
-struct args {
-    Oid *types;
-    const char **vals;
-    int *lens;
-    int *fmts;
-    char (*ints)[24];
-};
-
-static st_rc args_new(const st_val *args, int nargs, struct args **out, st_error *err)
-{
-    *out = NULL;
-    if (nargs > ST_STORE_MAX_SQL_ARGS)
-        return st_fail(err, ST_ERR_LIMIT, -1, NULL,
-                       "a statement with %d parameters; the most is %d (ST_STORE_MAX_SQL_ARGS)",
-                       nargs, ST_STORE_MAX_SQL_ARGS);
-    size_t n = nargs > 0 ? (size_t)nargs : 1;
-    struct args *a = malloc(sizeof *a + n * (sizeof *a->types + sizeof *a->vals + sizeof *a->lens +
-                                             sizeof *a->fmts + sizeof *a->ints));
-    if (!a)
-        return st_fail(err, ST_ERR_NOMEM, -1, NULL, "out of memory");
-    /* the widest members first, so each array is aligned */
-    a->vals = (const char **)(a + 1);
-    a->ints = (char(*)[24])(a->vals + n);
-    a->types = (Oid *)(a->ints + n);
-    a->lens = (int *)(a->types + n);
-    a->fmts = a->lens + n;
-    for (int i = 0; i < nargs; i++) {
-        a->lens[i] = 0;
-        a->fmts[i] = 0;
-        switch (args[i].type) {
-        case ST_VAL_INT:
-            a->types[i] = OID_INT8;
-            snprintf(a->ints[i], sizeof a->ints[i], "%" PRId64, args[i].i);
-            a->vals[i] = a->ints[i];
-            break;
-        case ST_VAL_TEXT:
-            a->types[i] = OID_TEXT;
-            a->vals[i] = args[i].p;
-            break;
-        case ST_VAL_BLOB:
-            a->types[i] = OID_BYTEA;
-            a->vals[i] = args[i].n ? args[i].p : "";
-            a->lens[i] = (int)args[i].n;
-            a->fmts[i] = 1;
-            break;
-        default:
-            a->types[i] = 0;
-            a->vals[i] = NULL;
-        }
-    }
-    *out = a;
-    return ST_OK;
-}
-
-static st_rc pg_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
-                     void *ctx, st_error *err)
-{
-    st_pg *p = impl;
-    struct args *a = NULL;
-    st_rc rc = args_new(args, nargs, &a, err);
-    if (rc)
-        return rc;
-    st_pg_conn *c = reader_get(p, err);
-    char name[16];
-    PGresult *r = NULL;
-    if (PQstatus(c->c) != CONNECTION_OK) { /* the server restarted: reconnect once */
-        PQreset(c->c);
-        st_pg_session(p, c, NULL);
-        for (int i = 0; i < ST_PG_STMT_CACHE; i++) {
-            free(c->cache[i].sql);
-            c->cache[i].sql = NULL;
-        }
-    }
-    if (!conn_stmt(c, sql, a->types, nargs, name, err)) {
-        rc = ST_ERR_IO;
-        goto out;
-    }
-    r = PQexecPrepared(c->c, name, nargs, a->vals, a->lens, a->fmts, 1);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
-        rc = st_pg_fail(err, c->c, r, "running a query");
-        goto out;
-    }
-    if (cb)
-        rc = rows_out(r, cb, ctx);
-out:
-    PQclear(r);
-    pthread_mutex_unlock(&c->mu);
-    free(a);
-    return rc;
-}
-
 /* ---- administration ---------------------------------------------------------------------- */
 
 st_rc st_pg_query(PGconn *c, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                   void *ctx, int64_t *changes, st_error *err)
 {
-    struct args *a = NULL;
-    st_rc rc = args_new(args, nargs, &a, err);
+    struct st_pg_args *a = NULL;
+    st_rc rc = st_pg_args_new(args, nargs, &a, err);
     if (rc)
         return rc;
     PGresult *r = PQexecParams(c, sql, nargs, a->types, a->vals, a->lens, a->fmts, 1);
@@ -617,7 +356,7 @@ st_rc st_pg_query(PGconn *c, const char *sql, const st_val *args, int nargs, st_
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
         rc = st_pg_fail(err, c, r, "a statement on the write connection");
     else if (cb)
-        rc = rows_out(r, cb, ctx);
+        rc = st_pg_rows(r, cb, ctx);
     if (!rc && changes)
         *changes = strtoll(PQcmdTuples(r), NULL, 10);
     PQclear(r);
@@ -638,15 +377,15 @@ st_rc st_pg_side_run(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
                      d->n_side, ST_STORE_MAX_SIDE_STATEMENTS);
     for (size_t k = 0; k < d->n_side && !rc; k++) {
         const st_cap_side *x = &d->side[k];
-        struct args *a = NULL;
-        if ((rc = args_new(x->args, x->nargs, &a, &e)) != ST_OK)
+        struct st_pg_args *a = NULL;
+        if ((rc = st_pg_args_new(x->args, x->nargs, &a, &e)) != ST_OK)
             break;
         PGresult *r =
             PQexecParams(p->w.c, x->sql, x->nargs, a->types, a->vals, a->lens, a->fmts, 1);
         ExecStatusType s = PQresultStatus(r);
         if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
             rc = st_pg_fail(&e, p->w.c, r, "a statement committed with the events failed");
-        else if (x->cb && (rc = rows_out(r, x->cb, x->ctx)) != ST_OK)
+        else if (x->cb && (rc = st_pg_rows(r, x->cb, x->ctx)) != ST_OK)
             st_fail(&e, rc, -1, NULL, "a statement committed with the events failed: %s",
                     st_strerror(rc));
         PQclear(r);
@@ -718,11 +457,11 @@ static st_rc pg_info(void *impl, st_store_info *info, st_error *err)
         st_sbuf_puts(&b, p->schema);
     }
     int64_t bytes = 0;
-    st_rc rc = pg_exec(p,
-                       "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM"
-                       " pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE"
-                       " n.nspname = current_schema() AND c.relkind = 'r'",
-                       NULL, 0, row_bytes, &bytes, err);
+    st_rc rc = st_pg_exec(p,
+                          "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM"
+                          " pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE"
+                          " n.nspname = current_schema() AND c.relkind = 'r'",
+                          NULL, 0, row_bytes, &bytes, err);
     info->bytes = bytes;
     return rc;
 }
@@ -735,7 +474,8 @@ const st_store_methods st_store_postgres = {
     .migrate = pg_migrate,
     .commit = st_pg_commit,
     .info = pg_info,
-    .exec = pg_exec,
+    .exec = st_pg_exec,
+    .exec_batch = st_pg_exec_batch,
     .admin_exec = pg_admin_exec,
     .write_tx = st_pg_write_tx,
 };

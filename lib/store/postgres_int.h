@@ -57,6 +57,29 @@ typedef struct st_pg {
     int64_t analyzed_at;             /* events in the store when this handle last analyzed */
 } st_pg;
 
+/* Arguments as libpq wants them: ints as decimal text, blobs binary; one
+ * allocation sized for the statement. */
+struct st_pg_args {
+    Oid *types;        /* parameter types */
+    const char **vals; /* values */
+    int *lens;         /* lengths of binary values */
+    int *fmts;         /* 1: binary */
+    char (*ints)[24];  /* the text of integer values */
+};
+
+/* args[0..nargs) for libpq into *out (the caller frees it; NULL on failure,
+ * err filled in: more than ST_STORE_MAX_SQL_ARGS is ST_ERR_LIMIT). */
+st_rc st_pg_args_new(const st_val *args, int nargs, struct st_pg_args **out, st_error *err);
+
+/* Hand each row of the binary result r to cb as st_val columns; cb's first
+ * non-OK return. */
+st_rc st_pg_rows(PGresult *r, st_row_cb cb, void *ctx);
+
+/* The exec and exec_batch methods (postgres_read.c). */
+st_rc st_pg_exec(void *impl, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+                 void *ctx, st_error *err);
+st_rc st_pg_exec_batch(void *impl, const st_read *reads, size_t n, st_error *err);
+
 /* Set up a new (or reset) connection's session: the store's schema first
  * in search_path (the schema created when missing, unless read-only),
  * NOTICEs silenced. 0, or -1 with err filled in. */

@@ -128,6 +128,19 @@ st_rc st_store_exec(st_store *s, const char *sql, const st_val *args, int nargs,
     return s->m->exec(s->impl, sql, args, nargs, cb, ctx, err);
 }
 
+st_rc st_store_exec_batch(st_store *s, const st_read *reads, size_t n, st_error *err)
+{
+    if (n > 1 && s->m->exec_batch)
+        return s->m->exec_batch(s->impl, reads, n, err);
+    for (size_t i = 0; i < n; i++) {
+        st_rc rc = s->m->exec(s->impl, reads[i].sql, reads[i].args, reads[i].nargs, reads[i].cb,
+                              reads[i].ctx, err);
+        if (rc)
+            return rc;
+    }
+    return ST_OK;
+}
+
 st_rc st_store_read_begin(st_store *s, st_error *err)
 {
     return s->m->read_begin ? s->m->read_begin(s->impl, err) : ST_OK;

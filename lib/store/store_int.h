@@ -14,6 +14,11 @@
 st_rc st_store_exec(st_store *s, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                     void *ctx, st_error *err);
 
+/* Run reads[0..n), independent read statements, as st_store_exec would
+ * one after the other (see st_store_methods.exec_batch): on a backend that
+ * can, in one round trip. Stops at the first failure and returns it. */
+st_rc st_store_exec_batch(st_store *s, const st_read *reads, size_t n, st_error *err);
+
 /* Make the calling thread's reads of s until st_store_read_end one read
  * transaction (one snapshot; see st_store_methods.read_begin). Nests. Every
  * successful begin needs its end; no row callback may read s in between

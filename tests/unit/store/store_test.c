@@ -878,6 +878,43 @@ static void test_containers(void **state)
 
 /* ---- projections: status, late events -------------------------------------------------------- */
 
+/* A container seen more often than a trace reads ahead for (its first
+ * batch reads up to 256 events of the containers): the case's events while
+ * the unit was inside are then asked for by time range, with the same
+ * answer, cut at max_history as any history. */
+static void test_busy_container(void **state)
+{
+    fx *f = *state;
+    CAPTURE_JSON(f->s, 1, 0,
+                 AGG("2024-04-01T10:00:00Z", "ADD", CASE, ",'childEPCs':['" U(4001) "']", ""));
+    size_t cap = 300 * 256, n = 0;
+    char *list = malloc(cap);
+    assert_non_null(list);
+    for (int i = 0; i < 300; i++)
+        n += (size_t)snprintf(list + n, cap - n,
+                              "%s" OBJ("2024-04-01T%02d:%02d:30Z", "OBSERVE", "'" CASE "'", ""),
+                              i ? "," : "", 10 + i / 60, i % 60);
+    CAPTURE_JSON(f->s, 300, 0, "%s", list);
+    free(list);
+    CAPTURE_JSON(f->s, 1, 0,
+                 AGG("2024-04-01T12:00:00Z", "DELETE", CASE, ",'childEPCs':['" U(4001) "']", ""));
+    /* its packing, the 120 sightings of the case while inside, its unpacking */
+    json_t *t = trace(f->s, U(4001), NULL);
+    assert_int_equal(jsize(t, "history"), 122);
+    assert_jstr(t, "history.0.eventTime", "2024-04-01T10:00:00Z");
+    assert_jstr(t, "history.1.eventTime", "2024-04-01T10:00:30Z");
+    assert_jstr(t, "history.120.eventTime", "2024-04-01T11:59:30Z");
+    assert_jstr(t, "history.121.action", "DELETE");
+    assert_null(jget(t, "history_truncated"));
+    json_decref(t);
+    st_trace_opts o = {.max_history = 50};
+    t = trace(f->s, U(4001), &o);
+    assert_int_equal(jsize(t, "history"), 50);
+    assert_jstr(t, "history.49.eventTime", "2024-04-01T10:48:30Z");
+    assert_true(json_is_true(jget(t, "history_truncated")));
+    json_decref(t);
+}
+
 static void test_decommission(void **state)
 {
     fx *f = *state;
@@ -990,6 +1027,38 @@ static void test_genealogy(void **state)
     json_decref(t);
     t = trace(f->s, U(1004), NULL); /* same lot, never transformed */
     assert_int_equal(jsize(t, "genealogy.down"), 0);
+    json_decref(t);
+
+    /* a lot met on the way: up from 7201 to the class LOTC it was made of
+     * (depth 1), then through LOTC's units, one of which 7101 was made
+     * from 7001 (depth 2) */
+    CAPTURE_JSON(f->s, 1, 0,
+                 OBJ("2024-03-06T08:00:00Z", "ADD", "'" U(7102) "'",
+                     ",'bizStep':'commissioning','ilmd':{'cbvmda:lotNumber':'LOTC'}"));
+    CAPTURE_JSON(
+        f->s, 2, 0,
+        XFORM("2024-03-06T09:00:00Z",
+              ",'inputEPCList':['" U(7001) "'],'outputEPCList':['" U(
+                  7101) "'],'ilmd':{'cbvmda:lotNumber':'LOTC'}") "," XFORM("2024-03-06T10:00:00Z",
+                                                                           ",'inputQuantityList':[{"
+                                                                           "'epcClass':'"
+                                                                           "urn:epc:class:lgtin:"
+                                                                           "0614141.107346.LOTC','"
+                                                                           "quantity':2}],"
+                                                                           "'outputEPCList':['" OUT(
+                                                                               7201) "']"));
+    t = trace(f->s, OUT(7201), NULL);
+    assert_int_equal(jsize(t, "genealogy.up"), 2);
+    assert_jstr(t, "genealogy.up.0.key", "https://id.gs1.org/01/10614141073464/10/LOTC");
+    assert_int_equal(json_integer_value(jget(t, "genealogy.up.0.depth")), 1);
+    assert_jstr(t, "genealogy.up.1.key", KU(7001));
+    assert_int_equal(json_integer_value(jget(t, "genealogy.up.1.depth")), 2);
+    json_decref(t);
+    t = trace(f->s, U(7001), NULL); /* and back down: 7101 (depth 1); 7201 from LOTC (2) */
+    assert_int_equal(jsize(t, "genealogy.down"), 2);
+    assert_jstr(t, "genealogy.down.0.key", KU(7101));
+    assert_jstr(t, "genealogy.down.1.key", KOUT(7201));
+    assert_int_equal(json_integer_value(jget(t, "genealogy.down.1.depth")), 2);
     json_decref(t);
 
     /* the two halves of one transformation */
@@ -1222,6 +1291,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_containers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_busy_container, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decommission, setup, teardown),
         cmocka_unit_test_setup_teardown(test_late_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_genealogy, setup, teardown),
