@@ -377,19 +377,10 @@ st_rc st_pg_side_run(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
                      d->n_side, ST_STORE_MAX_SIDE_STATEMENTS);
     for (size_t k = 0; k < d->n_side && !rc; k++) {
         const st_cap_side *x = &d->side[k];
-        struct st_pg_args *a = NULL;
-        if ((rc = st_pg_args_new(x->args, x->nargs, &a, &e)) != ST_OK)
-            break;
-        PGresult *r =
-            PQexecParams(p->w.c, x->sql, x->nargs, a->types, a->vals, a->lens, a->fmts, 1);
-        ExecStatusType s = PQresultStatus(r);
-        if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
-            rc = st_pg_fail(&e, p->w.c, r, "a statement committed with the events failed");
-        else if (x->cb && (rc = st_pg_rows(r, x->cb, x->ctx)) != ST_OK)
+        rc = st_pg_query(p->w.c, x->sql, x->args, x->nargs, x->cb, x->ctx, NULL, &e);
+        if (rc && !e.msg[0])
             st_fail(&e, rc, -1, NULL, "a statement committed with the events failed: %s",
                     st_strerror(rc));
-        PQclear(r);
-        free(a);
     }
     if (rc)
         snprintf(msg, cap, "%s", e.msg);
