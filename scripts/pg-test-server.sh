@@ -12,6 +12,7 @@
 # CMD against that server. When no server can be started, `with` says why and runs CMD
 # without ST_TEST_PG_URL: the PostgreSQL tests then skip, or fail when CI=true.
 # PG_TEST_FSYNC=on keeps fsync (the benchmarks); the tests run with fsync=off.
+# PG_TEST_OPTS adds server options (e.g. "-c shared_preload_libraries=pg_stat_statements").
 set -euo pipefail
 
 log() { echo "pg-test-server: $*" >&2; }
@@ -58,6 +59,7 @@ start() {
     local fsync=${PG_TEST_FSYNC:-off}
     local opts="-c listen_addresses='' -k $dir -c fsync=$fsync -c full_page_writes=$fsync"
     opts+=" -c shared_buffers=256MB -c max_wal_size=4GB -c max_connections=200"
+    opts+=" ${PG_TEST_OPTS:-}"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$opts" start \
         >/dev/null 2>&1 || { log "the server did not start:"; cat "$dir/server.log" >&2; return 1; }
     as_owner "$bin/psql" -h "$dir" -U postgres -d postgres -qAt \
