@@ -4,6 +4,8 @@
  * for the statements over unnest(), the rows of a binary COPY, and a set of
  * byte strings for duplicates within a group. A failed allocation is
  * remembered (oom) and later appends do nothing, so a caller checks once.
+ * Ownership: a zeroed st_pgbuf / st_pgarr is empty; its memory (b.p) is the
+ * caller's to free() once done; a reset keeps it for reuse.
  */
 #ifndef ST_STORE_POSTGRES_WBUF_H
 #define ST_STORE_POSTGRES_WBUF_H
@@ -27,8 +29,8 @@ void st_pgbuf_reset(st_pgbuf *b);
 
 /* An array literal being built. */
 typedef struct st_pgarr {
-    st_pgbuf b;
-    size_t n; /* elements */
+    st_pgbuf b; /* the literal's text */
+    size_t n;   /* elements */
 } st_pgarr;
 
 void st_pgarr_int(st_pgarr *a, int64_t v, int null);

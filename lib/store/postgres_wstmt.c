@@ -17,6 +17,8 @@
     " " col " = CASE WHEN i.v" n " IS NOT NULL AND (i.t" n " >= s.last_seen OR s." col             \
     " IS NULL) THEN i.v" n " ELSE s." col " END"
 
+/* laid out by hand, so that the item-state statement reads as SQL */
+// clang-format off
 static const char *const write_sql[W_COUNT] = {
     [W_IDENT_GET] = "SELECT id, key FROM ident WHERE key = ANY($1::text[])",
     /* in the order given, so ids follow first sightings as in the SQLite backend */
@@ -32,60 +34,24 @@ static const char *const write_sql[W_COUNT] = {
      * SQLite backend's upsert, over arrays: update the items that have a
      * state, insert the others */
     [W_STATE] =
-        "WITH i AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], "
-        "$4::bigint[],"
-        " $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], "
-        "$10::bigint[],"
-        " $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], "
-        "$15::bigint[],"
+        "WITH i AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[],"
+        " $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],"
+        " $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[],"
         " $16::bigint[], $17::bigint[], $18::bigint[], $19::text[], $20::bigint[],"
         " $21::bigint[], $22::bigint[]) AS " STATE_COLS "),"
         " u AS (UPDATE item_state s SET"
         " first_seen = CASE WHEN i.f < s.first_seen THEN i.f ELSE s.first_seen END,"
         " last_seen = CASE WHEN i.l >= s.last_seen THEN i.l ELSE s.last_seen END,"
-        " last_event = CASE WHEN i.l >= s.last_seen THEN i.le ELSE s.last_event "
-        "END," LATEST("disposition", "5") "," LATEST("read_point", "7") "," LATEST("biz_location", "9") "," LATEST("container", "11") "," LATEST(
-            "owner",
-            "13") "," LATEST("possessor",
-                             "15") "," LATEST("lot",
-                                              "17") "," LATEST("ex"
-                                                               "pi"
-                                                               "r"
-                                                               "y",
-                                                               "1"
-                                                               "9") "," LATEST("deleted",
-                                                                               "21") " FROM i "
-                                                                                     "WHERE "
-                                                                                     "s.ident = "
-                                                                                     "i.ident "
-                                                                                     "RETURNING "
-                                                                                     "s.ident)"
-                                                                                     " INSERT INTO "
-                                                                                     "item_state("
-                                                                                     "ident, "
-                                                                                     "first_seen, "
-                                                                                     "last_seen, "
-                                                                                     "last_event, "
-                                                                                     "disposition,"
-                                                                                     " read_point, "
-                                                                                     "biz_location,"
-                                                                                     " container, "
-                                                                                     "owner, "
-                                                                                     "possessor, "
-                                                                                     "lot, expiry, "
-                                                                                     "deleted)"
-                                                                                     " SELECT "
-                                                                                     "ident, f, l, "
-                                                                                     "le, v5, v7, "
-                                                                                     "v9, v11, "
-                                                                                     "v13, v15, "
-                                                                                     "v17, v19, "
-                                                                                     "v21 FROM i"
-                                                                                     " WHERE ident "
-                                                                                     "NOT IN "
-                                                                                     "(SELECT "
-                                                                                     "ident FROM "
-                                                                                     "u)",
+        " last_event = CASE WHEN i.l >= s.last_seen THEN i.le ELSE s.last_event END,"
+        LATEST("disposition", "5") "," LATEST("read_point", "7") ","
+        LATEST("biz_location", "9") "," LATEST("container", "11") ","
+        LATEST("owner", "13") "," LATEST("possessor", "15") ","
+        LATEST("lot", "17") "," LATEST("expiry", "19") "," LATEST("deleted", "21")
+        " FROM i WHERE s.ident = i.ident RETURNING s.ident)"
+        " INSERT INTO item_state(ident, first_seen, last_seen, last_event, disposition,"
+        " read_point, biz_location, container, owner, possessor, lot, expiry, deleted)"
+        " SELECT ident, f, l, le, v5, v7, v9, v11, v13, v15, v17, v19, v21 FROM i"
+        " WHERE ident NOT IN (SELECT ident FROM u)",
     [W_UNPACK_ALL] = "SELECT c.child, s.container FROM containment c LEFT JOIN item_state s"
                      " ON s.ident = c.child WHERE c.parent = $1 AND c.unpacked_event IS NULL",
     [W_PACK] = "INSERT INTO containment(child, packed_event, parent) SELECT * FROM"
@@ -133,6 +99,7 @@ static const char *const write_sql[W_COUNT] = {
                       " $3::text[], $4::bigint[], $5::bigint[], $6::text[])"
                       " WITH ORDINALITY AS u(e, i, r, l, d, v, n) ORDER BY n",
 };
+// clang-format on
 #undef LATEST
 
 st_rc st_pg_prepare_writes(st_pg *p, st_error *err)
