@@ -1,6 +1,6 @@
 /*
  * The prepared statements of the PostgreSQL write path (postgres_write.h),
- * planned once on the write connection (a generic plan: the write session
+ * planned once on the write connection (a generic plan: that connection
  * sets plan_cache_mode), and how they are run.
  */
 #include "store/postgres_write.h"
