@@ -30,8 +30,9 @@ for b in "$build"/bench/bench_*; do
     echo "== $(basename "$b")"
     if [ "$(basename "$b")" = bench_store ] && [ -z "${BENCH_STORE_NO_PG:-}" ]; then
         # SQLite and PostgreSQL side by side: a throwaway server with fsync on (as SQLite's
-        # synchronous=FULL), or the one of BENCH_STORE_DB / ST_TEST_PG_URL
-        PG_TEST_FSYNC=on bash "$(dirname "$0")/pg-test-server.sh" with -- \
+        # synchronous=FULL) and the recommended settings of docs/POSTGRES.md
+        # (PG_TEST_TUNED=off: the server's defaults), or the one of BENCH_STORE_DB / ST_TEST_PG_URL
+        PG_TEST_FSYNC=on PG_TEST_TUNED=${PG_TEST_TUNED:-on} bash "$(dirname "$0")/pg-test-server.sh" with -- \
             sh -c 'BENCH_STORE_DB=${BENCH_STORE_DB:-${ST_TEST_PG_URL:-}} exec "$0"' "$b" ||
             echo "bench: $b exited with status $?" >&2
     else

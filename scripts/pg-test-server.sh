@@ -12,6 +12,9 @@
 # CMD against that server. When no server can be started, `with` says why and runs CMD
 # without ST_TEST_PG_URL: the PostgreSQL tests then skip, or fail when CI=true.
 # PG_TEST_FSYNC=on keeps fsync (the benchmarks); the tests run with fsync=off.
+# PG_TEST_TUNED=on adds the settings docs/POSTGRES.md recommends for a store that captures
+# in bulk (the benchmarks); PG_TEST_OPTS adds any other server options (e.g.
+# "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all").
 set -euo pipefail
 
 log() { echo "pg-test-server: $*" >&2; }
@@ -58,6 +61,11 @@ start() {
     local fsync=${PG_TEST_FSYNC:-off}
     local opts="-c listen_addresses='' -k $dir -c fsync=$fsync -c full_page_writes=$fsync"
     opts+=" -c shared_buffers=256MB -c max_wal_size=4GB -c max_connections=200"
+    # docs/POSTGRES.md, "Recommended settings": checkpoints far apart and compressed full-page
+    # images (fewer pages written whole), room for the hot index pages; commits stay durable
+    [ "${PG_TEST_TUNED:-off}" = on ] &&
+        opts+=" -c shared_buffers=1GB -c max_wal_size=16GB -c checkpoint_timeout=15min -c wal_compression=lz4 -c wal_buffers=64MB"
+    opts+=" ${PG_TEST_OPTS:-}"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$opts" start \
         >/dev/null 2>&1 || { log "the server did not start:"; cat "$dir/server.log" >&2; return 1; }
     as_owner "$bin/psql" -h "$dir" -U postgres -d postgres -qAt \

@@ -17,7 +17,7 @@
 #include "store/capture.h"
 
 /* The schema version this program writes (see the migrations of each backend). */
-#define ST_SCHEMA_VERSION 9
+#define ST_SCHEMA_VERSION 10
 
 /* A value passed to or read from SQL. Text and blobs are borrowed: arguments
  * must live until the call returns; row values only during the row callback. */

@@ -378,9 +378,11 @@ st_rc st_pg_side_run(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
     for (size_t k = 0; k < d->n_side && !rc; k++) {
         const st_cap_side *x = &d->side[k];
         rc = st_pg_query(p->w.c, x->sql, x->args, x->nargs, x->cb, x->ctx, NULL, &e);
-        if (rc && !e.msg[0])
-            st_fail(&e, rc, -1, NULL, "a statement committed with the events failed: %s",
-                    st_strerror(rc));
+        if (rc) {
+            char why[sizeof e.msg];
+            snprintf(why, sizeof why, "%s", e.msg[0] ? e.msg : st_strerror(rc));
+            st_fail(&e, rc, -1, NULL, "a statement committed with the events failed: %s", why);
+        }
     }
     if (rc)
         snprintf(msg, cap, "%s", e.msg);

@@ -280,7 +280,24 @@ static const char *const v9 = "CREATE TABLE lineage_node ("
                               "INSERT INTO lineage_state(built)"
                               " SELECT CASE WHEN EXISTS (SELECT 1 FROM event) THEN 0 ELSE 1 END;";
 
-const char *const st_pg_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8, v9};
+/* v10: capture speed (docs/POSTGRES.md, Performance). event's indexes on
+ * hash and event_id repeated the keys of event_hash and event_eid: random
+ * keys, so each event dirtied two more B-tree pages at random, which stop
+ * fitting in shared buffers as the log grows (and are written whole after
+ * every checkpoint). Reads by hash and eventID go through the views
+ * event_by_hash and event_by_eid, which sqlite_schema.c v10 defines over
+ * its event table. item_state rows are updated at every sighting: free
+ * space in each page lets an update stay in its page (a HOT update, no new
+ * index entry). Written so that it may run again over a store whose
+ * version number was set back. */
+static const char *const v10 =
+    "DROP INDEX IF EXISTS event_hash_ix;"
+    "DROP INDEX IF EXISTS event_event_id;"
+    "CREATE OR REPLACE VIEW event_by_hash(hash, event) AS SELECT hash, event FROM event_hash;"
+    "CREATE OR REPLACE VIEW event_by_eid(event_id, event) AS SELECT event_id, event FROM event_eid;"
+    "ALTER TABLE item_state SET (fillfactor = 80);";
+
+const char *const st_pg_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8, v9, v10};
 const int st_pg_migration_count = (int)(sizeof st_pg_migrations / sizeof *st_pg_migrations);
 _Static_assert(sizeof st_pg_migrations / sizeof *st_pg_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of PostgreSQL migrations: "

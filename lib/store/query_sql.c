@@ -18,7 +18,9 @@
  *    WD_: the recursive CTE over location_child's primary key, then the index
  *  - MATCH_*: ident by key (unique index; key ranges for patterns), event_epc
  *    by primary key (ident=?), events by rowid, top-N sort
- *  - EQ_eventID: MULTI-INDEX OR over event_hash and event_event_id
+ *  - EQ_eventID: events by rowid from the views event_by_hash and event_by_eid
+ *    (schema v8), over the indexes event_hash and event_event_id; on
+ *    PostgreSQL over the tables event_hash and event_eid
  *  - EQ_transformationID: ident by key, then SEARCH c USING (COVERING) INDEX
  *    event_xform (xform=? AND rowid>? AND rowid<?); no sort for one value in
  *    record order, else a top-N sort
@@ -276,17 +278,17 @@ st_rc st_query_build_sql(const st_query *q, int with_body, sqlb *b)
     }
     for (int i = 0; i < q->n_match; i++)
         sb_match(b, &q->match[i]);
-    if (q->eid_text.n) {
-        sb_put(b, " AND (");
+    if (q->eid_text.n) { /* the views of schema v8: an index of event, or a table of their own */
+        sb_put(b, " AND c.id IN (");
         if (q->eid_hash.n) {
-            sb_put(b, "c.hash IN (");
+            sb_put(b, "SELECT event FROM event_by_hash WHERE hash IN (");
             for (size_t i = 0; i < q->eid_hash.n; i++) {
                 sb_put(b, i ? ", " : "");
                 sb_arg(b, st_val_blob(q->eid_hash.v[i], 32));
             }
-            sb_put(b, ") OR ");
+            sb_put(b, ") UNION ALL ");
         }
-        sb_put(b, "c.event_id IN (");
+        sb_put(b, "SELECT event FROM event_by_eid WHERE event_id IN (");
         sb_text_list(b, &q->eid_text);
         sb_put(b, "))");
     }

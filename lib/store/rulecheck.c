@@ -236,7 +236,7 @@ static st_rc stored_already(struct check *c, const st_cap_event *e, int *yes)
 {
     *yes = 0;
     st_val arg = st_val_blob(e->hash, 32);
-    return st_store_exec(c->s, "SELECT 1 FROM event WHERE hash = $1", &arg, 1,
+    return st_store_exec(c->s, "SELECT 1 FROM event_by_hash WHERE hash = $1", &arg, 1,
                          st_rulecheck_row_flag, yes, c->err);
 }
 

@@ -305,7 +305,15 @@ static const char *const v9 = "CREATE TABLE lineage_node ("
                               "INSERT INTO lineage_state(built)"
                               " SELECT CASE WHEN EXISTS (SELECT 1 FROM event) THEN 0 ELSE 1 END;";
 
-const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8, v9};
+/* v10: events by hash and by declared eventID, through views that the
+ * PostgreSQL schema defines over its own tables (postgres_schema.c v10), so
+ * that the portable read SQL finds them alike; here over event's indexes. */
+static const char *const v10 =
+    "CREATE VIEW IF NOT EXISTS event_by_hash(hash, event) AS SELECT hash, id FROM event;"
+    "CREATE VIEW IF NOT EXISTS event_by_eid(event_id, event) AS"
+    " SELECT event_id, id FROM event WHERE event_id IS NOT NULL;";
+
+const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8, v9, v10};
 const int st_sqlite_migration_count =
     (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
 _Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,

@@ -7,7 +7,9 @@
  * log is partitioned by month with partitions ahead of time; a duplicate
  * sent through two nodes at once is stored once; the lifecycle projections
  * (item_life, location_geo, anomaly), written in bulk, hold what SQLite's
- * row-by-row writes hold for the same documents. Needs $ST_TEST_PG_URL
+ * row-by-row writes hold for the same documents; the event rows (binary
+ * COPY) keep their NULLs and eventIDs, and schema v8's views find events by
+ * hash and eventID without indexes of event on either. Needs $ST_TEST_PG_URL
  * (skips without it; fails without it when CI=true).
  */
 #include <setjmp.h>
@@ -284,6 +286,77 @@ static void test_duplicate_across_nodes(void **state)
     free(d);
 }
 
+/* ---- the event rows, as binary COPY writes them ------------------------------------------- */
+
+/* A document of n ObjectEvents: even ones declare an eventID and a bizStep,
+ * odd ones neither (NULL fields in the binary rows). */
+static char *doc_rows(int n)
+{
+    size_t cap = 512 + (size_t)n * 400;
+    char *d = malloc(cap);
+    assert_non_null(d);
+    size_t k = (size_t)snprintf(
+        d, cap,
+        "{\"@context\":\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","
+        "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"
+        "\"2024-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[");
+    for (int i = 0; i < n; i++) {
+        char extra[128] = "";
+        if (i % 2 == 0)
+            snprintf(extra, sizeof extra,
+                     ",\"eventID\":\"urn:uuid:6f0e8f5a-0000-4000-8000-%012d\","
+                     "\"bizStep\":\"shipping\"",
+                     i);
+        k +=
+            (size_t)snprintf(d + k, cap - k,
+                             "%s{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-06-01T10:00:%02dZ\","
+                             "\"eventTimeZoneOffset\":\"+00:00\",\"action\":\"OBSERVE\"%s,"
+                             "\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.rows%d\"]}",
+                             i ? "," : "", i % 60, extra, i);
+    }
+    snprintf(d + k, cap - k, "]}}");
+    return d;
+}
+
+static void test_event_rows(void **state)
+{
+    (void)state;
+    st_store *s = open_node();
+    char *d = doc_rows(10);
+    st_capture_result res;
+    assert_int_equal(st_store_capture_mem(s, d, strlen(d), "rows", &res, NULL), ST_OK);
+    assert_int_equal(res.stored, 10);
+    free(d);
+    /* the declared eventIDs and the absent fields as written */
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM event WHERE event_id ="
+                                " 'urn:uuid:6f0e8f5a-0000-4000-8000-000000000004'"),
+                     1);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM event WHERE event_id IS NULL"), 5);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM event WHERE biz_step IS NULL"), 5);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM event WHERE octet_length(hash) = 32"
+                                " AND octet_length(body) > 0"),
+                     10);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM event_epc x JOIN ident i ON i.id = x.ident"
+                                " WHERE i.key LIKE '%rows%'"),
+                     10);
+    /* the views of schema v8 find every event by hash and by eventID */
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM event e JOIN event_by_hash h"
+                                " ON h.event = e.id AND h.hash = e.hash"),
+                     10);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM event e JOIN event_by_eid x"
+                                " ON x.event = e.id AND x.event_id = e.event_id"),
+                     5);
+    /* and event has no index of its own on either key any more */
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM pg_indexes WHERE schemaname ="
+                                " current_schema() AND tablename = 'event' AND"
+                                " (indexdef LIKE '%(hash)%' OR indexdef LIKE '%(event_id)%')"),
+                     0);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM pg_indexes WHERE schemaname ="
+                                " current_schema() AND tablename = 'event'"),
+                     7);
+    st_store_close(s);
+}
+
 /* ---- the lifecycle projections, against SQLite -------------------------------------------- */
 
 #define LC_EV(type, time, epc, extra, loc)                                                         \
@@ -442,6 +515,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counter_across_nodes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partitions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_across_nodes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lifecycle_as_sqlite, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

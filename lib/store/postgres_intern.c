@@ -1,0 +1,167 @@
+/*
+ * Identifiers on PostgreSQL (postgres_write.h): every key a document names
+ * is interned before the chain lock, each statement its own transaction,
+ * so the identifier cache only ever holds committed ids and no capture
+ * waits, holding the chain lock, on another node's uncommitted identifier.
+ */
+#include "store/postgres_write.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- interning identifiers ------------------------------------------------------------ */
+
+/* Every key one document names, in the order of first sighting, but for
+ * the events that are duplicates (dup[i]): those leave no trace. */
+static void doc_keys(const st_cap_doc *d, const unsigned char *dup, void (*f)(void *, const char *),
+                     void *ctx)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const st_cap_event *e = &d->ev[i];
+        if (dup[i])
+            continue;
+        const char *k[] = {e->biz_step,     e->disposition, e->read_point,
+                           e->biz_location, e->owner,       e->possessor};
+        for (size_t j = 0; j < sizeof k / sizeof *k; j++)
+            if (k[j])
+                f(ctx, k[j]);
+        if (e->type == ST_EVENT_TRANSFORMATION && e->xform_id)
+            f(ctx, e->xform_id);
+        for (size_t j = 0; j < e->n_refs; j++) {
+            f(ctx, e->refs[j].key);
+            if (e->refs[j].lot_key)
+                f(ctx, e->refs[j].lot_key);
+        }
+    }
+    for (size_t i = 0; i < d->n_links; i++) {
+        f(ctx, d->links[i].parent);
+        f(ctx, d->links[i].child);
+    }
+    for (size_t i = 0; i < d->n_geo; i++)
+        f(ctx, d->geo[i].loc);
+    for (size_t i = 0; i < d->n_anom; i++) {
+        const st_cap_anomaly *a = &d->anom[i];
+        if (a->event >= d->n || dup[a->event])
+            continue;
+        f(ctx, a->key);
+        if (a->location)
+            f(ctx, a->location);
+    }
+}
+
+struct missing {
+    st_pg *p;
+    st_idcache seen; /* keys already listed */
+    const char **k;  /* the keys not cached, in order of first sighting */
+    size_t n, cap;
+    int oom; /* listing one failed */
+};
+
+static void add_missing(void *ctx, const char *key)
+{
+    struct missing *m = ctx;
+    size_t n = strlen(key);
+    if (st_idcache_get(&m->p->ids, key, n) || st_idcache_get(&m->seen, key, n))
+        return;
+    st_idcache_put(&m->seen, key, n, 1);
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 256;
+        const char **k = realloc(m->k, cap * sizeof *k);
+        if (!k) {
+            m->oom = 1;
+            return;
+        }
+        m->k = k;
+        m->cap = cap;
+    }
+    m->k[m->n++] = key;
+}
+
+/* The array literal of m's keys still not cached, into a; their count. */
+static size_t still_missing(struct missing *m, st_pgarr *a)
+{
+    st_pgarr_reset(a);
+    for (size_t i = 0; i < m->n; i++)
+        if (!st_idcache_get(&m->p->ids, m->k[i], strlen(m->k[i])))
+            st_pgarr_text(a, m->k[i]);
+    st_pgarr_end(a);
+    return a->n;
+}
+
+/* Cache the (id, key) rows of r. */
+static void cache_rows(st_pg *p, PGresult *r)
+{
+    for (int i = 0; i < PQntuples(r); i++)
+        st_idcache_put(&p->ids, PQgetvalue(r, i, 1), (size_t)PQgetlength(r, i, 1),
+                       strtoll(PQgetvalue(r, i, 0), NULL, 10));
+}
+
+/* Intern every key of d not cached (but those only duplicates name): look
+ * them up, insert the new ones, each statement its own transaction
+ * (autocommit). 0 or -1 (msg says why). */
+int st_pgw_intern(st_pgwdoc *w, st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
+{
+    struct missing m = {p, {0}, NULL, 0, 0, 0};
+    st_pgarr a = {{0}, 0};
+    st_idcache_init(&m.seen);
+    int rc = -1;
+    unsigned char *dup = calloc(d->n + 1, 1);
+    if (!dup || st_pgw_mark_dups(w, d, dup)) {
+        snprintf(msg, cap, "%s", dup ? "looking up duplicates failed" : "out of memory");
+        goto out;
+    }
+    doc_keys(d, dup, add_missing, &m);
+    /* look up first, then insert only what is new (an insert that
+     * conflicts still uses up an identity value: ids would get gaps);
+     * what another writer inserted meanwhile is skipped by the insert and
+     * found by the next look-up; a deadlock between two writers inserting
+     * the same new keys in other orders is retried */
+    for (int step = 0; step < 10; step++) {
+        if (!still_missing(&m, &a)) {
+            rc = 0;
+            goto out;
+        }
+        if (m.oom || a.b.oom) {
+            snprintf(msg, cap, "out of memory");
+            goto out;
+        }
+        const char *v[1] = {a.b.p};
+        PGresult *r = st_pgw_exec(p, step % 2 ? W_IDENT_ADD : W_IDENT_GET, 1, v, msg, cap);
+        if (!r && !(step % 2 && strstr(msg, "deadlock")))
+            goto out;
+        if (r)
+            cache_rows(p, r);
+        PQclear(r);
+    }
+    snprintf(msg, cap, "identifiers could not be interned (concurrent writers)");
+out:
+    free(dup);
+    free(m.k);
+    free(a.b.p);
+    st_idcache_free(&m.seen);
+    return rc;
+}
+
+/* The ident id of key (interned already); 0 for NULL, -1 on error. */
+int64_t st_pgw_ident(st_pg *p, const char *key)
+{
+    if (!key)
+        return 0;
+    size_t n = strlen(key);
+    int64_t id = st_idcache_get(&p->ids, key, n);
+    if (id)
+        return id;
+    /* the cache was emptied since (it is bounded): read it back */
+    st_pgarr a = {{0}, 0};
+    st_pgarr_text(&a, key);
+    const char *v[1] = {st_pgarr_end(&a)};
+    PGresult *r = a.b.oom ? NULL : st_pgw_exec(p, W_IDENT_GET, 1, v, NULL, 0);
+    if (r && PQntuples(r) == 1) {
+        id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        st_idcache_put(&p->ids, key, n, id);
+    }
+    PQclear(r);
+    free(a.b.p);
+    return id > 0 ? id : -1;
+}

@@ -1,0 +1,245 @@
+/*
+ * The projections of a document on PostgreSQL (postgres_write.h): item
+ * states merged per document and written in one statement, containment
+ * changes in runs of one kind, item_life, location_geo and anomaly rows,
+ * each kind one statement over arrays (unnest). The rules are the SQLite
+ * backend's, row by row (lib/store/sqlite.c).
+ */
+#include "store/postgres_write.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Apply the pending containment changes, each run of one kind in one
+ * statement. In a run of unpackings only a child's first counts: it closes
+ * the open row, and a second finds none (as row-by-row). */
+int st_pgw_flush_containment(st_pgwdoc *w)
+{
+    size_t i = 0;
+    st_pgarr a[3] = {{{0}, 0}, {{0}, 0}, {{0}, 0}};
+    int rc = 0;
+    while (i < w->nops) {
+        int kind = w->ops[i].kind;
+        size_t j = i;
+        st_pgbset seen = {0};
+        while (j < w->nops && w->ops[j].kind == kind)
+            j++;
+        if (kind == OP_UNPACK && st_pgbset_init(&seen, j - i) < 0) {
+            rc = -1;
+            break;
+        }
+        for (size_t k = i; k < j; k++) {
+            const struct st_pgwop *o = &w->ops[k];
+            if (kind == OP_UNPACK && st_pgbset_find(&seen, &o->child, sizeof o->child, 1))
+                continue;
+            st_pgarr_int(&a[0], o->child, 0);
+            st_pgarr_int(&a[1], o->event, 0);
+            if (kind == OP_PACK)
+                st_pgarr_int(&a[2], o->parent, 0);
+        }
+        st_pgbset_free(&seen);
+        const char *v[3] = {st_pgarr_end(&a[0]), st_pgarr_end(&a[1]), st_pgarr_end(&a[2])};
+        if (a[0].b.oom || a[1].b.oom || a[2].b.oom ||
+            st_pgw_run(w->p, kind == OP_PACK ? W_PACK : W_UNPACK, kind == OP_PACK ? 3 : 2, v,
+                       w->msg, sizeof w->msg)) {
+            rc = -1;
+            break;
+        }
+        for (int k = 0; k < 3; k++)
+            st_pgarr_reset(&a[k]);
+        i = j;
+    }
+    for (int k = 0; k < 3; k++)
+        free(a[k].b.p);
+    w->nops = 0;
+    return rc;
+}
+
+int st_pgw_add_op(st_pgwdoc *w, int kind, int64_t child, int64_t event, int64_t parent)
+{
+    if (w->nops == w->capops) {
+        size_t cap = w->capops ? 2 * w->capops : 256;
+        struct st_pgwop *o = realloc(w->ops, cap * sizeof *o);
+        if (!o)
+            return -1;
+        w->ops = o;
+        w->capops = cap;
+    }
+    w->ops[w->nops++] = (struct st_pgwop){child, event, parent, kind};
+    return 0;
+}
+
+/* Write the merged item states (one statement for all). */
+int st_pgw_flush_states(st_pgwdoc *w)
+{
+    st_statemerge *m = &w->p->sm;
+    if (!m->n)
+        return 0;
+    for (int i = 0; i < 22; i++)
+        st_pgarr_reset(&w->st[i]);
+    for (size_t i = 0; i < m->n; i++) {
+        const st_state_delta *d = &m->d[i];
+        st_pgarr_int(&w->st[0], d->ident, 0);
+        st_pgarr_int(&w->st[1], d->first, 0);
+        st_pgarr_int(&w->st[2], d->last, 0);
+        st_pgarr_int(&w->st[3], d->last_event, 0);
+        for (int c = 0; c < ST_SC_COUNT; c++) {
+            int k =
+                4 + 2 * (c < ST_SC_LOT + 1 ? c : c + 1); /* expiry sits between lot and deleted */
+            st_pgarr_int(&w->st[k], d->col[c].v, !d->col[c].set);
+            st_pgarr_int(&w->st[k + 1], d->col[c].t, !d->col[c].set);
+        }
+        st_pgarr_text(&w->st[18], d->expiry);
+        st_pgarr_int(&w->st[19], d->expiry_t, !d->expiry);
+    }
+    const char *v[22];
+    for (int i = 0; i < 22; i++) {
+        v[i] = st_pgarr_end(&w->st[i]);
+        if (w->st[i].b.oom)
+            return -1;
+    }
+    if (st_pgw_run(w->p, W_STATE, 22, v, w->msg, sizeof w->msg))
+        return -1;
+    st_statemerge_reset(m);
+    return 0;
+}
+
+/* As the SQLite backend's st_pgw_update_state. */
+int st_pgw_update_state(st_pgwdoc *w, const st_cap_event *e, const st_cap_ref *r, int64_t item,
+                        const st_pgw_ids *x)
+{
+    st_pg *p = w->p;
+    int64_t t = e->event_time;
+    if (p->sm.n >= ST_PGW_MERGE_MAX && st_pgw_flush_states(w))
+        return -1;
+    st_state_delta *d = st_statemerge_touch(&p->sm, item, t, x->event);
+    if (!d)
+        return -1;
+    if (x->disposition > 0)
+        st_statemerge_set(d, ST_SC_DISPOSITION, x->disposition, t);
+    if (x->read_point > 0)
+        st_statemerge_set(d, ST_SC_READ_POINT, x->read_point, t);
+    if (x->biz_location > 0)
+        st_statemerge_set(d, ST_SC_BIZ_LOCATION, x->biz_location, t);
+    if (e->type == ST_EVENT_AGGREGATION && r->role == ST_ROLE_CHILD && x->parent > 0)
+        st_statemerge_set(d, ST_SC_CONTAINER, e->action == ST_ACTION_DELETE ? 0 : x->parent, t);
+    if (x->owner > 0)
+        st_statemerge_set(d, ST_SC_OWNER, x->owner, t);
+    if (x->possessor > 0)
+        st_statemerge_set(d, ST_SC_POSSESSOR, x->possessor, t);
+    if (r->lot_key) {
+        int64_t lot = st_pgw_ident(p, r->lot_key);
+        if (lot < 0)
+            return -1;
+        st_statemerge_set(d, ST_SC_LOT, lot, t);
+        if (e->expiry)
+            st_statemerge_expiry(d, e->expiry, t);
+        st_pgarr_int(&w->lot[0], lot, 0);
+        st_pgarr_int(&w->lot[1], item, 0);
+    }
+    if (e->type == ST_EVENT_OBJECT && e->action == ST_ACTION_ADD)
+        st_statemerge_set(d, ST_SC_DELETED, 0, t);
+    else if (e->type == ST_EVENT_OBJECT && e->action == ST_ACTION_DELETE)
+        st_statemerge_set(d, ST_SC_DELETED, 1, t);
+    return 0;
+}
+
+/* As the SQLite backend's st_pgw_unpack_all: every child still in the parent (by
+ * its merged or stored state) leaves it. */
+int st_pgw_unpack_all(st_pgwdoc *w, const st_cap_event *e, const st_pgw_ids *x)
+{
+    st_pg *p = w->p;
+    if (st_pgw_flush_containment(w))
+        return -1;
+    char a[24], b[24];
+    snprintf(a, sizeof a, "%" PRId64, x->parent);
+    snprintf(b, sizeof b, "%" PRId64, x->event);
+    const char *v[2] = {a, b};
+    PGresult *r = st_pgw_exec(p, W_UNPACK_ALL, 1, v, w->msg, sizeof w->msg);
+    if (!r)
+        return -1;
+    for (int i = 0; i < PQntuples(r); i++) {
+        int64_t child = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        st_state_delta *d = st_statemerge_find(&p->sm, child);
+        int64_t now = d && d->col[ST_SC_CONTAINER].set ? d->col[ST_SC_CONTAINER].v
+                      : !PQgetisnull(r, i, 1)          ? strtoll(PQgetvalue(r, i, 1), NULL, 10)
+                                                       : 0;
+        if (now != x->parent)
+            continue;
+        if (!(d = st_statemerge_touch(&p->sm, child, e->event_time, x->event))) {
+            PQclear(r);
+            return -1;
+        }
+        st_statemerge_set(d, ST_SC_CONTAINER, 0, e->event_time);
+    }
+    PQclear(r);
+    return st_pgw_run(p, W_UNPACK_PARENT, 2, v, w->msg, sizeof w->msg);
+}
+
+/* The item_life rows of item when e commissions or decommissions it. */
+void st_pgw_life(st_pgwdoc *w, const st_cap_event *e, unsigned role, int64_t item, int64_t event)
+{
+    st_pgarr *a[2] = {st_cap_commissions(e, role) ? w->com : NULL,
+                      st_cap_decommissions(e, role) ? w->dec : NULL};
+    for (int k = 0; k < 2; k++) {
+        if (!a[k])
+            continue;
+        st_pgarr_int(&a[k][0], item, 0);
+        st_pgarr_int(&a[k][1], event, 0);
+        st_pgarr_int(&a[k][2], e->event_time, 0);
+    }
+}
+
+/* The anomaly rows of event index i of d, stored as event (0: a duplicate,
+ * whose anomalies were stored with it before); *next is the first anomaly
+ * not yet taken (d->anom is in event order). */
+int st_pgw_anomalies(st_pgwdoc *w, const st_cap_doc *d, size_t i, int64_t event, int64_t record_ms,
+                     size_t *next)
+{
+    for (; *next < d->n_anom && d->anom[*next].event <= i; ++*next) {
+        const st_cap_anomaly *a = &d->anom[*next];
+        if (a->event < i || !event)
+            continue;
+        int64_t item = st_pgw_ident(w->p, a->key), loc = st_pgw_ident(w->p, a->location);
+        if (item < 0 || loc < 0)
+            return -1;
+        st_pgarr_int(&w->anom[0], event, 0);
+        st_pgarr_int(&w->anom[1], item, 0);
+        st_pgarr_text(&w->anom[2], a->rule);
+        st_pgarr_int(&w->anom[3], loc, loc == 0);
+        st_pgarr_int(&w->anom[4], record_ms, 0);
+        st_pgarr_text(&w->anom[5], a->evidence);
+    }
+    return 0;
+}
+
+/* ---- one document in the open transaction ------------------------------------------------ */
+
+/* Write the lifecycle rows of the document: item_life, location_geo and
+ * anomaly, one statement each (none when there is nothing to write). */
+int st_pgw_flush_life(st_pgwdoc *w)
+{
+    struct {
+        int stmt, ncols;
+        st_pgarr *a;
+    } t[] = {{W_COMMISSION, 3, w->com},
+             {W_DECOMMISSION, 3, w->dec},
+             {W_GEO_ADD, 3, w->geo},
+             {W_ANOMALY_ADD, 6, w->anom}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        if (!t[i].a[0].n)
+            continue;
+        const char *v[6];
+        for (int k = 0; k < t[i].ncols; k++) {
+            v[k] = st_pgarr_end(&t[i].a[k]);
+            if (t[i].a[k].b.oom) {
+                snprintf(w->msg, sizeof w->msg, "out of memory");
+                return -1;
+            }
+        }
+        if (st_pgw_run(w->p, t[i].stmt, t[i].ncols, v, w->msg, sizeof w->msg))
+            return -1;
+    }
+    return 0;
+}

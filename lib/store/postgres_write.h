@@ -1,0 +1,123 @@
+/*
+ * Inside the PostgreSQL write path: what its modules share.
+ *   postgres_commit.c  the group: chain lock, tail, one savepoint and link
+ *                      per document, the COPY of the event rows, ANALYZE
+ *   postgres_wevent.c  the rows of one new event and its projections
+ *   postgres_proj.c    item states, containment, lifecycle and anomaly rows
+ *   postgres_intern.c  identifiers, interned before the chain lock
+ *   postgres_dups.c    which events of a document are stored already
+ *   postgres_wstmt.c   the prepared write statements
+ *   postgres_wbuf.c    buffers: array literals, binary COPY rows, sets
+ */
+#ifndef ST_STORE_POSTGRES_WRITE_H
+#define ST_STORE_POSTGRES_WRITE_H
+
+#include "store/postgres_int.h"
+#include "store/postgres_wbuf.h"
+
+/* The prepared write statements (postgres_wstmt.c), by number. */
+enum {
+    W_IDENT_GET,
+    W_IDENT_ADD,
+    W_DUP_HASH,
+    W_DUP_EID,
+    W_LAST_BATCH,
+    W_BATCH_ADD,
+    W_STATE,
+    W_UNPACK_ALL,
+    W_PACK,
+    W_UNPACK,
+    W_UNPACK_PARENT,
+    W_LOT_ADD,
+    W_GENEALOGY_ADD,
+    W_LOCATION_ADD,
+    W_COMMISSION,
+    W_DECOMMISSION,
+    W_GEO_ADD,
+    W_ANOMALY_ADD,
+    W_COUNT
+};
+
+enum { OP_PACK, OP_UNPACK };
+
+#define ST_PGW_STATE_PARAMS 22  /* parameters of W_STATE */
+#define ST_PGW_MERGE_MAX 200000 /* items merged before a document's states are written */
+
+/* What one document writes, built while its events are walked. */
+typedef struct st_pgwdoc {
+    st_pg *p;
+    st_pgbuf ev, hash, eid, epc; /* binary COPY rows of event, event_hash, event_eid, event_epc */
+    st_pgarr lot[2], gen[3], loc[2];  /* item_lot, genealogy, location_child rows */
+    st_pgarr com[3], dec[3], geo[3];  /* item_life (commissioned, decommissioned), location_geo */
+    st_pgarr anom[6];                 /* anomaly rows, by W_ANOMALY_ADD parameter */
+    st_pgarr st[ST_PGW_STATE_PARAMS]; /* merged item states, by W_STATE parameter */
+    struct st_pgwop {
+        int64_t child, event, parent; /* the ident ids and the event id */
+        int kind;                     /* OP_PACK or OP_UNPACK */
+    } * ops;                          /* containment changes, in event order */
+    size_t nops, capops;              /* used and allocated */
+    char msg[256];                    /* why the document failed */
+} st_pgwdoc;
+
+/* The ids an event's projections need, looked up once per event. */
+typedef struct st_pgw_ids {
+    int64_t event, parent;                     /* the event's id, its parent's ident */
+    int64_t biz_step, disposition, read_point; /* ident ids, 0 when absent */
+    int64_t biz_location, owner, possessor;    /* ident ids, 0 when absent */
+} st_pgw_ids;
+
+static inline int st_pgw_is_instance(unsigned role)
+{
+    return role >= ST_ROLE_EPC && role <= ST_ROLE_OUTPUT;
+}
+
+/* ---- postgres_wstmt.c ---- */
+
+/* Run write statement w with text parameters on p's write connection; the
+ * result (the caller clears it), or NULL on failure with the reason in msg
+ * (msg may be NULL). */
+PGresult *st_pgw_exec(st_pg *p, int w, int n, const char *const *vals, char *msg, size_t cap);
+/* The same, when no rows are wanted: 0 or -1. */
+int st_pgw_run(st_pg *p, int w, int n, const char *const *vals, char *msg, size_t cap);
+
+/* ---- postgres_intern.c ---- */
+
+/* Intern every key of d not cached (but those only duplicates name), each
+ * statement its own transaction. 0, or -1 with the reason in msg. */
+int st_pgw_intern(st_pgwdoc *w, st_pg *p, const st_cap_doc *d, char *msg, size_t cap);
+/* The ident id of key (interned already); 0 for NULL, -1 on error. */
+int64_t st_pgw_ident(st_pg *p, const char *key);
+
+/* ---- postgres_dups.c ---- */
+
+/* dup[i] = 1 for each event of d that is a duplicate. 0, or -1 (w->msg). */
+int st_pgw_mark_dups(st_pgwdoc *w, const st_cap_doc *d, unsigned char *dup);
+/* The digest of a hash ID ("ni:///sha-256;" and 64 hex digits, then "?..."
+ * or nothing) into out; 0 when s is not one. */
+int st_pgw_hashid_digest(const char *s, unsigned char out[32]);
+/* "\x..." (bytea text output) into out[0..32); 0 when it is not 32 bytes. */
+int st_pgw_bytea32(const char *s, unsigned char out[32]);
+
+/* ---- postgres_proj.c: each 0, or -1 with the reason in w->msg ---- */
+
+int st_pgw_flush_containment(st_pgwdoc *w);
+int st_pgw_add_op(st_pgwdoc *w, int kind, int64_t child, int64_t event, int64_t parent);
+int st_pgw_flush_states(st_pgwdoc *w);
+int st_pgw_update_state(st_pgwdoc *w, const st_cap_event *e, const st_cap_ref *r, int64_t item,
+                        const st_pgw_ids *x);
+int st_pgw_unpack_all(st_pgwdoc *w, const st_cap_event *e, const st_pgw_ids *x);
+int st_pgw_flush_life(st_pgwdoc *w);
+/* The item_life rows of item when e commissions or decommissions it. */
+void st_pgw_life(st_pgwdoc *w, const st_cap_event *e, unsigned role, int64_t item, int64_t event);
+/* The anomaly rows of event index i of d, stored as event (0: a duplicate);
+ * *next is the first anomaly not yet taken. */
+int st_pgw_anomalies(st_pgwdoc *w, const st_cap_doc *d, size_t i, int64_t event, int64_t record_ms,
+                     size_t *next);
+
+/* ---- postgres_wevent.c ---- */
+
+/* The rows and projections of one new event, id x->event. 0 or -1. */
+int st_pgw_event(st_pgwdoc *w, const st_cap_event *e, int64_t batch, int64_t record_ms,
+                 st_pgw_ids *x);
+
+#endif
