@@ -64,6 +64,10 @@ typedef struct st_write_io {
      * truncation walks it from the start; more where a statement is a round
      * trip (PostgreSQL) */
     int rows_per_insert;
+    /* 1: the backend takes a whole list as one array parameter
+     * ("$n::bigint[]", its value the text "{1,2,3}"), so a list is one
+     * statement (PostgreSQL); 0: IN lists of placeholders */
+    int arrays;
 } st_write_io;
 
 /* Work run inside a write transaction (st_store_methods.write_tx). */

@@ -150,12 +150,47 @@ static void in_sql(char *out, const char *sql, int lead)
     strcpy(p, mark + 2);
 }
 
+/* The array literal "{v[0],v[stride],...}" of n values; malloc'd, NULL when out of memory. */
+static char *int_array(const int64_t *v, size_t n, size_t stride)
+{
+    char *b = malloc(n * 21 + 3), *p = b;
+    if (!b)
+        return NULL;
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, i ? ",%lld" : "%lld", (long long)v[i * stride]);
+    strcpy(p, "}");
+    return b;
+}
+
+/* sql with " IN %s" replaced by " = ANY($k::bigint[])", k = lead + 1. */
+static void any_sql(char *out, const char *sql, int lead)
+{
+    const char *mark = strstr(sql, " IN %s");
+    size_t k = (size_t)(mark - sql);
+    memcpy(out, sql, k);
+    sprintf(out + k, " = ANY($%d::bigint[])%s", lead + 1, mark + 6);
+}
+
 /* Run sql over ids[0..n) in IN lists (padded with 0, which names nothing),
- * lead[0..nlead) first. */
+ * lead[0..nlead) first; with array parameters, the whole list at once. */
 static st_rc run_in(struct lin *l, const char *sql, const st_val *lead, int nlead,
                     const int64_t *ids, size_t n, st_row_cb cb, void *arg)
 {
     char q[LIN_SQL_MAX];
+    if (l->io->arrays) {
+        st_val a[5];
+        char *list = n ? int_array(ids, n, 1) : NULL;
+        if (n && !list)
+            return ST_ERR_NOMEM;
+        any_sql(q, sql, nlead);
+        for (int i = 0; i < nlead; i++)
+            a[i] = lead[i];
+        a[nlead] = st_val_text(list);
+        st_rc rc = n ? l->io->query(l->io->ctx, q, a, nlead + 1, cb, arg, l->err) : ST_OK;
+        free(list);
+        return rc;
+    }
     st_val a[LIN_IN + 4];
     in_sql(q, sql, nlead);
     for (int i = 0; i < nlead; i++)
@@ -177,10 +212,25 @@ static st_rc insert_pairs(struct lin *l, const char *table, const int64_t *pairs
 {
     if (!n)
         return ST_OK;
+    char q[LIN_SQL_MAX];
+    if (l->io->arrays) { /* one statement: the two columns as arrays */
+        char *c1 = int_array(pairs, n, 2), *c2 = int_array(pairs + 1, n, 2);
+        st_rc rc = ST_ERR_NOMEM;
+        if (c1 && c2) {
+            snprintf(q, sizeof q,
+                     "INSERT INTO %s SELECT * FROM unnest($1::bigint[], $2::bigint[])"
+                     " ON CONFLICT DO NOTHING",
+                     table);
+            st_val a[2] = {st_val_text(c1), st_val_text(c2)};
+            rc = l->io->query(l->io->ctx, q, a, 2, NULL, NULL, l->err);
+        }
+        free(c1);
+        free(c2);
+        return rc;
+    }
     size_t rows = l->io->rows_per_insert > 1 ? (size_t)l->io->rows_per_insert : 1;
     if (rows > LIN_ROWS)
         rows = LIN_ROWS;
-    char q[LIN_SQL_MAX];
     int k = snprintf(q, sizeof q, "INSERT INTO %s VALUES ", table);
     for (size_t i = 0; i < rows; i++)
         k += snprintf(q + k, sizeof q - (size_t)k, "%s($%zu,$%zu)", i ? "," : "", 2 * i + 1,
@@ -408,6 +458,20 @@ static st_rc delete_leaves(struct lin *l, pairs *p)
                 return rc;
         }
         return ST_OK;
+    }
+    if (l->io->arrays) { /* one statement: the pairs as two arrays */
+        char *c1 = int_array(p->v, p->n, 2), *c2 = int_array(p->v + 1, p->n, 2);
+        st_rc rc = ST_ERR_NOMEM;
+        if (c1 && c2) {
+            st_val a[2] = {st_val_text(c1), st_val_text(c2)};
+            rc = l->io->query(l->io->ctx,
+                              "DELETE FROM lineage_leaf WHERE (lot, ident) IN"
+                              " (SELECT * FROM unnest($1::bigint[], $2::bigint[]))",
+                              a, 2, NULL, NULL, l->err);
+        }
+        free(c1);
+        free(c2);
+        return rc;
     }
     qsort(p->v, p->n, 2 * sizeof *p->v, pair_cmp);
     int64_t *ids = malloc(p->n * sizeof *ids);

@@ -218,7 +218,7 @@ static void commit_doc(st_pgwdoc *w, st_cap_doc *d, struct tail *t, int64_t reco
         (w->loc[0].n > 0 && st_pgw_run(p, W_LOCATION_ADD, 2, cv, w->msg, sizeof w->msg)) ||
         st_pgw_flush_life(w))
         goto fail;
-    st_write_io lio = {p, lin_query, lin_ident, 100};
+    st_write_io lio = {p, lin_query, lin_ident, 100, 1};
     st_error lerr;
     st_error_clear(&lerr);
     if (d->stored && st_lin_apply(&lio, d, dup, first, &lerr) != ST_OK) {
@@ -420,7 +420,7 @@ st_rc st_pg_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err)
     if (!rc && st_pg_run(p->w.c, "BEGIN", err))
         rc = ST_ERR_IO;
     else if (!rc) {
-        st_write_io io = {p, lin_query, lin_ident, 100};
+        st_write_io io = {p, lin_query, lin_ident, 100, 1};
         if (st_pg_run(p->w.c, sql, err)) /* serialised with every node's commits */
             rc = ST_ERR_IO;
         if (!rc)

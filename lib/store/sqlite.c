@@ -941,7 +941,7 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
     }
     if (flush_states(q) || add_links(q, d) || add_geo(q, d))
         goto fail;
-    st_write_io lio = {q, lin_query, lin_ident, 1};
+    st_write_io lio = {q, lin_query, lin_ident, 1, 0};
     if (d->stored && st_lin_apply(&lio, d, skip, first, &lerr) != ST_OK)
         goto fail;
     unsigned char h[32];
@@ -1169,7 +1169,7 @@ static st_rc sq_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err)
     if (exec_sql(q->w.db, "BEGIN IMMEDIATE") != SQLITE_OK)
         rc = db_fail(err, q->w.db, "starting a write");
     else {
-        st_write_io io = {q, lin_query, lin_ident, 1};
+        st_write_io io = {q, lin_query, lin_ident, 1, 0};
         rc = fn(&io, ctx, err);
         if (!rc && exec_sql(q->w.db, "COMMIT") != SQLITE_OK)
             rc = db_fail(err, q->w.db, "committing a write");
