@@ -12,6 +12,7 @@
 #include <serialtrack/serialtrack.h>
 
 #include "cli.h"
+#include "flags.h"
 
 static int usage(void)
 {
@@ -28,22 +29,13 @@ static int usage(void)
     return CLI_USAGE;
 }
 
-static const char *who(void)
-{
-    const char *u = getenv("USER");
-    return u && *u ? u : "cli";
-}
-
 struct opts {
     const char *db, *id, *order, *receipt, *reason, *condition, *location, *limit;
 };
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-    static const struct {
-        const char *flag;
-        size_t off;
-    } flags[] = {
+    static const cli_flag flags[] = {
         {"--db", offsetof(struct opts, db)},
         {"--id", offsetof(struct opts, id)},
         {"--order", offsetof(struct opts, order)},
@@ -53,16 +45,7 @@ static int parse(int argc, char **argv, struct opts *o)
         {"--location", offsetof(struct opts, location)},
         {"--limit", offsetof(struct opts, limit)},
     };
-    memset(o, 0, sizeof *o);
-    for (int i = 0; i < argc; i++) {
-        size_t k = 0;
-        while (k < sizeof flags / sizeof *flags && strcmp(argv[i], flags[k].flag))
-            k++;
-        if (k == sizeof flags / sizeof *flags || i + 1 >= argc)
-            return -1;
-        *(const char **)((char *)o + flags[k].off) = argv[++i];
-    }
-    return 0;
+    return cli_flags_parse(argc, argv, flags, sizeof flags / sizeof *flags, o, sizeof *o, NULL);
 }
 
 static int create(st_store *s, const struct opts *o)
@@ -75,7 +58,7 @@ static int create(st_store *s, const struct opts *o)
     r.reason = o->reason;
     r.condition = o->condition;
     r.location = o->location;
-    r.by = who();
+    r.by = cli_user();
     st_return_decision *d = malloc(sizeof *d);
     if (!d)
         return CLI_FAILURE;

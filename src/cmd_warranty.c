@@ -12,6 +12,7 @@
 #include <serialtrack/serialtrack.h>
 
 #include "cli.h"
+#include "flags.h"
 
 static int usage(void)
 {
@@ -29,23 +30,13 @@ static int usage(void)
     return CLI_USAGE;
 }
 
-/* Who records it: the user running the program. */
-static const char *who(void)
-{
-    const char *u = getenv("USER");
-    return u && *u ? u : "cli";
-}
-
 struct opts {
     const char *db, *gtin, *months, *from, *until, *days, *description, *id;
 };
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-    static const struct {
-        const char *flag;
-        size_t off;
-    } flags[] = {
+    static const cli_flag flags[] = {
         {"--db", offsetof(struct opts, db)},
         {"--gtin", offsetof(struct opts, gtin)},
         {"--months", offsetof(struct opts, months)},
@@ -54,24 +45,10 @@ static int parse(int argc, char **argv, struct opts *o)
         {"--return-days", offsetof(struct opts, days)},
         {"--description", offsetof(struct opts, description)},
     };
-    memset(o, 0, sizeof *o);
-    for (int i = 0; i < argc; i++) {
-        size_t k = 0;
-        while (k < sizeof flags / sizeof *flags && strcmp(argv[i], flags[k].flag))
-            k++;
-        if (k < sizeof flags / sizeof *flags) {
-            if (i + 1 >= argc)
-                return -1;
-            *(const char **)((char *)o + flags[k].off) = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            return -1;
-        } else if (!o->id) {
-            o->id = argv[i];
-        } else {
-            return -1;
-        }
-    }
-    return 0;
+    const char *id = NULL;
+    int rc = cli_flags_parse(argc, argv, flags, sizeof flags / sizeof *flags, o, sizeof *o, &id);
+    o->id = id;
+    return rc;
 }
 
 /* A whole number min..max from text; -1 when it is not one. */
@@ -99,7 +76,7 @@ static int terms(st_store *s, const struct opts *o)
     snprintf(t.until, sizeof t.until, "%s", o->until ? o->until : "");
     st_error e;
     st_error_clear(&e);
-    if (st_warranty_terms_set(s, &t, who(), &e) || st_warranty_terms_get(s, t.gtin, &t, &e)) {
+    if (st_warranty_terms_set(s, &t, cli_user(), &e) || st_warranty_terms_get(s, t.gtin, &t, &e)) {
         fprintf(stderr, "serialtrack warranty terms: %s\n", e.msg);
         return e.rc == ST_ERR_IO || e.rc == ST_ERR_NOMEM ? CLI_FAILURE : CLI_INVALID;
     }
@@ -121,7 +98,7 @@ static int show_or_claim(st_store *s, const struct opts *o, int claim)
     st_error e;
     st_error_clear(&e);
     int64_t id = 0;
-    st_rc rc = claim ? st_warranty_claim(s, o->id, o->description, who(), 0, w, &id, &e)
+    st_rc rc = claim ? st_warranty_claim(s, o->id, o->description, cli_user(), 0, w, &id, &e)
                      : st_warranty_get(s, o->id, 0, w, &e);
     int code = CLI_OK;
     st_jw j;
