@@ -11,6 +11,11 @@
 #ifndef ST_TEST_STORE_URLS_H
 #define ST_TEST_STORE_URLS_H
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +121,28 @@ static inline void st_test_url_store_close(st_url_store *u)
 {
     st_test_store_drop(u->t.s, u->url);
     tmp_store_remove(&u->t);
+}
+
+/* Run tests[0..n) (cmocka group setup gs and teardown gt, may be NULL)
+ * once per store URL template of st_test_store_urls(suite), *url set to
+ * each in turn: main's exit status (1 when any failed, or when PostgreSQL
+ * is required but not given). */
+static inline int st_test_run_on_urls(const char *suite, const struct CMUnitTest *tests, size_t n,
+                                      CMFixtureFunction gs, CMFixtureFunction gt, const char **url)
+{
+    char *list = st_test_store_urls(suite);
+    if (!list)
+        return 1;
+    int failed = 0;
+    char *save = NULL;
+    for (char *u = strtok_r(list, " \t\n", &save); u; u = strtok_r(NULL, " \t\n", &save)) {
+        *url = u;
+        char name[600];
+        snprintf(name, sizeof name, "%s on %s", suite, u);
+        failed += _cmocka_run_group_tests(name, tests, n, gs, gt);
+    }
+    free(list);
+    return failed ? 1 : 0;
 }
 
 #endif

@@ -205,17 +205,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failing_statement, setup, teardown),
         cmocka_unit_test_setup_teardown(test_callback_stops, setup, teardown),
     };
-    char *list = st_test_store_urls("batch suite");
-    if (!list)
-        return 1;
-    int failed = 0;
-    char *save = NULL;
-    for (char *u = strtok_r(list, " \t\n", &save); u; u = strtok_r(NULL, " \t\n", &save)) {
-        g_url = u;
-        char name[600];
-        snprintf(name, sizeof name, "batch suite on %s", u);
-        failed += cmocka_run_group_tests_name(name, tests, NULL, NULL);
-    }
-    free(list);
-    return failed ? 1 : 0;
+    return st_test_run_on_urls("batch suite", tests, sizeof tests / sizeof *tests, NULL, NULL,
+                               &g_url);
 }

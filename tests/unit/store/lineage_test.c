@@ -320,17 +320,6 @@ int main(void)
         cmocka_unit_test(test_shuffled),
         cmocka_unit_test_setup_teardown(test_rebuild, setup, teardown),
     };
-    char *list = st_test_store_urls("lineage suite");
-    if (!list)
-        return 1;
-    int failed = 0;
-    char *save = NULL;
-    for (char *u = strtok_r(list, " \t\n", &save); u; u = strtok_r(NULL, " \t\n", &save)) {
-        g_url = u;
-        char name[600];
-        snprintf(name, sizeof name, "lineage suite on %s", u);
-        failed += cmocka_run_group_tests_name(name, tests, NULL, NULL);
-    }
-    free(list);
-    return failed ? 1 : 0;
+    return st_test_run_on_urls("lineage suite", tests, sizeof tests / sizeof *tests, NULL, NULL,
+                               &g_url);
 }

@@ -1417,17 +1417,6 @@ int main(void)
         cmocka_unit_test(test_plans),           cmocka_unit_test(test_write),
         cmocka_unit_test(test_paging_snapshot), cmocka_unit_test(test_gs1_examples),
     };
-    char *list = st_test_store_urls("query suite");
-    if (!list)
-        return 1;
-    int failed = 0;
-    char *save = NULL;
-    for (char *u = strtok_r(list, " \t\n", &save); u; u = strtok_r(NULL, " \t\n", &save)) {
-        g_url = u;
-        char name[600];
-        snprintf(name, sizeof name, "query suite on %s", u);
-        failed += cmocka_run_group_tests_name(name, tests, setup_fixed, teardown_fixed);
-    }
-    free(list);
-    return failed ? 1 : 0;
+    return st_test_run_on_urls("query suite", tests, sizeof tests / sizeof *tests, setup_fixed,
+                               teardown_fixed, &g_url);
 }

@@ -1299,17 +1299,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trace_ids, setup, teardown),
     };
-    char *list = st_test_store_urls("store suite");
-    if (!list)
-        return 1;
-    int failed = 0;
-    char *save = NULL;
-    for (char *u = strtok_r(list, " \t\n", &save); u; u = strtok_r(NULL, " \t\n", &save)) {
-        g_url = u;
-        char name[600];
-        snprintf(name, sizeof name, "store suite on %s", u);
-        failed += cmocka_run_group_tests_name(name, tests, NULL, NULL);
-    }
-    free(list);
-    return failed ? 1 : 0;
+    return st_test_run_on_urls("store suite", tests, sizeof tests / sizeof *tests, NULL, NULL,
+                               &g_url);
 }
