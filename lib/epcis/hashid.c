@@ -20,6 +20,7 @@
 #include <string.h>
 #include <openssl/evp.h>
 
+#include "common/civil.h"
 #include "common/sbuf.h"
 #include "epcis/cbv.h"
 #include "gs1/ai.h"
@@ -707,30 +708,6 @@ static st_slice canon(hctx *c, const char *v, size_t n, int vocab)
     return hcopy(c, cur, cn);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 /* k digits of s at *i as a number, advancing *i; -1 when they are not there. */
 static int num(const char *s, size_t n, size_t *i, int k)
 {
@@ -798,7 +775,7 @@ static int canon_time(const char *s, size_t n, st_sbuf *b)
     }
     if (i != n)
         return 0;
-    int64_t t = days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss - off;
+    int64_t t = st_days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss - off;
     long ms = us / 1000 + (us % 1000 >= 500); /* the standard: up when the 4th digit is 5-9 */
     if (ms == 1000) {
         ms = 0;
@@ -806,7 +783,7 @@ static int canon_time(const char *s, size_t n, st_sbuf *b)
     }
     int64_t days = (t >= 0 ? t : t - 86399) / 86400, sec = t - days * 86400, yy;
     int m2, d2;
-    civil_from_days(days, &yy, &m2, &d2);
+    st_civil_from_days(days, &yy, &m2, &d2);
     if (yy < 1 || yy > 9999)
         return 0;
     /* YYYY-MM-DDTHH:MM:SS.mmmZ; every field is in range, so digits suffice */

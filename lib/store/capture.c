@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/civil.h"
 #include "epcis/cbv.h"
 #include "epcis/hashid.h"
 #include "gs1/ai.h"
@@ -50,17 +51,6 @@ st_rc st_cap_canon(const char *value, int vocab, const st_evnode *bindings, char
     return st_hashid_canon_value(value, vocab, bindings, out, cap);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 static int digits(const char *s, int n, int *v)
 {
     *v = 0;
@@ -83,7 +73,7 @@ st_rc st_cap_time_ms(const char *value, int64_t *ms)
         digits(t + 11, 2, &h) || digits(t + 14, 2, &mi) || digits(t + 17, 2, &s) ||
         digits(t + 20, 3, &f))
         return ST_ERR_DATE;
-    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+    int64_t days = st_days_from_civil(y, mo, d);
     *ms = ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)s * 1000 + f;
     return ST_OK;
 }
@@ -92,19 +82,11 @@ void st_cap_time_str(int64_t ms, char out[32])
 {
     int64_t z = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
     int64_t rem = ms - z * 86400000;
-    /* civil_from_days */
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
+    int64_t y;
+    int m, d;
+    st_civil_from_days(z, &y, &m, &d);
     char tmp[96]; /* room for any value of the fields; a real date fits in 24 bytes */
-    int n = snprintf(tmp, sizeof tmp, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
+    int n = snprintf(tmp, sizeof tmp, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
                      (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
                      (int)(rem % 1000));
     size_t len = n < 0 ? 0 : (size_t)n < 31 ? (size_t)n : 31;

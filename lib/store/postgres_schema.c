@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/civil.h"
 #include "common/error.h"
 
 static const char *const v1 =
@@ -307,37 +308,20 @@ _Static_assert(sizeof st_pg_migrations / sizeof *st_pg_migrations == ST_SCHEMA_V
 
 #define PART_AHEAD_MONTHS 2 /* partitions exist for this many months after the current one */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* The month (year * 12 + month - 1) that holds ms, UTC. */
 static int64_t month_of(int64_t ms)
 {
-    int64_t z = (ms >= 0 ? ms : ms - 86399999) / 86400000 + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
+    int64_t y;
+    int m, d;
+    st_civil_from_days((ms >= 0 ? ms : ms - 86399999) / 86400000, &y, &m, &d);
     return y * 12 + (m - 1);
 }
 
 static int64_t month_start_ms(int64_t month)
 {
     int64_t y = month >= 0 ? month / 12 : (month - 11) / 12;
-    unsigned m = (unsigned)(month - y * 12) + 1;
-    return days_from_civil(y, m, 1) * 86400000;
+    int m = (int)(month - y * 12) + 1;
+    return st_days_from_civil(y, m, 1) * 86400000;
 }
 
 static st_rc row_int(void *ctx, PGresult *r)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/civil.h"
 #include "common/error.h"
 #include "store/capture.h"
 #include "store/store_int.h"
@@ -37,30 +38,6 @@ st_warranty_base st_warranty_base_parse(const char *name)
 
 /* ---- calendar arithmetic (UTC, proleptic Gregorian) ------------------------------------- */
 
-/* Days since 1970-01-01 of y-m-d (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 static int month_days(int64_t y, int m)
 {
     static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -74,13 +51,13 @@ static int64_t add_months(int64_t ms, int months)
     int64_t days = ms >= 0 ? ms / DAY_MS : -((-ms + DAY_MS - 1) / DAY_MS);
     int64_t rest = ms - days * DAY_MS, y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    st_civil_from_days(days, &y, &m, &d);
     int64_t mm = (int64_t)m - 1 + months;
     y += mm / 12;
     m = (int)(mm % 12) + 1;
     if (d > month_days(y, m))
         d = month_days(y, m);
-    return days_from_civil(y, m, d) * DAY_MS + rest;
+    return st_days_from_civil(y, m, d) * DAY_MS + rest;
 }
 
 /* YYYY-MM-DD that exists into *days; 0 or -1. */
@@ -94,7 +71,7 @@ static int parse_day(const char *v, int64_t *days)
     int y = atoi(v), m = atoi(v + 5), d = atoi(v + 8);
     if (y < 1970 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
         return -1;
-    *days = days_from_civil(y, m, d);
+    *days = st_days_from_civil(y, m, d);
     return 0;
 }
 
