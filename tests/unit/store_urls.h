@@ -123,6 +123,27 @@ static inline void st_test_url_store_close(st_url_store *u)
     tmp_store_remove(&u->t);
 }
 
+/* A cmocka setup's work: a new st_url_store on template url, in a folder
+ * named after tag, into *state; 0 or -1. */
+static inline int st_test_url_setup(void **state, const char *url, const char *tag)
+{
+    st_url_store *u = calloc(1, sizeof *u);
+    if (!u || st_test_url_store_open(u, url, tag)) {
+        free(u);
+        return -1;
+    }
+    *state = u;
+    return 0;
+}
+
+/* The matching teardown: drop, close and free *state. */
+static inline int st_test_url_teardown(void **state)
+{
+    st_test_url_store_close(*state);
+    free(*state);
+    return 0;
+}
+
 /* Run tests[0..n) (cmocka group setup gs and teardown gt, may be NULL)
  * once per store URL template of st_test_store_urls(suite), *url set to
  * each in turn: main's exit status (1 when any failed, or when PostgreSQL

@@ -28,20 +28,12 @@ static const char *g_url; /* the store URL template being run (unit/store_urls.h
 
 static int setup(void **state)
 {
-    fx *f = calloc(1, sizeof *f);
-    if (!f || st_test_url_store_open(f, g_url, "alloc")) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
+    return st_test_url_setup(state, g_url, "alloc");
 }
 
 static int teardown(void **state)
 {
-    st_test_url_store_close(*state);
-    free(*state);
-    return 0;
+    return st_test_url_teardown(state);
 }
 
 /* ---- helpers ----------------------------------------------------------------------- */
