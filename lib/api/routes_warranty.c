@@ -185,53 +185,43 @@ static int person(st_http_resp *rs, json_t *o, const char *member, st_customer *
     return 0;
 }
 
-static void sale_post(st_http_req *rq, st_http_resp *rs)
+/* POST /items/{id}/sale (sale 1) and /items/{id}/transfer (sale 0): the
+ * same request but for the names of its person and time members. */
+static void owner_post(st_http_req *rq, st_http_resp *rs, int sale)
 {
-    json_t *o = st_body_object(rq, rs, sale_members);
+    const char *who = sale ? "customer" : "to", *when = sale ? "sold_at" : "transferred_at";
+    json_t *o = st_body_object(rq, rs, sale ? sale_members : transfer_members);
     if (!o)
         return;
     st_owner_req r = {0};
-    if (person(rs, json_object_get(o, "customer"), "customer", &r.customer))
+    if (person(rs, json_object_get(o, who), who, &r.customer))
         goto out;
     r.id = rq->param[0];
     r.reference = json_string_value(json_object_get(o, "reference"));
-    r.at = json_string_value(json_object_get(o, "sold_at"));
-    r.location = json_string_value(json_object_get(o, "location"));
+    r.at = json_string_value(json_object_get(o, when));
+    r.location = sale ? json_string_value(json_object_get(o, "location")) : NULL;
     r.by = st_body_caller(rq);
     r.key = rq->api->data_key;
     st_owner_result res;
     st_error e;
     st_error_clear(&e);
-    st_rc rc = st_owner_sale(rq->store, &r, &res, &e);
+    st_rc rc =
+        sale ? st_owner_sale(rq->store, &r, &res, &e) : st_owner_transfer(rq->store, &r, &res, &e);
     if (rc == ST_ERR_DATE && res.field && !strcmp(res.field, "at"))
-        res.field = "sold_at";
-    owner_answer(rq, rs, rc, &res, &e, 1);
+        res.field = when;
+    owner_answer(rq, rs, rc, &res, &e, sale);
 out:
     json_decref(o);
 }
 
+static void sale_post(st_http_req *rq, st_http_resp *rs)
+{
+    owner_post(rq, rs, 1);
+}
+
 static void transfer_post(st_http_req *rq, st_http_resp *rs)
 {
-    json_t *o = st_body_object(rq, rs, transfer_members);
-    if (!o)
-        return;
-    st_owner_req r = {0};
-    if (person(rs, json_object_get(o, "to"), "to", &r.customer))
-        goto out;
-    r.id = rq->param[0];
-    r.reference = json_string_value(json_object_get(o, "reference"));
-    r.at = json_string_value(json_object_get(o, "transferred_at"));
-    r.by = st_body_caller(rq);
-    r.key = rq->api->data_key;
-    st_owner_result res;
-    st_error e;
-    st_error_clear(&e);
-    st_rc rc = st_owner_transfer(rq->store, &r, &res, &e);
-    if (rc == ST_ERR_DATE && res.field && !strcmp(res.field, "at"))
-        res.field = "transferred_at";
-    owner_answer(rq, rs, rc, &res, &e, 0);
-out:
-    json_decref(o);
+    owner_post(rq, rs, 0);
 }
 
 static void owners_get(st_http_req *rq, st_http_resp *rs)
