@@ -17,7 +17,7 @@
 #include "store/capture.h"
 
 /* The schema version this program writes (see the migrations of each backend). */
-#define ST_SCHEMA_VERSION 10
+#define ST_SCHEMA_VERSION 11
 
 /* A value passed to or read from SQL. Text and blobs are borrowed: arguments
  * must live until the call returns; row values only during the row callback. */
@@ -68,6 +68,15 @@ typedef struct st_write_io {
      * ("$n::bigint[]", its value the text "{1,2,3}"), so a list is one
      * statement (PostgreSQL); 0: IN lists of placeholders */
     int arrays;
+    /* > 0: identifiers with a larger id are fresh, named by no stored row of
+     * the projections yet (the chain link's ident_hw, postgres_commit.c),
+     * so their rows need no look-up and cannot collide; 0: none is known
+     * fresh */
+    int64_t fresh_above;
+    /* add pairs[0..n) (two ids each, none stored yet and none repeated) to
+     * table ("name(c1, c2)") in bulk; NULL: the rows go as any other */
+    st_rc (*copy_pairs)(void *ctx, const char *table, const int64_t *pairs, size_t n,
+                        st_error *err);
 } st_write_io;
 
 /* Work run inside a write transaction (st_store_methods.write_tx). */

@@ -10,6 +10,8 @@
  * and consumed identifiers leave the leaves. Identifiers that got new roots
  * but were consumed by an earlier document pass them on one by one (the
  * rare case of a document captured after the one that used its output).
+ * Identifiers the backend knows to be fresh (io->fresh_above) have nothing
+ * stored: they are not looked up, and their rows go in bulk (copy_pairs).
  */
 #include "store/lineage.h"
 
@@ -132,6 +134,12 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     *p = q;
     *cap = c;
     return 0;
+}
+
+/* Nothing of id is stored yet (st_write_io.fresh_above). */
+static int fresh(const struct lin *l, int64_t id)
+{
+    return l->io->fresh_above > 0 && id > l->io->fresh_above;
 }
 
 /* ---- statements ---------------------------------------------------------------------------- */
@@ -334,13 +342,14 @@ static st_rc row_root(void *ctx, const st_val *c, int n)
     return ST_OK;
 }
 
-/* The ids of s's nodes (those with new roots only, when fresh is set). */
-static int64_t *ids_of(const nodes *s, int fresh, int unconsumed, size_t *n)
+/* The ids of s's nodes that may have something stored (those with new
+ * roots only, when grown is set). */
+static int64_t *ids_of(const struct lin *l, const nodes *s, int grown, size_t *n)
 {
     int64_t *v = malloc((s->n ? s->n : 1) * sizeof *v);
     *n = 0;
     for (size_t i = 0; v && i < s->n; i++)
-        if ((!fresh || s->v[i].n > s->v[i].stored) && (!unconsumed || !s->v[i].consumed))
+        if ((!grown || s->v[i].n > s->v[i].stored) && !fresh(l, s->v[i].id))
             v[(*n)++] = s->v[i].id;
     return v;
 }
@@ -348,7 +357,7 @@ static int64_t *ids_of(const nodes *s, int fresh, int unconsumed, size_t *n)
 static st_rc load_roots(struct lin *l, nodes *s, const char *sql)
 {
     size_t n;
-    int64_t *ids = ids_of(s, 0, 0, &n);
+    int64_t *ids = ids_of(l, s, 0, &n);
     if (!ids)
         return ST_ERR_NOMEM;
     struct fill f = {s, 0};
@@ -491,37 +500,57 @@ static st_rc delete_leaves(struct lin *l, pairs *p)
     return rc;
 }
 
+/* Add pairs to table: the fresh ones ([1]) in bulk when the backend can. */
+static st_rc add_pairs(struct lin *l, const char *table, pairs p[2])
+{
+    if (l->io->copy_pairs && p[1].n)
+        return l->io->copy_pairs(l->io->ctx, table, p[1].v, p[1].n, l->err);
+    return insert_pairs(l, table, p[1].v, p[1].n);
+}
+
 /* What the document adds: node and class roots, leaves, and the leaves its
- * inputs stop being. */
+ * inputs stop being. Each kind of row in two lists: [1] for the rows of
+ * fresh identifiers and classes, [0] for the others. */
 static st_rc write_doc(struct lin *l)
 {
-    pairs nd = {0}, cl = {0}, lf = {0}, del = {0};
+    pairs nd[2] = {{0}}, cl[2] = {{0}}, lf[2] = {{0}}, del = {0};
     int oom = 0;
     for (size_t i = 0; i < l->inst.n; i++) {
         const node *x = &l->inst.v[i];
+        int f = fresh(l, x->id);
         for (uint32_t k = x->stored; k < x->n; k++) {
-            oom |= pair_add(&nd, x->id, x->roots[k]);
+            oom |= pair_add(&nd[f], x->id, x->roots[k]);
             if (!x->consumed && !x->before)
-                oom |= pair_add(&lf, x->roots[k], x->id);
+                oom |= pair_add(&lf[f], x->roots[k], x->id);
         }
         for (uint32_t k = 0; x->consumed && k < x->stored; k++)
             oom |= pair_add(&del, x->roots[k], x->id);
     }
-    for (size_t i = 0; i < l->cls.n; i++)
-        for (uint32_t k = l->cls.v[i].stored; k < l->cls.v[i].n; k++)
-            oom |= pair_add(&cl, l->cls.v[i].id, l->cls.v[i].roots[k]);
+    for (size_t i = 0; i < l->cls.n; i++) {
+        const node *c = &l->cls.v[i];
+        for (uint32_t k = c->stored; k < c->n; k++)
+            oom |= pair_add(&cl[fresh(l, c->id)], c->id, c->roots[k]);
+    }
     st_rc rc = oom ? ST_ERR_NOMEM : ST_OK;
     if (!rc)
-        rc = insert_pairs(l, "lineage_node(ident, lot)", nd.v, nd.n);
+        rc = insert_pairs(l, "lineage_node(ident, lot)", nd[0].v, nd[0].n);
     if (!rc)
-        rc = insert_pairs(l, "lineage_class(cls, lot)", cl.v, cl.n);
+        rc = add_pairs(l, "lineage_node(ident, lot)", nd);
     if (!rc)
-        rc = insert_pairs(l, "lineage_leaf(lot, ident)", lf.v, lf.n);
+        rc = insert_pairs(l, "lineage_class(cls, lot)", cl[0].v, cl[0].n);
+    if (!rc)
+        rc = add_pairs(l, "lineage_class(cls, lot)", cl);
+    if (!rc)
+        rc = insert_pairs(l, "lineage_leaf(lot, ident)", lf[0].v, lf[0].n);
+    if (!rc)
+        rc = add_pairs(l, "lineage_leaf(lot, ident)", lf);
     if (!rc)
         rc = delete_leaves(l, &del);
-    free(nd.v);
-    free(cl.v);
-    free(lf.v);
+    for (int f = 0; f < 2; f++) {
+        free(nd[f].v);
+        free(cl[f].v);
+        free(lf[f].v);
+    }
     free(del.v);
     return rc;
 }
@@ -673,7 +702,7 @@ static st_rc spread_stored(struct lin *l, int *overflow)
     }
     for (size_t i = 0; !rc && i < l->cls.n; i++) {
         const node *c = &l->cls.v[i];
-        if (c->n <= c->stored)
+        if (c->n <= c->stored || fresh(l, c->id)) /* a fresh class's members are this document's */
             continue;
         rc = query_ids(l, &w, "SELECT ident FROM item_lot WHERE lot = $1", c->id);
         size_t ng = w.ng;
@@ -722,7 +751,7 @@ st_rc st_lin_apply(const st_write_io *io, const st_cap_doc *d, const unsigned ch
         goto out;
     /* which of those with new roots went into an earlier document's transformation */
     size_t n;
-    int64_t *ids = ids_of(&l.inst, 1, 0, &n);
+    int64_t *ids = ids_of(&l, &l.inst, 1, &n);
     if (!ids) {
         rc = ST_ERR_NOMEM;
         goto out;

@@ -36,6 +36,11 @@ static void wdoc_free(st_pgwdoc *w)
     free(w->hash.p);
     free(w->eid.p);
     free(w->epc.p);
+    free(w->fresh.p);
+    free(w->lotf.v);
+    free(w->genf.v);
+    free(w->life);
+    st_i64map_free(&w->life_at);
     for (int i = 0; i < 2; i++) {
         free(w->lot[i].b.p);
         free(w->loc[i].b.p);
@@ -59,6 +64,14 @@ static void wdoc_reset(st_pgwdoc *w)
     st_pgbuf_reset(&w->hash);
     st_pgbuf_reset(&w->eid);
     st_pgbuf_reset(&w->epc);
+    st_pgbuf_reset(&w->fresh);
+    w->lotf.n = w->genf.n = 0;
+    w->lotf.w = 2;
+    w->genf.w = 3;
+    w->lotf.oom = w->genf.oom = 0;
+    w->nlife = 0;
+    st_i64map_free(&w->life_at);
+    w->states_partial = 0;
     for (int i = 0; i < 2; i++) {
         st_pgarr_reset(&w->lot[i]);
         st_pgarr_reset(&w->loc[i]);
@@ -82,42 +95,12 @@ static int fail(st_pgwdoc *w, const char *what)
     return -1;
 }
 
-/* COPY the binary rows in b (closed here) into the table of sql. */
-static int copy_in(st_pgwdoc *w, const char *sql, st_pgbuf *b)
-{
-    if (!b->n)
-        return 0;
-    st_pgcopy_end(b);
-    if (b->oom) {
-        snprintf(w->msg, sizeof w->msg, "out of memory");
-        return -1;
-    }
-    PGconn *c = w->p->w.c;
-    PGresult *r = PQexec(c, sql);
-    int ok = PQresultStatus(r) == PGRES_COPY_IN;
-    if (!ok)
-        snprintf(w->msg, sizeof w->msg, "%s", PQresultErrorMessage(r));
-    PQclear(r);
-    if (!ok)
-        return -1;
-    ok = PQputCopyData(c, b->p, (int)b->n) == 1;
-    ok = PQputCopyEnd(c, ok ? NULL : "the rows could not be sent") == 1 && ok;
-    while ((r = PQgetResult(c))) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            if (ok)
-                snprintf(w->msg, sizeof w->msg, "%s", PQresultErrorMessage(r));
-            ok = 0;
-        }
-        PQclear(r);
-    }
-    return ok ? 0 : -1;
-}
-
 struct tail {
     int64_t batch;          /* last link id */
     unsigned char hash[32]; /* its hash */
     int64_t record_ms;      /* its record time */
     int64_t last_event;     /* the largest event id */
+    int64_t ident_hw;       /* no projection row names an ident id above it (>= 1) */
 };
 
 /* Store one document inside the open transaction; on failure its savepoint
@@ -135,6 +118,21 @@ static int64_t lin_ident(void *ctx, const char *key)
     return st_pgw_ident(ctx, key);
 }
 
+static st_rc lin_copy(void *ctx, const char *table, const int64_t *pairs, size_t n, st_error *err)
+{
+    st_pgbuf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        st_pgcopy_row(&b, 2);
+        st_pgcopy_int(&b, pairs[2 * i]);
+        st_pgcopy_int(&b, pairs[2 * i + 1]);
+    }
+    char sql[128], msg[256];
+    snprintf(sql, sizeof sql, "COPY %s FROM STDIN (FORMAT binary)", table);
+    int bad = st_pgw_copy(ctx, sql, &b, msg, sizeof msg);
+    free(b.p);
+    return bad ? st_fail(err, ST_ERR_IO, -1, NULL, "%s", msg) : ST_OK;
+}
+
 static void commit_doc(st_pgwdoc *w, st_cap_doc *d, struct tail *t, int64_t record_ms)
 {
     st_pg *p = w->p;
@@ -144,6 +142,7 @@ static void commit_doc(st_pgwdoc *w, st_cap_doc *d, struct tail *t, int64_t reco
     d->record_ms = record_ms;
     d->rc = ST_OK;
     wdoc_reset(w);
+    w->fresh_above = t->ident_hw;
     if (st_pg_run(c, "SAVEPOINT doc", NULL)) {
         d->rc = ST_ERR_IO;
         snprintf(d->msg, sizeof d->msg, "%s", PQerrorMessage(c));
@@ -198,27 +197,28 @@ static void commit_doc(st_pgwdoc *w, st_cap_doc *d, struct tail *t, int64_t reco
         snprintf(w->msg, sizeof w->msg, "out of memory");
         goto fail;
     }
-    if (st_pgw_flush_containment(w) ||
-        copy_in(w,
-                "COPY event(id, batch, record_time, event_time, type, action, biz_step,"
-                " disposition, read_point, biz_location, fields, xform, hash, event_id, body)"
-                " FROM STDIN (FORMAT binary)",
-                &w->ev) ||
-        copy_in(w, "COPY event_hash(hash, event) FROM STDIN (FORMAT binary)", &w->hash) ||
-        copy_in(w, "COPY event_eid(event_id, event) FROM STDIN (FORMAT binary)", &w->eid) ||
-        copy_in(w, "COPY event_epc(ident, event, role) FROM STDIN (FORMAT binary)", &w->epc) ||
-        st_pgw_flush_states(w))
+    if (st_pgw_flush_containment(w))
         goto fail;
-    const char *lv[2] = {st_pgarr_end(&w->lot[0]), st_pgarr_end(&w->lot[1])};
-    const char *gv[3] = {st_pgarr_end(&w->gen[0]), st_pgarr_end(&w->gen[1]),
-                         st_pgarr_end(&w->gen[2])};
-    const char *cv[2] = {st_pgarr_end(&w->loc[0]), st_pgarr_end(&w->loc[1])};
-    if ((w->lot[0].n > 0 && st_pgw_run(p, W_LOT_ADD, 2, lv, w->msg, sizeof w->msg)) ||
-        (w->gen[0].n > 0 && st_pgw_run(p, W_GENEALOGY_ADD, 3, gv, w->msg, sizeof w->msg)) ||
-        (w->loc[0].n > 0 && st_pgw_run(p, W_LOCATION_ADD, 2, cv, w->msg, sizeof w->msg)) ||
-        st_pgw_flush_life(w))
+    char *m = w->msg;
+    size_t mc = sizeof w->msg;
+    if (st_pgw_copy(p,
+                    "COPY event(id, batch, record_time, event_time, type, action, biz_step,"
+                    " disposition, read_point, biz_location, fields, xform, hash, event_id, body)"
+                    " FROM STDIN (FORMAT binary)",
+                    &w->ev, m, mc))
         goto fail;
-    st_write_io lio = {p, lin_query, lin_ident, 100, 1};
+    if (st_pgw_copy(p, "COPY event_hash(hash, event) FROM STDIN (FORMAT binary)", &w->hash, m,
+                    mc) ||
+        st_pgw_copy(p, "COPY event_eid(event_id, event) FROM STDIN (FORMAT binary)", &w->eid, m,
+                    mc) ||
+        st_pgw_copy(p, "COPY event_epc(ident, event, role) FROM STDIN (FORMAT binary)", &w->epc, m,
+                    mc))
+        goto fail;
+    if (st_pgw_flush_states(w, 1))
+        goto fail;
+    if (st_pgw_flush_rows(w) || st_pgw_flush_life(w))
+        goto fail;
+    st_write_io lio = {p, lin_query, lin_ident, 100, 1, w->fresh_above, lin_copy};
     st_error lerr;
     st_error_clear(&lerr);
     if (d->stored && st_lin_apply(&lio, d, dup, first, &lerr) != ST_OK) {
@@ -228,18 +228,20 @@ static void commit_doc(st_pgwdoc *w, st_cap_doc *d, struct tail *t, int64_t reco
     unsigned char h[32];
     if (st_chain_end(&ch, h) != ST_OK)
         goto fail;
+    if (p->ref_max > t->ident_hw)
+        t->ident_hw = p->ref_max; /* also when the document fails: a bound may only be loose */
     if (d->stored) {
-        char a[5][24];
+        char a[6][24];
         st_pgbuf ph = {0}, hh = {0};
         st_pgbuf_str(&ph, "\\x");
         st_pgbuf_hex(&ph, t->hash, 32);
         st_pgbuf_str(&hh, "\\x");
         st_pgbuf_hex(&hh, h, 32);
-        int64_t iv[5] = {batch, record_ms, first, last, (int64_t)d->stored};
-        for (int i = 0; i < 5; i++)
+        int64_t iv[6] = {batch, record_ms, first, last, (int64_t)d->stored, t->ident_hw};
+        for (int i = 0; i < 6; i++)
             snprintf(a[i], sizeof a[i], "%" PRId64, iv[i]);
-        const char *v[7] = {a[0], a[1], a[2], a[3], a[4], ph.p, hh.p};
-        int bad = ph.oom || hh.oom || st_pgw_run(p, W_BATCH_ADD, 7, v, w->msg, sizeof w->msg);
+        const char *v[8] = {a[0], a[1], a[2], a[3], a[4], ph.p, hh.p, a[5]};
+        int bad = ph.oom || hh.oom || st_pgw_run(p, W_BATCH_ADD, 8, v, w->msg, sizeof w->msg);
         free(ph.p);
         free(hh.p);
         if (bad)
@@ -258,6 +260,8 @@ static void commit_doc(st_pgwdoc *w, st_cap_doc *d, struct tail *t, int64_t reco
     }
     goto out;
 fail:
+    if (p->ref_max > t->ident_hw)
+        t->ident_hw = p->ref_max;
     st_chain_abort(&ch);
     d->rc = side ? side : ST_ERR_IO;
     if (!w->msg[0])
@@ -294,13 +298,31 @@ static st_rc lock_tail(st_pg *p, struct tail *t, st_error *err)
     PGresult *r = st_pgw_exec(p, W_LAST_BATCH, 0, NULL, msg, sizeof msg);
     if (!r)
         return st_fail(err, ST_ERR_IO, -1, NULL, "reading the chain: %s", msg);
-    if (PQntuples(r) == 1) {
+    int linked = PQntuples(r) == 1;
+    if (linked) {
         t->batch = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         st_pgw_bytea32(PQgetvalue(r, 0, 1), t->hash);
         t->record_ms = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
         t->last_event = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+        if (!PQgetisnull(r, 0, 4))
+            t->ident_hw = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
     }
     PQclear(r);
+    /* no link yet: no event is stored, so no projection row exists (they
+     * are made from events); a link without a bound (none is written so):
+     * any identifier may be named */
+    if (linked && !t->ident_hw) {
+        PGresult *m = PQexec(p->w.c, "SELECT coalesce(max(id), 0) FROM ident");
+        if (PQresultStatus(m) != PGRES_TUPLES_OK) {
+            st_rc rc = st_pg_fail(err, p->w.c, m, "reading the identifiers");
+            PQclear(m);
+            return rc;
+        }
+        t->ident_hw = strtoll(PQgetvalue(m, 0, 0), NULL, 10);
+        PQclear(m);
+    }
+    if (t->ident_hw < 1)
+        t->ident_hw = 1;
     return ST_OK;
 }
 
@@ -330,6 +352,7 @@ st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err)
     st_pgwdoc w = {.p = p};
     struct tail t;
     int open = 0;
+    p->ref_max = 0;
     if (PQstatus(p->w.c) != CONNECTION_OK) { /* the server restarted: reconnect */
         PQreset(p->w.c);
         st_pg_session(p, &p->w, NULL);
@@ -420,7 +443,7 @@ st_rc st_pg_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err)
     if (!rc && st_pg_run(p->w.c, "BEGIN", err))
         rc = ST_ERR_IO;
     else if (!rc) {
-        st_write_io io = {p, lin_query, lin_ident, 100, 1};
+        st_write_io io = {p, lin_query, lin_ident, 100, 1, 0, NULL};
         if (st_pg_run(p->w.c, sql, err)) /* serialised with every node's commits */
             rc = ST_ERR_IO;
         if (!rc)

@@ -55,6 +55,7 @@ typedef struct st_pg {
     int64_t parts_until;             /* ms: event partitions exist for record times below */
     int prepared;                    /* the write statements are prepared on w */
     int64_t analyzed_at;             /* events in the store when this handle last analyzed */
+    int64_t ref_max;                 /* the largest ident id the write path named (commit) */
 } st_pg;
 
 /* Arguments as libpq wants them: ints as decimal text, blobs binary; one

@@ -150,6 +150,8 @@ int64_t st_pgw_ident(st_pg *p, const char *key)
         return 0;
     size_t n = strlen(key);
     int64_t id = st_idcache_get(&p->ids, key, n);
+    if (id > p->ref_max)
+        p->ref_max = id;
     if (id)
         return id;
     /* the cache was emptied since (it is bounded): read it back */
@@ -163,5 +165,7 @@ int64_t st_pgw_ident(st_pg *p, const char *key)
     }
     PQclear(r);
     free(a.b.p);
+    if (id > p->ref_max)
+        p->ref_max = id;
     return id > 0 ? id : -1;
 }

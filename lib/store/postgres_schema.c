@@ -298,7 +298,14 @@ static const char *const v10 =
     "CREATE OR REPLACE VIEW event_by_eid(event_id, event) AS SELECT event_id, event FROM event_eid;"
     "ALTER TABLE item_state SET (fillfactor = 80);";
 
-const char *const st_pg_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8, v9, v10};
+/* v11: each chain link bounds the identifiers that the projections name
+ * (sqlite_schema.c v11); the write path relies on it (postgres_commit.c). */
+static const char *const v11 =
+    "ALTER TABLE batch ADD COLUMN ident_hw BIGINT;"
+    "UPDATE batch SET ident_hw = (SELECT coalesce(max(id), 0) FROM ident)"
+    " WHERE id = (SELECT max(id) FROM batch);";
+
+const char *const st_pg_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11};
 const int st_pg_migration_count = (int)(sizeof st_pg_migrations / sizeof *st_pg_migrations);
 _Static_assert(sizeof st_pg_migrations / sizeof *st_pg_migrations == ST_SCHEMA_VERSION,
                "ST_SCHEMA_VERSION (backend.h) must equal the number of PostgreSQL migrations: "

@@ -165,6 +165,59 @@ void st_pgcopy_end(st_pgbuf *b)
     put_be(b, 0xffffu, 2);
 }
 
+/* ---- rows of integers, unique ------------------------------------------------------------ */
+
+void st_pgtup_add(st_pgtup *t, const int64_t *row)
+{
+    if (t->oom)
+        return;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 256;
+        int64_t *v = realloc(t->v, cap * (size_t)t->w * sizeof *v);
+        if (!v) {
+            t->oom = 1;
+            return;
+        }
+        t->v = v;
+        t->cap = cap;
+    }
+    memcpy(t->v + t->n * (size_t)t->w, row, (size_t)t->w * sizeof *row);
+    t->n++;
+}
+
+static int cmp_rows(const int64_t *a, const int64_t *b, int w)
+{
+    for (int i = 0; i < w; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+static int cmp2(const void *a, const void *b)
+{
+    return cmp_rows(a, b, 2);
+}
+
+static int cmp3(const void *a, const void *b)
+{
+    return cmp_rows(a, b, 3);
+}
+
+void st_pgtup_copy(st_pgtup *t, st_pgbuf *b)
+{
+    size_t w = (size_t)t->w;
+    qsort(t->v, t->n, w * sizeof *t->v, w == 2 ? cmp2 : cmp3);
+    for (size_t i = 0; i < t->n; i++) {
+        const int64_t *r = t->v + i * w;
+        if (i && !cmp_rows(r - w, r, t->w))
+            continue;
+        st_pgcopy_row(b, t->w);
+        for (size_t k = 0; k < w; k++)
+            st_pgcopy_int(b, r[k]);
+    }
+    t->n = 0;
+}
+
 /* ---- a set of byte strings ------------------------------------------------------------ */
 
 static uint64_t fnv(const void *p, size_t n)

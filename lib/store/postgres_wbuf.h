@@ -51,6 +51,21 @@ void st_pgcopy_null(st_pgbuf *b);
 /* The trailer (and the header when no row was added). */
 void st_pgcopy_end(st_pgbuf *b);
 
+/* Rows of two or three BIGINT columns for a binary COPY, gathered in any
+ * order and with repeats: sorted and made unique when written. */
+typedef struct st_pgtup {
+    int64_t *v;    /* n rows of w values */
+    size_t n, cap; /* rows used and allocated */
+    int w;         /* columns: 2 or 3 */
+    int oom;       /* an append failed */
+} st_pgtup;
+
+/* Append a row of t->w values. */
+void st_pgtup_add(st_pgtup *t, const int64_t *row);
+/* Sort t's rows, drop repeated ones, append them to b as binary COPY rows;
+ * t is emptied (its memory kept). */
+void st_pgtup_copy(st_pgtup *t, st_pgbuf *b);
+
 /* A set of byte strings, borrowed (they must outlive the set). */
 typedef struct st_pgbset {
     struct st_pgbent {

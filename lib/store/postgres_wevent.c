@@ -85,8 +85,8 @@ int st_pgw_event(st_pgwdoc *w, const st_cap_event *e, int64_t batch, int64_t rec
         }
         if (st_pgw_is_instance(r->role) && st_pgw_update_state(w, e, r, item, x))
             rc = -1;
-        if (st_pgw_is_instance(r->role))
-            st_pgw_life(w, e, r->role, item, x->event);
+        if (st_pgw_is_instance(r->role) && st_pgw_life(w, e, r->role, item, x->event))
+            rc = -1;
         if (e->type == ST_EVENT_AGGREGATION && r->role == ST_ROLE_CHILD && x->parent > 0) {
             children++;
             if ((e->action == ST_ACTION_ADD || e->action == ST_ACTION_OBSERVE) &&
@@ -98,9 +98,13 @@ int st_pgw_event(st_pgwdoc *w, const st_cap_event *e, int64_t batch, int64_t rec
         }
         if (e->type == ST_EVENT_TRANSFORMATION && r->role >= ST_ROLE_INPUT &&
             r->role != ST_ROLE_EPC_CLASS && r->role != ST_ROLE_CHILD_CLASS) {
-            st_pgarr_int(&w->gen[0], xform, 0);
-            st_pgarr_int(&w->gen[1], r->role, 0);
-            st_pgarr_int(&w->gen[2], item, 0);
+            if (st_pgw_fresh(w, item)) {
+                st_pgtup_add(&w->genf, (int64_t[3]){xform, r->role, item});
+            } else {
+                st_pgarr_int(&w->gen[0], xform, 0);
+                st_pgarr_int(&w->gen[1], r->role, 0);
+                st_pgarr_int(&w->gen[2], item, 0);
+            }
         }
     }
     st_i64set_free(&pairs);

@@ -12,6 +12,7 @@
 #ifndef ST_STORE_POSTGRES_WRITE_H
 #define ST_STORE_POSTGRES_WRITE_H
 
+#include "common/i64map.h"
 #include "store/postgres_int.h"
 #include "store/postgres_wbuf.h"
 
@@ -43,10 +44,26 @@ enum { OP_PACK, OP_UNPACK };
 #define ST_PGW_STATE_PARAMS 22  /* parameters of W_STATE */
 #define ST_PGW_MERGE_MAX 200000 /* items merged before a document's states are written */
 
-/* What one document writes, built while its events are walked. */
+/* The lifecycle of a fresh identifier in one document: its item_life row. */
+typedef struct st_pgwlife {
+    int64_t ident, com, com_t, dec, dec_t; /* event ids and times; 0 ids: none */
+} st_pgwlife;
+
+/* What one document writes, built while its events are walked. Rows that
+ * name only fresh identifiers (ident ids above fresh_above: no stored
+ * projection row names them, see postgres_commit.c) cannot collide with
+ * stored ones: they go by binary COPY, the others through statements that
+ * merge with what is stored. */
 typedef struct st_pgwdoc {
     st_pg *p;
+    int64_t fresh_above;         /* ident ids above it are fresh */
+    int states_partial;          /* states were written before the document's end */
     st_pgbuf ev, hash, eid, epc; /* binary COPY rows of event, event_hash, event_eid, event_epc */
+    st_pgbuf fresh;              /* binary COPY rows of fresh identifiers, one table at a time */
+    st_pgtup lotf, genf;         /* item_lot and genealogy rows of fresh identifiers */
+    st_pgwlife *life;            /* item_life rows of fresh identifiers */
+    size_t nlife, caplife;       /* used and allocated */
+    st_i64map life_at;           /* ident -> index in life */
     st_pgarr lot[2], gen[3], loc[2];  /* item_lot, genealogy, location_child rows */
     st_pgarr com[3], dec[3], geo[3];  /* item_life (commissioned, decommissioned), location_geo */
     st_pgarr anom[6];                 /* anomaly rows, by W_ANOMALY_ADD parameter */
@@ -71,6 +88,12 @@ static inline int st_pgw_is_instance(unsigned role)
     return role >= ST_ROLE_EPC && role <= ST_ROLE_OUTPUT;
 }
 
+/* No stored projection row names ident id yet. */
+static inline int st_pgw_fresh(const st_pgwdoc *w, int64_t id)
+{
+    return id > w->fresh_above;
+}
+
 /* ---- postgres_wstmt.c ---- */
 
 /* Run write statement w with text parameters on p's write connection; the
@@ -79,6 +102,10 @@ static inline int st_pgw_is_instance(unsigned role)
 PGresult *st_pgw_exec(st_pg *p, int w, int n, const char *const *vals, char *msg, size_t cap);
 /* The same, when no rows are wanted: 0 or -1. */
 int st_pgw_run(st_pg *p, int w, int n, const char *const *vals, char *msg, size_t cap);
+/* COPY the binary rows of b (closed here; nothing when empty) with the
+ * statement sql ("COPY t(c...) FROM STDIN (FORMAT binary)"); b is emptied.
+ * 0, or -1 with the reason in msg. */
+int st_pgw_copy(st_pg *p, const char *sql, st_pgbuf *b, char *msg, size_t cap);
 
 /* ---- postgres_intern.c ---- */
 
@@ -102,13 +129,18 @@ int st_pgw_bytea32(const char *s, unsigned char out[32]);
 
 int st_pgw_flush_containment(st_pgwdoc *w);
 int st_pgw_add_op(st_pgwdoc *w, int kind, int64_t child, int64_t event, int64_t parent);
-int st_pgw_flush_states(st_pgwdoc *w);
+/* final: the document's last write of states (fresh ones may then go by
+ * COPY, unless an earlier write of this document took some) */
+int st_pgw_flush_states(st_pgwdoc *w, int final);
 int st_pgw_update_state(st_pgwdoc *w, const st_cap_event *e, const st_cap_ref *r, int64_t item,
                         const st_pgw_ids *x);
 int st_pgw_unpack_all(st_pgwdoc *w, const st_cap_event *e, const st_pgw_ids *x);
+/* item_lot, genealogy and location_child rows, then lifecycle, geo and anomaly rows. */
+int st_pgw_flush_rows(st_pgwdoc *w);
 int st_pgw_flush_life(st_pgwdoc *w);
-/* The item_life rows of item when e commissions or decommissions it. */
-void st_pgw_life(st_pgwdoc *w, const st_cap_event *e, unsigned role, int64_t item, int64_t event);
+/* The item_life rows of item when e commissions or decommissions it: 0, or
+ * -1 when out of memory. */
+int st_pgw_life(st_pgwdoc *w, const st_cap_event *e, unsigned role, int64_t item, int64_t event);
 /* The anomaly rows of event index i of d, stored as event (0: a duplicate);
  * *next is the first anomaly not yet taken. */
 int st_pgw_anomalies(st_pgwdoc *w, const st_cap_doc *d, size_t i, int64_t event, int64_t record_ms,

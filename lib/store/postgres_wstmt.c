@@ -27,9 +27,10 @@ static const char *const write_sql[W_COUNT] = {
     [W_DUP_HASH] = "SELECT hash FROM event_hash WHERE hash = ANY(SELECT decode(h, 'hex') FROM"
                    " unnest($1::text[]) AS u(h))",
     [W_DUP_EID] = "SELECT event_id FROM event_eid WHERE event_id = ANY($1::text[])",
-    [W_LAST_BATCH] = "SELECT id, hash, record_time, last_event FROM batch ORDER BY id DESC LIMIT 1",
+    [W_LAST_BATCH] = "SELECT id, hash, record_time, last_event, ident_hw FROM batch"
+                     " ORDER BY id DESC LIMIT 1",
     [W_BATCH_ADD] = "INSERT INTO batch(id, record_time, first_event, last_event, events,"
-                    " prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    " prev_hash, hash, ident_hw) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     /* the merged item states of a document (statemerge.h): the rule of the
      * SQLite backend's upsert, over arrays: update the items that have a
      * state, insert the others */
@@ -148,4 +149,40 @@ int st_pgw_run(st_pg *p, int w, int n, const char *const *vals, char *msg, size_
     PGresult *r = st_pgw_exec(p, w, n, vals, msg, cap);
     PQclear(r);
     return r ? 0 : -1;
+}
+
+#define ST_PGW_COPY_CHUNK (1u << 20) /* bytes per PQputCopyData */
+
+int st_pgw_copy(st_pg *p, const char *sql, st_pgbuf *b, char *msg, size_t cap)
+{
+    if (!b->n)
+        return 0;
+    st_pgcopy_end(b);
+    if (b->oom) {
+        snprintf(msg, cap, "out of memory");
+        return -1;
+    }
+    PGconn *c = p->w.c;
+    PGresult *r = PQexec(c, sql);
+    int ok = PQresultStatus(r) == PGRES_COPY_IN;
+    if (!ok)
+        snprintf(msg, cap, "%s", PQresultErrorMessage(r));
+    PQclear(r);
+    if (ok) {
+        for (size_t off = 0; ok && off < b->n; off += ST_PGW_COPY_CHUNK) {
+            size_t k = b->n - off < ST_PGW_COPY_CHUNK ? b->n - off : ST_PGW_COPY_CHUNK;
+            ok = PQputCopyData(c, b->p + off, (int)k) == 1;
+        }
+        ok = PQputCopyEnd(c, ok ? NULL : "the rows could not be sent") == 1 && ok;
+        while ((r = PQgetResult(c))) {
+            if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+                if (ok)
+                    snprintf(msg, cap, "%s", PQresultErrorMessage(r));
+                ok = 0;
+            }
+            PQclear(r);
+        }
+    }
+    st_pgbuf_reset(b);
+    return ok ? 0 : -1;
 }

@@ -73,8 +73,11 @@ static const char *const write_sql[SQ_COUNT] = {
     [SQ_LOCATION_ADD] = "INSERT INTO location_child(parent, child) VALUES (?1, ?2)"
                         " ON CONFLICT DO NOTHING",
     [SQ_LAST_BATCH] = "SELECT id, hash, record_time FROM batch ORDER BY id DESC LIMIT 1",
+    /* the single writer interns inside its transaction: every identifier
+     * a projection names is in ident (schema v11) */
     [SQ_BATCH_ADD] = "INSERT INTO batch(id, record_time, first_event, last_event, events,"
-                     " prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     " prev_hash, hash, ident_hw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                     " (SELECT coalesce(max(id), 0) FROM ident))",
     /* lifecycle (schema v3): the first commissioning, the earliest decommissioning */
     [SQ_COMMISSION] = "INSERT INTO item_life(ident, commissioned, commissioned_time)"
                       " VALUES (?1, ?2, ?3) ON CONFLICT(ident) DO UPDATE SET"
@@ -941,7 +944,7 @@ static void commit_doc(st_sqlite *q, st_cap_doc *d, struct tail *t, int64_t reco
     }
     if (flush_states(q) || add_links(q, d) || add_geo(q, d))
         goto fail;
-    st_write_io lio = {q, lin_query, lin_ident, 1, 0};
+    st_write_io lio = {q, lin_query, lin_ident, 1, 0, 0, NULL};
     if (d->stored && st_lin_apply(&lio, d, skip, first, &lerr) != ST_OK)
         goto fail;
     unsigned char h[32];
@@ -1169,7 +1172,7 @@ static st_rc sq_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err)
     if (exec_sql(q->w.db, "BEGIN IMMEDIATE") != SQLITE_OK)
         rc = db_fail(err, q->w.db, "starting a write");
     else {
-        st_write_io io = {q, lin_query, lin_ident, 1, 0};
+        st_write_io io = {q, lin_query, lin_ident, 1, 0, 0, NULL};
         rc = fn(&io, ctx, err);
         if (!rc && exec_sql(q->w.db, "COMMIT") != SQLITE_OK)
             rc = db_fail(err, q->w.db, "committing a write");

@@ -313,7 +313,18 @@ static const char *const v10 =
     "CREATE VIEW IF NOT EXISTS event_by_eid(event_id, event) AS"
     " SELECT event_id, id FROM event WHERE event_id IS NOT NULL;";
 
-const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8, v9, v10};
+/* v11: each chain link bounds the identifiers that the projections name
+ * (item_state, item_lot, item_life, genealogy, lineage_*): no row of them
+ * names an ident id above the last link's ident_hw. The PostgreSQL write
+ * path adds the rows of identifiers above it without looking for stored
+ * ones (postgres_commit.c); here it is written alike, for one schema. A
+ * store that has links gets the bound of every identifier it holds. */
+static const char *const v11 =
+    "ALTER TABLE batch ADD COLUMN ident_hw INTEGER;"
+    "UPDATE batch SET ident_hw = (SELECT coalesce(max(id), 0) FROM ident)"
+    " WHERE id = (SELECT max(id) FROM batch);";
+
+const char *const st_sqlite_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11};
 const int st_sqlite_migration_count =
     (int)(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations);
 _Static_assert(sizeof st_sqlite_migrations / sizeof *st_sqlite_migrations == ST_SCHEMA_VERSION,

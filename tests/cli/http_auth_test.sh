@@ -250,7 +250,8 @@ if command -v sqlite3 >/dev/null; then
     LATEST=$(jq -r .schema_version <<<"$out")
     v1_tables="'ident','batch','event','event_epc','item_state','item_lot','containment','genealogy','location_child'"
     drops=$(sqlite3 "$V1" "SELECT 'DROP TABLE ' || name || ';' FROM sqlite_master WHERE type = 'table' AND name NOT IN ($v1_tables)")
-    sqlite3 "$V1" "$drops PRAGMA user_version = 1;"
+    # and the columns later migrations added to v1's tables (v11: batch.ident_hw)
+    sqlite3 "$V1" "$drops ALTER TABLE batch DROP COLUMN ident_hw; PRAGMA user_version = 1;"
     st keys create --db "$V1" --name a --role admin
     expect_rc "keys on a v1 store" 3
     expect_contains "v1 store message" "$err" "db migrate"

@@ -62,11 +62,12 @@ http_stop
 
 # ---- a query made before the creator was recorded ----------------------------------------------
 # the store as the version before the creator's migration (v8) had it: no
-# created_by column, a query in the old form, no tables of later migrations
+# created_by column, a query in the old form, no tables or columns of later migrations
 st db info --db "$HTTP_DB"
 LATEST=$(jq -r .schema_latest <<<"$out")
 sqlite3 "$HTTP_DB" "ALTER TABLE named_query DROP COLUMN created_by;
   DROP TABLE lineage_node; DROP TABLE lineage_leaf; DROP TABLE lineage_class; DROP TABLE lineage_state;
+  ALTER TABLE batch DROP COLUMN ident_hw;
   INSERT INTO named_query(name, query, created) VALUES ('legacy', '{\"EQ_bizStep\":\"shipping\"}', 0);
   PRAGMA user_version = 7;"
 st db migrate --db "$HTTP_DB"

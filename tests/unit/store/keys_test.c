@@ -264,6 +264,10 @@ static void migrate_pg(fx *f)
                                          " lineage_class, lineage_state",
                                          NULL, 0, NULL, NULL, NULL, NULL),
                      ST_OK);
+    /* and every column (v11: the links' identifier bound) */
+    assert_int_equal(st_store_admin_exec(s, "ALTER TABLE batch DROP COLUMN ident_hw", NULL, 0, NULL,
+                                         NULL, NULL, NULL),
+                     ST_OK);
     assert_int_equal(st_store_admin_exec(s, "UPDATE schema_version SET version = 1", NULL, 0, NULL,
                                          NULL, NULL, NULL),
                      ST_OK);
