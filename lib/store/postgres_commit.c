@@ -370,7 +370,7 @@ st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err)
         docs[i]->rc = ST_OK;
         docs[i]->msg[0] = 0;
         char msg[200];
-        if (st_pgw_intern(&w, p, docs[i], msg, sizeof msg)) {
+        if (st_pgw_intern(p, docs[i], msg, sizeof msg)) {
             docs[i]->rc = ST_ERR_IO;
             snprintf(docs[i]->msg, sizeof docs[i]->msg, "storing the document failed: %s", msg);
         }

@@ -56,6 +56,7 @@ typedef struct st_pg {
     int prepared;                    /* the write statements are prepared on w */
     int64_t analyzed_at;             /* events in the store when this handle last analyzed */
     int64_t ref_max;                 /* the largest ident id the write path named (commit) */
+    int intern_insert_first;         /* interning starts with the insert (postgres_intern.c) */
 } st_pg;
 
 /* Arguments as libpq wants them: ints as decimal text, blobs binary; one

@@ -12,15 +12,14 @@
 
 /* ---- interning identifiers ------------------------------------------------------------ */
 
-/* Every key one document names, in the order of first sighting, but for
- * the events that are duplicates (dup[i]): those leave no trace. */
-static void doc_keys(const st_cap_doc *d, const unsigned char *dup, void (*f)(void *, const char *),
-                     void *ctx)
+/* Every key one document names, in the order of first sighting. The keys
+ * of events stored before are interned already: naming them again adds
+ * nothing (looking for duplicates first would cost every document a
+ * look-up, to spare only documents that repeat events not cached). */
+static void doc_keys(const st_cap_doc *d, void (*f)(void *, const char *), void *ctx)
 {
     for (size_t i = 0; i < d->n; i++) {
         const st_cap_event *e = &d->ev[i];
-        if (dup[i])
-            continue;
         const char *k[] = {e->biz_step,     e->disposition, e->read_point,
                            e->biz_location, e->owner,       e->possessor};
         for (size_t j = 0; j < sizeof k / sizeof *k; j++)
@@ -42,7 +41,7 @@ static void doc_keys(const st_cap_doc *d, const unsigned char *dup, void (*f)(vo
         f(ctx, d->geo[i].loc);
     for (size_t i = 0; i < d->n_anom; i++) {
         const st_cap_anomaly *a = &d->anom[i];
-        if (a->event >= d->n || dup[a->event])
+        if (a->event >= d->n)
             continue;
         f(ctx, a->key);
         if (a->location)
@@ -89,36 +88,36 @@ static size_t still_missing(struct missing *m, st_pgarr *a)
     return a->n;
 }
 
-/* Cache the (id, key) rows of r. */
-static void cache_rows(st_pg *p, PGresult *r)
+/* Cache the (id, key) rows of r; their number. */
+static int cache_rows(st_pg *p, PGresult *r)
 {
     for (int i = 0; i < PQntuples(r); i++)
         st_idcache_put(&p->ids, PQgetvalue(r, i, 1), (size_t)PQgetlength(r, i, 1),
                        strtoll(PQgetvalue(r, i, 0), NULL, 10));
+    return PQntuples(r);
 }
 
-/* Intern every key of d not cached (but those only duplicates name): look
- * them up, insert the new ones, each statement its own transaction
- * (autocommit). 0 or -1 (msg says why). */
-int st_pgw_intern(st_pgwdoc *w, st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
+/* Intern every key of d not cached: insert the new ones and look up the
+ * others, each statement its own transaction (autocommit). 0 or -1 (msg
+ * says why). */
+int st_pgw_intern(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
 {
     struct missing m = {p, {0}, NULL, 0, 0, 0};
     st_pgarr a = {{0}, 0};
     st_idcache_init(&m.seen);
     int rc = -1;
-    unsigned char *dup = calloc(d->n + 1, 1);
-    if (!dup || st_pgw_mark_dups(w, d, dup)) {
-        snprintf(msg, cap, "%s", dup ? "looking up duplicates failed" : "out of memory");
-        goto out;
-    }
-    doc_keys(d, dup, add_missing, &m);
-    /* look up first, then insert only what is new (an insert that
-     * conflicts still uses up an identity value: ids would get gaps);
-     * what another writer inserted meanwhile is skipped by the insert and
-     * found by the next look-up; a deadlock between two writers inserting
-     * the same new keys in other orders is retried */
-    for (int step = 0; step < 10; step++) {
-        if (!still_missing(&m, &a)) {
+    doc_keys(d, add_missing, &m);
+    /* Keys not cached are mostly new (a commissioning) or mostly stored (a
+     * process that has not seen them yet): the statement that served the
+     * last document best goes first. An insert skips what another writer
+     * inserted meanwhile, and the look-up after it finds that; a key that
+     * conflicts still uses up an identity value (ids get a gap, nothing
+     * else). A deadlock between two writers inserting the same new keys
+     * in other orders is retried. */
+    int first = p->intern_insert_first ? 1 : 0;
+    for (int step = first; step < first + 10; step++) {
+        size_t want = still_missing(&m, &a);
+        if (!want) {
             rc = 0;
             goto out;
         }
@@ -127,16 +126,17 @@ int st_pgw_intern(st_pgwdoc *w, st_pg *p, const st_cap_doc *d, char *msg, size_t
             goto out;
         }
         const char *v[1] = {a.b.p};
-        PGresult *r = st_pgw_exec(p, step % 2 ? W_IDENT_ADD : W_IDENT_GET, 1, v, msg, cap);
-        if (!r && !(step % 2 && strstr(msg, "deadlock")))
+        int add = step % 2;
+        PGresult *r = st_pgw_exec(p, add ? W_IDENT_ADD : W_IDENT_GET, 1, v, msg, cap);
+        if (!r && !(add && strstr(msg, "deadlock")))
             goto out;
-        if (r)
-            cache_rows(p, r);
+        int got = r ? cache_rows(p, r) : 0;
+        if (step == first) /* most of them were what this statement finds */
+            p->intern_insert_first = add ? 2 * (size_t)got >= want : 2 * (size_t)got < want;
         PQclear(r);
     }
     snprintf(msg, cap, "identifiers could not be interned (concurrent writers)");
 out:
-    free(dup);
     free(m.k);
     free(a.b.p);
     st_idcache_free(&m.seen);

@@ -109,9 +109,9 @@ int st_pgw_copy(st_pg *p, const char *sql, st_pgbuf *b, char *msg, size_t cap);
 
 /* ---- postgres_intern.c ---- */
 
-/* Intern every key of d not cached (but those only duplicates name), each
- * statement its own transaction. 0, or -1 with the reason in msg. */
-int st_pgw_intern(st_pgwdoc *w, st_pg *p, const st_cap_doc *d, char *msg, size_t cap);
+/* Intern every key of d not cached, each statement its own transaction.
+ * 0, or -1 with the reason in msg. */
+int st_pgw_intern(st_pg *p, const st_cap_doc *d, char *msg, size_t cap);
 /* The ident id of key (interned already); 0 for NULL, -1 on error. */
 int64_t st_pgw_ident(st_pg *p, const char *key);
 

@@ -752,6 +752,7 @@ static st_rc item_in_scope(st_tr *t, const char *key, int64_t item, int *ok)
 /* What the parts read before any is written. */
 struct parts {
     int64_t item;      /* the unit's id (0: no such identifier) */
+    int64_t named;     /* 1 when an event names it, or it is the lot of a unit */
     struct chain ch;   /* its state and container chain */
     struct histq hq;   /* its history */
     st_tr_idlist kids; /* its contents */
@@ -762,8 +763,9 @@ struct parts {
  * asks, by the key, for everything that needs only the unit, its id
  * among them (unless r->item is known already); each further one for what
  * the previous answers lead to (the containers' events, the next genealogy
- * level of both directions). ST_ERR_NOT_FOUND when no identifier has the
- * key. */
+ * level of both directions). ST_ERR_NOT_FOUND when no event names the key
+ * and no unit is of that lot (an identifier may be known without either:
+ * interned by a capture that failed, or by a document of duplicates). */
 static st_rc read_parts(st_tr *t, const char *key, unsigned parts, const st_trace_opts *o,
                         struct parts *r)
 {
@@ -775,6 +777,10 @@ static st_rc read_parts(st_tr *t, const char *key, unsigned parts, const st_trac
     k[0] = st_val_text(key);
     if (!r->item)
         st_tr_read(&b, "SELECT id FROM ident WHERE key = $1", k, 1, row_id, &r->item);
+    st_tr_read(&b,
+               "SELECT 1 FROM ident i WHERE i.key = $1 AND (EXISTS (SELECT 1 FROM event_epc x"
+               " WHERE x.ident = i.id) OR EXISTS (SELECT 1 FROM item_lot l WHERE l.lot = i.id))",
+               k, 1, row_id, &r->named);
     if (parts & (ST_TRACE_STATE | ST_TRACE_CONTAINER))
         st_tr_read(&b, CHAIN_SQL, k, 1, row_chain, &r->ch);
     if (parts & ST_TRACE_HISTORY)
@@ -788,7 +794,7 @@ static st_rc read_parts(st_tr *t, const char *key, unsigned parts, const st_trac
     for (int round = 0;; round++) {
         int more = 0;
         if (round == 1) {
-            if (!r->item)
+            if (!r->item || !r->named)
                 return st_fail(t->err, ST_ERR_NOT_FOUND, -1, NULL, "no event names %s", key);
             if (parts & ST_TRACE_HISTORY)
                 hist_queue_more(&b, &r->hq, r->item);
