@@ -111,6 +111,12 @@ typedef struct st_store_methods {
      * Returns non-OK only when the transaction as a whole failed (then
      * every document failed). */
     st_rc (*commit)(void *impl, st_cap_doc **docs, size_t n, st_error *err);
+    /* Optional: work on one document before it joins a group commit, in the
+     * capturing thread and outside the group's turn, so that it overlaps
+     * another thread's commit (PostgreSQL interns the document's keys). On
+     * success d->prepared is set; commit prepares what is not. A failure is
+     * the document's alone (d->rc, d->msg). */
+    st_rc (*prepare)(void *impl, st_cap_doc *d, st_error *err);
     /* Backend-specific facts for db info (location, bytes). */
     st_rc (*info)(void *impl, st_store_info *info, st_error *err);
     /* Run a read-only SQL statement with $1..$N placeholders bound to

@@ -143,6 +143,7 @@ typedef struct st_cap_doc {
     int64_t record_ms;   /* record time given */
     char msg[256];       /* the reason when rc is not ST_OK */
     int done;            /* set by the group committer when the outcome is known */
+    int prepared;        /* the backend's prepare method ran on it (backend.h) */
 } st_cap_doc;
 
 /* A new, empty prepared document. NULL when out of memory. */

@@ -73,7 +73,8 @@ int st_pg_session(st_pg *p, st_pg_conn *c, st_error *err)
      * the insert itself (measured, 100,000 events: commit 118 -> 8 us per
      * event). Readers keep custom plans: a generic plan of a genealogy or
      * history step can be far worse for the values at hand. */
-    if (c == &p->w && st_pg_run(c->c, "SET plan_cache_mode = force_generic_plan", err))
+    if ((c == &p->w || c == &p->in) &&
+        st_pg_run(c->c, "SET plan_cache_mode = force_generic_plan", err))
         return -1;
     if (!p->schema[0])
         return 0;
@@ -271,7 +272,10 @@ static void pg_close(void *impl)
     for (int i = 0; i < p->nr; i++)
         st_pg_conn_close(&p->r[i]);
     st_pg_conn_close(&p->w);
+    st_pg_conn_close(&p->in);
     pthread_mutex_destroy(&p->pool_mu);
+    pthread_mutex_destroy(&p->in_mu);
+    pthread_mutex_destroy(&p->ids_mu);
     st_idcache_free(&p->ids);
     st_statemerge_free(&p->sm);
     free(p);
@@ -299,6 +303,8 @@ static st_rc pg_open(const char *target, const st_store_opts *o, void **impl, st
     if (!p)
         return ST_ERR_NOMEM;
     pthread_mutex_init(&p->pool_mu, NULL);
+    pthread_mutex_init(&p->in_mu, NULL);
+    pthread_mutex_init(&p->ids_mu, NULL);
     st_idcache_init(&p->ids);
     st_statemerge_init(&p->sm);
     p->read_only = o->read_only;
@@ -466,6 +472,7 @@ const st_store_methods st_store_postgres = {
     .schema_version = pg_schema_version,
     .migrate = pg_migrate,
     .commit = st_pg_commit,
+    .prepare = st_pg_prepare,
     .info = pg_info,
     .exec = st_pg_exec,
     .exec_batch = st_pg_exec_batch,

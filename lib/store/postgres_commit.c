@@ -347,12 +347,21 @@ st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err)
     st_pg *p = impl;
     if (!p->w.c)
         return st_fail(err, ST_ERR_ARG, -1, NULL, "the store is open read-only");
-    pthread_mutex_lock(&p->w.mu);
+    /* identifiers first, on a connection of their own, outside the chain
+     * lock and the write connection (another thread may be committing),
+     * unless prepare did it; a document whose identifiers cannot be
+     * interned fails alone */
     st_rc rc = ST_OK;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (!docs[i]->prepared)
+            rc = st_pgw_intern_docs(p, &docs[i], 1, err);
+    pthread_mutex_lock(&p->w.mu);
     st_pgwdoc w = {.p = p};
     struct tail t;
     int open = 0;
     p->ref_max = 0;
+    if (rc)
+        goto out;
     if (PQstatus(p->w.c) != CONNECTION_OK) { /* the server restarted: reconnect */
         PQreset(p->w.c);
         st_pg_session(p, &p->w, NULL);
@@ -364,17 +373,6 @@ st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err)
     if (now + PART_MARGIN_MS >= p->parts_until &&
         (rc = st_pg_partitions_ensure(p, &p->w, now + PART_MARGIN_MS, err)))
         goto out;
-    /* identifiers first, outside the chain lock; a document whose
-     * identifiers cannot be interned fails alone */
-    for (size_t i = 0; i < n; i++) {
-        docs[i]->rc = ST_OK;
-        docs[i]->msg[0] = 0;
-        char msg[200];
-        if (st_pgw_intern(p, docs[i], msg, sizeof msg)) {
-            docs[i]->rc = ST_ERR_IO;
-            snprintf(docs[i]->msg, sizeof docs[i]->msg, "storing the document failed: %s", msg);
-        }
-    }
     int64_t record_ms = 0;
     for (int attempt = 0;; attempt++) {
         if (st_pg_run(p->w.c, "BEGIN", err)) {
@@ -427,6 +425,21 @@ out:
     wdoc_free(&w);
     pthread_mutex_unlock(&p->w.mu);
     return rc;
+}
+
+st_rc st_pg_prepare(void *impl, st_cap_doc *d, st_error *err)
+{
+    st_pg *p = impl;
+    if (!p->w.c)
+        return st_fail(err, ST_ERR_ARG, -1, NULL, "the store is open read-only");
+    st_rc rc = st_pgw_intern_docs(p, &d, 1, err);
+    if (rc) {
+        d->rc = rc;
+        snprintf(d->msg, sizeof d->msg, "%s", err && err->msg[0] ? err->msg : "interning failed");
+        return rc;
+    }
+    d->prepared = d->rc == ST_OK;
+    return d->rc;
 }
 
 /* ---- other work in a write transaction ------------------------------------------------------- */

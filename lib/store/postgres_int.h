@@ -46,10 +46,14 @@ typedef struct st_pg {
     char schema[64];                 /* the PostgreSQL schema of the store ("" = search_path) */
     int read_only;                   /* opened for reading only */
     st_pg_conn w;                    /* the write connection (commits, migrations, admin) */
+    st_pg_conn in;                   /* interning identifiers (opened by the first commit) */
+    pthread_mutex_t in_mu;           /* one interning at a time (guards in) */
+    int in_prepared;                 /* the write statements are prepared on in */
     st_pg_conn r[ST_PG_READERS];     /* read connections (exec), opened as needed */
     int nr;                          /* opened (read and written with atomics) */
     pthread_mutex_t pool_mu;         /* guards opening another reader */
     st_idcache ids;                  /* key -> ident id: committed rows only */
+    pthread_mutex_t ids_mu;          /* guards ids and intern_insert_first */
     st_statemerge sm;                /* item state changes of the document being written */
     int version_at_open;             /* schema version found when opening (0: a new store) */
     int64_t parts_until;             /* ms: event partitions exist for record times below */
@@ -109,8 +113,9 @@ st_rc st_pg_partitions_ensure(st_pg *p, st_pg_conn *c, int64_t now_ms, st_error 
 st_rc st_pg_query(PGconn *c, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                   void *ctx, int64_t *changes, st_error *err);
 
-/* The commit and write_tx methods (postgres_commit.c). */
+/* The commit, prepare and write_tx methods (postgres_commit.c). */
 st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err);
+st_rc st_pg_prepare(void *impl, st_cap_doc *d, st_error *err);
 st_rc st_pg_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err);
 
 /* Run the side statements of d (capture.h) on p->w inside the open
@@ -119,7 +124,9 @@ st_rc st_pg_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err);
  * reason in msg[0..cap). The caller rolls the document back. */
 st_rc st_pg_side_run(st_pg *p, const st_cap_doc *d, char *msg, size_t cap);
 
-/* Prepare the write path's statements on p->w (postgres_commit.c). */
+/* Prepare the write path's statements on p->w (postgres_wstmt.c). */
 st_rc st_pg_prepare_writes(st_pg *p, st_error *err);
+/* Prepare them on c, whose flag *done says they are. */
+st_rc st_pg_prepare_on(st_pg_conn *c, int *done, st_error *err);
 
 #endif

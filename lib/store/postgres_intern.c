@@ -3,6 +3,9 @@
  * is interned before the chain lock, each statement its own transaction,
  * so the identifier cache only ever holds committed ids and no capture
  * waits, holding the chain lock, on another node's uncommitted identifier.
+ * Interning has a connection of its own: while one thread commits on the
+ * write connection, the next document's keys are interned on this one.
+ * The cache, shared by both, is guarded by p->ids_mu.
  */
 #include "store/postgres_write.h"
 
@@ -81,9 +84,11 @@ static void add_missing(void *ctx, const char *key)
 static size_t still_missing(struct missing *m, st_pgarr *a)
 {
     st_pgarr_reset(a);
+    pthread_mutex_lock(&m->p->ids_mu);
     for (size_t i = 0; i < m->n; i++)
         if (!st_idcache_get(&m->p->ids, m->k[i], strlen(m->k[i])))
             st_pgarr_text(a, m->k[i]);
+    pthread_mutex_unlock(&m->p->ids_mu);
     st_pgarr_end(a);
     return a->n;
 }
@@ -91,22 +96,27 @@ static size_t still_missing(struct missing *m, st_pgarr *a)
 /* Cache the (id, key) rows of r; their number. */
 static int cache_rows(st_pg *p, PGresult *r)
 {
+    pthread_mutex_lock(&p->ids_mu);
     for (int i = 0; i < PQntuples(r); i++)
         st_idcache_put(&p->ids, PQgetvalue(r, i, 1), (size_t)PQgetlength(r, i, 1),
                        strtoll(PQgetvalue(r, i, 0), NULL, 10));
+    pthread_mutex_unlock(&p->ids_mu);
     return PQntuples(r);
 }
 
 /* Intern every key of d not cached: insert the new ones and look up the
- * others, each statement its own transaction (autocommit). 0 or -1 (msg
- * says why). */
-int st_pgw_intern(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
+ * others, each statement its own transaction (autocommit) on p->in. 0 or
+ * -1 (msg says why). */
+static int intern(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
 {
     struct missing m = {p, {0}, NULL, 0, 0, 0};
     st_pgarr a = {{0}, 0};
     st_idcache_init(&m.seen);
     int rc = -1;
+    pthread_mutex_lock(&p->ids_mu);
     doc_keys(d, add_missing, &m);
+    int first = p->intern_insert_first ? 1 : 0;
+    pthread_mutex_unlock(&p->ids_mu);
     /* Keys not cached are mostly new (a commissioning) or mostly stored (a
      * process that has not seen them yet): the statement that served the
      * last document best goes first. An insert skips what another writer
@@ -114,7 +124,6 @@ int st_pgw_intern(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
      * conflicts still uses up an identity value (ids get a gap, nothing
      * else). A deadlock between two writers inserting the same new keys
      * in other orders is retried. */
-    int first = p->intern_insert_first ? 1 : 0;
     for (int step = first; step < first + 10; step++) {
         size_t want = still_missing(&m, &a);
         if (!want) {
@@ -127,12 +136,15 @@ int st_pgw_intern(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
         }
         const char *v[1] = {a.b.p};
         int add = step % 2;
-        PGresult *r = st_pgw_exec(p, add ? W_IDENT_ADD : W_IDENT_GET, 1, v, msg, cap);
+        PGresult *r = st_pgw_exec_on(p->in.c, add ? W_IDENT_ADD : W_IDENT_GET, 1, v, msg, cap);
         if (!r && !(add && strstr(msg, "deadlock")))
             goto out;
         int got = r ? cache_rows(p, r) : 0;
-        if (step == first) /* most of them were what this statement finds */
+        if (step == first) { /* most of them were what this statement finds */
+            pthread_mutex_lock(&p->ids_mu);
             p->intern_insert_first = add ? 2 * (size_t)got >= want : 2 * (size_t)got < want;
+            pthread_mutex_unlock(&p->ids_mu);
+        }
         PQclear(r);
     }
     snprintf(msg, cap, "identifiers could not be interned (concurrent writers)");
@@ -143,13 +155,40 @@ out:
     return rc;
 }
 
+st_rc st_pgw_intern_docs(st_pg *p, st_cap_doc **docs, size_t n, st_error *err)
+{
+    pthread_mutex_lock(&p->in_mu);
+    st_rc rc = ST_OK;
+    if (p->in.c && PQstatus(p->in.c) != CONNECTION_OK) { /* the server restarted */
+        st_pg_conn_close(&p->in);
+        p->in_prepared = 0;
+    }
+    if (!p->in.c && (rc = st_pg_conn_open(p, &p->in, err)) == ST_OK)
+        p->in_prepared = 0;
+    if (!rc)
+        rc = st_pg_prepare_on(&p->in, &p->in_prepared, err);
+    for (size_t i = 0; !rc && i < n; i++) {
+        docs[i]->rc = ST_OK;
+        docs[i]->msg[0] = 0;
+        char msg[200];
+        if (intern(p, docs[i], msg, sizeof msg)) {
+            docs[i]->rc = ST_ERR_IO;
+            snprintf(docs[i]->msg, sizeof docs[i]->msg, "storing the document failed: %s", msg);
+        }
+    }
+    pthread_mutex_unlock(&p->in_mu);
+    return rc;
+}
+
 /* The ident id of key (interned already); 0 for NULL, -1 on error. */
 int64_t st_pgw_ident(st_pg *p, const char *key)
 {
     if (!key)
         return 0;
     size_t n = strlen(key);
+    pthread_mutex_lock(&p->ids_mu);
     int64_t id = st_idcache_get(&p->ids, key, n);
+    pthread_mutex_unlock(&p->ids_mu);
     if (id > p->ref_max)
         p->ref_max = id;
     if (id)
@@ -161,7 +200,9 @@ int64_t st_pgw_ident(st_pg *p, const char *key)
     PGresult *r = a.b.oom ? NULL : st_pgw_exec(p, W_IDENT_GET, 1, v, NULL, 0);
     if (r && PQntuples(r) == 1) {
         id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        pthread_mutex_lock(&p->ids_mu);
         st_idcache_put(&p->ids, key, n, id);
+        pthread_mutex_unlock(&p->ids_mu);
     }
     PQclear(r);
     free(a.b.p);

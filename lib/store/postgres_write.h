@@ -100,6 +100,8 @@ static inline int st_pgw_fresh(const st_pgwdoc *w, int64_t id)
  * result (the caller clears it), or NULL on failure with the reason in msg
  * (msg may be NULL). */
 PGresult *st_pgw_exec(st_pg *p, int w, int n, const char *const *vals, char *msg, size_t cap);
+/* The same on connection c (where the statements are prepared). */
+PGresult *st_pgw_exec_on(PGconn *c, int w, int n, const char *const *vals, char *msg, size_t cap);
 /* The same, when no rows are wanted: 0 or -1. */
 int st_pgw_run(st_pg *p, int w, int n, const char *const *vals, char *msg, size_t cap);
 /* COPY the binary rows of b (closed here; nothing when empty) with the
@@ -109,9 +111,13 @@ int st_pgw_copy(st_pg *p, const char *sql, st_pgbuf *b, char *msg, size_t cap);
 
 /* ---- postgres_intern.c ---- */
 
-/* Intern every key of d not cached, each statement its own transaction.
- * 0, or -1 with the reason in msg. */
-int st_pgw_intern(st_pg *p, const st_cap_doc *d, char *msg, size_t cap);
+/* Intern every key of the documents not cached, on p's interning
+ * connection (opened when needed), each statement its own transaction and
+ * outside any write transaction: a document whose keys cannot be interned
+ * fails alone (its rc and msg). Serialised by p->in_mu, not p->w.mu, so one
+ * thread interns while another commits. ST_OK, or the failure that
+ * failed them all (no connection). */
+st_rc st_pgw_intern_docs(st_pg *p, st_cap_doc **docs, size_t n, st_error *err);
 /* The ident id of key (interned already); 0 for NULL, -1 on error. */
 int64_t st_pgw_ident(st_pg *p, const char *key);
 

@@ -103,38 +103,48 @@ static const char *const write_sql[W_COUNT] = {
 // clang-format on
 #undef LATEST
 
-st_rc st_pg_prepare_writes(st_pg *p, st_error *err)
+st_rc st_pg_prepare_on(st_pg_conn *c, int *done, st_error *err)
 {
-    if (p->prepared)
+    if (*done)
         return ST_OK;
     for (int i = 0; i < W_COUNT; i++) {
         char name[16];
         snprintf(name, sizeof name, "w%d", i);
-        PGresult *r = PQprepare(p->w.c, name, write_sql[i], 0, NULL);
+        PGresult *r = PQprepare(c->c, name, write_sql[i], 0, NULL);
         if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            st_rc rc = st_pg_fail(err, p->w.c, r, "preparing the write path");
+            st_rc rc = st_pg_fail(err, c->c, r, "preparing the write path");
             PQclear(r);
             return rc;
         }
         PQclear(r);
     }
-    p->prepared = 1;
+    *done = 1;
     return ST_OK;
+}
+
+st_rc st_pg_prepare_writes(st_pg *p, st_error *err)
+{
+    return st_pg_prepare_on(&p->w, &p->prepared, err);
 }
 
 /* Run write statement w with text parameters; the result (the caller
  * clears it), or NULL on failure with the reason in msg. */
 PGresult *st_pgw_exec(st_pg *p, int w, int n, const char *const *vals, char *msg, size_t cap)
 {
+    return st_pgw_exec_on(p->w.c, w, n, vals, msg, cap);
+}
+
+PGresult *st_pgw_exec_on(PGconn *c, int w, int n, const char *const *vals, char *msg, size_t cap)
+{
     char name[16];
     snprintf(name, sizeof name, "w%d", w);
-    PGresult *r = PQexecPrepared(p->w.c, name, n, vals, NULL, NULL, 0);
+    PGresult *r = PQexecPrepared(c, name, n, vals, NULL, NULL, 0);
     ExecStatusType s = PQresultStatus(r);
     if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
         return r;
     if (msg) {
         const char *m = PQresultErrorMessage(r);
-        snprintf(msg, cap, "%s", m && *m ? m : PQerrorMessage(p->w.c));
+        snprintf(msg, cap, "%s", m && *m ? m : PQerrorMessage(c));
         size_t k = strlen(msg);
         while (k && msg[k - 1] == '\n')
             msg[--k] = 0;

@@ -223,6 +223,11 @@ st_rc st_store_info_get(st_store *s, st_store_info *info, st_error *err)
 
 st_rc st_store_commit_doc(st_store *s, st_cap_doc *d, st_error *err)
 {
+    d->prepared = 0;
+    st_error pe;
+    st_error_clear(&pe);
+    if (s->m->prepare && s->m->prepare(s->impl, d, &pe) != ST_OK)
+        return st_fail(err, d->rc ? d->rc : ST_ERR_IO, -1, NULL, "%s", d->msg[0] ? d->msg : pe.msg);
     pthread_mutex_lock(&s->mu);
     while (s->nq == GROUP_MAX)
         pthread_cond_wait(&s->cv, &s->mu);
