@@ -350,17 +350,22 @@ fail:
 
 /* ---- administration ---------------------------------------------------------------------- */
 
-st_rc st_pg_query(PGconn *c, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+st_rc st_pg_query(st_pg_conn *c, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                   void *ctx, int64_t *changes, st_error *err)
 {
     struct st_pg_args *a = NULL;
     st_rc rc = st_pg_args_new(args, nargs, &a, err);
     if (rc)
         return rc;
-    PGresult *r = PQexecParams(c, sql, nargs, a->types, a->vals, a->lens, a->fmts, 1);
+    char name[16];
+    if (!st_pg_conn_stmt(c, sql, a->types, nargs, name, err)) {
+        free(a);
+        return err && err->rc ? err->rc : ST_ERR_IO;
+    }
+    PGresult *r = PQexecPrepared(c->c, name, nargs, a->vals, a->lens, a->fmts, 1);
     ExecStatusType s = PQresultStatus(r);
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
-        rc = st_pg_fail(err, c, r, "a statement on the write connection");
+        rc = st_pg_fail(err, c->c, r, "a statement on the write connection");
     else if (cb)
         rc = st_pg_rows(r, cb, ctx);
     if (!rc && changes)
@@ -383,7 +388,7 @@ st_rc st_pg_side_run(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
                      d->n_side, ST_STORE_MAX_SIDE_STATEMENTS);
     for (size_t k = 0; k < d->n_side && !rc; k++) {
         const st_cap_side *x = &d->side[k];
-        rc = st_pg_query(p->w.c, x->sql, x->args, x->nargs, x->cb, x->ctx, NULL, &e);
+        rc = st_pg_query(&p->w, x->sql, x->args, x->nargs, x->cb, x->ctx, NULL, &e);
         if (rc) {
             char why[sizeof e.msg];
             snprintf(why, sizeof why, "%s", e.msg[0] ? e.msg : st_strerror(rc));
@@ -410,7 +415,7 @@ static st_rc pg_admin_exec(void *impl, const char *sql, const st_val *args, int 
         rc = ST_ERR_IO;
         goto out;
     }
-    if ((rc = st_pg_query(p->w.c, sql, args, nargs, cb, ctx, &n, err)))
+    if ((rc = st_pg_query(&p->w, sql, args, nargs, cb, ctx, &n, err)))
         goto rollback;
     if (st_pg_run(p->w.c, "COMMIT", err)) {
         rc = ST_ERR_IO;

@@ -110,7 +110,7 @@ static st_rc lin_query(void *ctx, const char *sql, const st_val *args, int nargs
                        void *arg, st_error *err)
 {
     st_pg *p = ctx;
-    return st_pg_query(p->w.c, sql, args, nargs, cb, arg, NULL, err);
+    return st_pg_query(&p->w, sql, args, nargs, cb, arg, NULL, err);
 }
 
 static int64_t lin_ident(void *ctx, const char *key)

@@ -107,10 +107,16 @@ int st_pg_run(PGconn *c, const char *sql, st_error *err);
  * look-ahead (postgres_schema.c), in their own transaction on c. */
 st_rc st_pg_partitions_ensure(st_pg *p, st_pg_conn *c, int64_t now_ms, st_error *err);
 
+/* The name of sql prepared on c for these argument types, from c's cache
+ * or newly prepared (postgres_read.c); NULL on failure (err filled in). */
+const char *st_pg_conn_stmt(st_pg_conn *c, const char *sql, const Oid *types, int n, char name[16],
+                            st_error *err);
+
 /* Run sql ($1..$N; ints as int8, text, bytea) on c as it stands (no
- * transaction of its own), rows to cb when not NULL, the rows changed to
- * *changes when not NULL. */
-st_rc st_pg_query(PGconn *c, const char *sql, const st_val *args, int nargs, st_row_cb cb,
+ * transaction of its own), prepared once through c's cache (the write
+ * path runs the same few statements over and over), rows to cb when not
+ * NULL, the rows changed to *changes when not NULL. */
+st_rc st_pg_query(st_pg_conn *c, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                   void *ctx, int64_t *changes, st_error *err);
 
 /* The commit, prepare and write_tx methods (postgres_commit.c). */

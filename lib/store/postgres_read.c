@@ -62,9 +62,7 @@ static uint64_t sql_hash(const char *s, const Oid *types, int n)
     return h;
 }
 
-/* The name of sql prepared on c for these argument types, from the cache or
- * newly prepared; NULL on failure (err filled in). */
-static const char *conn_stmt(st_pg_conn *c, const char *sql, const Oid *types, int n, char name[16],
+const char *st_pg_conn_stmt(st_pg_conn *c, const char *sql, const Oid *types, int n, char name[16],
                              st_error *err)
 {
     int victim = 0;
@@ -253,7 +251,7 @@ st_rc st_pg_exec(void *impl, const char *sql, const st_val *args, int nargs, st_
     st_pg_conn *c = reader_ready(p, err);
     char name[16];
     PGresult *r = NULL;
-    if (!conn_stmt(c, sql, a->types, nargs, name, err)) {
+    if (!st_pg_conn_stmt(c, sql, a->types, nargs, name, err)) {
         rc = ST_ERR_IO;
         goto out;
     }
@@ -292,7 +290,7 @@ static st_rc pipe_run(st_pg_conn *c, const st_read *reads, size_t n, st_error *e
      * prepared ends the pipeline before it: the reads ahead of it still run */
     for (size_t i = 0; i < total; i++) {
         if ((prep = st_pg_args_new(reads[i].args, reads[i].nargs, &a[i], err)) == ST_OK &&
-            !conn_stmt(c, reads[i].sql, a[i]->types, reads[i].nargs, name[i], err))
+            !st_pg_conn_stmt(c, reads[i].sql, a[i]->types, reads[i].nargs, name[i], err))
             prep = ST_ERR_IO;
         if (prep) {
             n = i;
