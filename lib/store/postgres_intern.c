@@ -104,6 +104,81 @@ static int cache_rows(st_pg *p, PGresult *r)
     return PQntuples(r);
 }
 
+/* All of m's keys not cached as new rows, their ids drawn from ident's
+ * sequence, by one COPY in a transaction of its own: the usual case of a
+ * document that names new units, at about half the server's work of an
+ * INSERT ... ON CONFLICT ... RETURNING over an array (no speculative
+ * insertion, no look-up before each row, no rows sent back). 1 when they
+ * are interned; 0 when one was there already or another writer was adding
+ * it (nothing is left of the attempt but a gap in the ids); -1 on another
+ * failure (msg). */
+static int copy_new(st_pg *p, struct missing *m, char *msg, size_t cap)
+{
+    const char **k = malloc((m->n ? m->n : 1) * sizeof *k);
+    int64_t *ids = malloc((m->n ? m->n : 1) * sizeof *ids);
+    st_pgbuf b = {0};
+    int rc = -1;
+    size_t n = 0;
+    if (!k || !ids) {
+        snprintf(msg, cap, "out of memory");
+        goto out;
+    }
+    pthread_mutex_lock(&p->ids_mu);
+    for (size_t i = 0; i < m->n; i++)
+        if (!st_idcache_get(&p->ids, m->k[i], strlen(m->k[i])))
+            k[n++] = m->k[i];
+    pthread_mutex_unlock(&p->ids_mu);
+    if (!n) {
+        rc = 1;
+        goto out;
+    }
+    PGconn *c = p->in.c;
+    st_error e;
+    if (st_pg_run(c, "BEGIN", &e)) {
+        snprintf(msg, cap, "%s", e.msg);
+        goto out;
+    }
+    char count[24];
+    snprintf(count, sizeof count, "%zu", n);
+    const char *v[1] = {count};
+    PGresult *r = st_pgw_exec_on(c, W_IDENT_IDS, 1, v, msg, cap);
+    if (!r || (size_t)PQntuples(r) != n) {
+        if (r)
+            snprintf(msg, cap, "the identifier sequence gave %d ids for %zu", PQntuples(r), n);
+        PQclear(r);
+        goto rollback;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = strtoll(PQgetvalue(r, (int)i, 0), NULL, 10);
+        st_pgcopy_row(&b, 2);
+        st_pgcopy_int(&b, ids[i]);
+        st_pgcopy_bytes(&b, k[i], strlen(k[i]));
+    }
+    PQclear(r);
+    int x = st_pgw_copy_on(c, "COPY ident(id, key) FROM STDIN (FORMAT binary)", &b, msg, cap);
+    if (x) {
+        rc = x == -2 ? 0 : -1;
+        goto rollback;
+    }
+    if (st_pg_run(c, "COMMIT", &e)) {
+        snprintf(msg, cap, "%s", e.msg);
+        goto out;
+    }
+    pthread_mutex_lock(&p->ids_mu);
+    for (size_t i = 0; i < n; i++)
+        st_idcache_put(&p->ids, k[i], strlen(k[i]), ids[i]);
+    pthread_mutex_unlock(&p->ids_mu);
+    rc = 1;
+    goto out;
+rollback:
+    st_pg_run(c, "ROLLBACK", NULL);
+out:
+    free(k);
+    free(ids);
+    free(b.p);
+    return rc;
+}
+
 /* Intern every key of d not cached: insert the new ones and look up the
  * others, each statement its own transaction (autocommit) on p->in. 0 or
  * -1 (msg says why). */
@@ -117,6 +192,18 @@ static int intern(st_pg *p, const st_cap_doc *d, char *msg, size_t cap)
     doc_keys(d, add_missing, &m);
     int first = p->intern_insert_first ? 1 : 0;
     pthread_mutex_unlock(&p->ids_mu);
+    if (m.oom) {
+        snprintf(msg, cap, "out of memory");
+        goto out;
+    }
+    if (first) { /* all new, as the last document's mostly were? */
+        int x = copy_new(p, &m, msg, cap);
+        if (x) {
+            rc = x > 0 ? 0 : -1;
+            goto out;
+        }
+        first = 0; /* some were there: look them up, then add the others */
+    }
     /* Keys not cached are mostly new (a commissioning) or mostly stored (a
      * process that has not seen them yet): the statement that served the
      * last document best goes first. An insert skips what another writer

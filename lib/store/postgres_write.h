@@ -20,6 +20,7 @@
 enum {
     W_IDENT_GET,
     W_IDENT_ADD,
+    W_IDENT_IDS,
     W_DUP_HASH,
     W_DUP_EID,
     W_LAST_BATCH,
@@ -108,6 +109,9 @@ int st_pgw_run(st_pg *p, int w, int n, const char *const *vals, char *msg, size_
  * statement sql ("COPY t(c...) FROM STDIN (FORMAT binary)"); b is emptied.
  * 0, or -1 with the reason in msg. */
 int st_pgw_copy(st_pg *p, const char *sql, st_pgbuf *b, char *msg, size_t cap);
+/* The same on connection c; -2 when a row collided with another's: a
+ * unique index, or a deadlock with a writer inserting the same keys. */
+int st_pgw_copy_on(PGconn *c, const char *sql, st_pgbuf *b, char *msg, size_t cap);
 
 /* ---- postgres_intern.c ---- */
 

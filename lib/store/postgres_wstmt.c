@@ -24,6 +24,9 @@ static const char *const write_sql[W_COUNT] = {
     /* in the order given, so ids follow first sightings as in the SQLite backend */
     [W_IDENT_ADD] = "INSERT INTO ident(key) SELECT k FROM unnest($1::text[]) WITH ORDINALITY"
                     " AS u(k, o) ORDER BY o ON CONFLICT (key) DO NOTHING RETURNING id, key",
+    /* ids for new identifiers, in order, from ident's identity sequence */
+    [W_IDENT_IDS] = "SELECT nextval(pg_get_serial_sequence('ident', 'id'))"
+                    " FROM generate_series(1, $1::bigint)",
     [W_DUP_HASH] = "SELECT hash FROM event_hash WHERE hash = ANY(SELECT decode(h, 'hex') FROM"
                    " unnest($1::text[]) AS u(h))",
     [W_DUP_EID] = "SELECT event_id FROM event_eid WHERE event_id = ANY($1::text[])",
@@ -163,7 +166,7 @@ int st_pgw_run(st_pg *p, int w, int n, const char *const *vals, char *msg, size_
 
 #define ST_PGW_COPY_CHUNK (1u << 20) /* bytes per PQputCopyData */
 
-int st_pgw_copy(st_pg *p, const char *sql, st_pgbuf *b, char *msg, size_t cap)
+int st_pgw_copy_on(PGconn *c, const char *sql, st_pgbuf *b, char *msg, size_t cap)
 {
     if (!b->n)
         return 0;
@@ -172,9 +175,8 @@ int st_pgw_copy(st_pg *p, const char *sql, st_pgbuf *b, char *msg, size_t cap)
         snprintf(msg, cap, "out of memory");
         return -1;
     }
-    PGconn *c = p->w.c;
     PGresult *r = PQexec(c, sql);
-    int ok = PQresultStatus(r) == PGRES_COPY_IN;
+    int ok = PQresultStatus(r) == PGRES_COPY_IN, unique = 0;
     if (!ok)
         snprintf(msg, cap, "%s", PQresultErrorMessage(r));
     PQclear(r);
@@ -186,6 +188,8 @@ int st_pgw_copy(st_pg *p, const char *sql, st_pgbuf *b, char *msg, size_t cap)
         ok = PQputCopyEnd(c, ok ? NULL : "the rows could not be sent") == 1 && ok;
         while ((r = PQgetResult(c))) {
             if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+                const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+                unique |= state && (!strcmp(state, "23505") || !strcmp(state, "40P01"));
                 if (ok)
                     snprintf(msg, cap, "%s", PQresultErrorMessage(r));
                 ok = 0;
@@ -194,5 +198,10 @@ int st_pgw_copy(st_pg *p, const char *sql, st_pgbuf *b, char *msg, size_t cap)
         }
     }
     st_pgbuf_reset(b);
-    return ok ? 0 : -1;
+    return ok ? 0 : unique ? -2 : -1;
+}
+
+int st_pgw_copy(st_pg *p, const char *sql, st_pgbuf *b, char *msg, size_t cap)
+{
+    return st_pgw_copy_on(p->w.c, sql, b, msg, cap) ? -1 : 0;
 }

@@ -13,8 +13,9 @@
  * where rows of fresh identifiers go by COPY and the others merge with what
  * is stored, hold what SQLite holds for the same chain however it is cut
  * into documents, and stay whole when several nodes name the same new
- * units at once. Needs $ST_TEST_PG_URL (skips without it; fails without it
- * when CI=true).
+ * units at once; new identifiers interned by COPY fall back to look-ups
+ * when another node added one of them first. Needs $ST_TEST_PG_URL (skips without it; fails without
+ * it when CI=true).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -215,6 +216,53 @@ static void test_shared_units_across_nodes(void **state)
                      0);
     for (int i = 0; i < NODES; i++)
         st_store_close(nd[i].s);
+}
+
+/* ---- interning by COPY, when a key is there already ------------------------------------------ */
+
+static void capture_doc(st_store *s, const char *d)
+{
+    st_capture_result res;
+    st_epcis_report *rep = NULL;
+    if (st_store_capture_mem(s, d, strlen(d), "intern", &res, &rep) != ST_OK)
+        fail_msg("a capture failed");
+    st_epcis_report_destroy(rep);
+}
+
+/* A handle that has seen new units come adds the next document's unknown
+ * keys by COPY; when one of them was added by another node meanwhile, the
+ * COPY collides and interning falls back to looking keys up and inserting
+ * the rest: every event stored, every key once. */
+static void test_intern_collision(void **state)
+{
+    (void)state;
+    st_store *a = open_node(), *b = open_node();
+    char *d1 = doc("col-a1-", 5), *d2 = doc("col-a2-", 5), *db = doc_at("col-b-", 5, 11);
+    capture_doc(a, d1); /* looked up first: all new, so A adds by COPY from now on */
+    capture_doc(a, d2); /* by COPY */
+    capture_doc(b, db); /* B adds col-b-0..4 */
+    /* A names B's units (not in its cache) and new ones: the COPY collides */
+    char *mixed = doc_at("col-b-", 8, 12);
+    capture_doc(a, mixed);
+    assert_int_equal(sql_int(a, "SELECT count(*) FROM ident WHERE key LIKE '%col-b-%'"), 8);
+    assert_int_equal(sql_int(a, "SELECT count(*) FROM (SELECT key FROM ident GROUP BY key"
+                                " HAVING count(*) > 1) k"),
+                     0);
+    assert_int_equal(sql_int(a, "SELECT count(*) FROM event"), 5 + 5 + 5 + 8);
+    /* B's units got A's events too: two events each for the first five */
+    assert_int_equal(sql_int(a, "SELECT count(*) FROM (SELECT x.ident FROM event_epc x JOIN ident i"
+                                " ON i.id = x.ident WHERE i.key LIKE '%col-b-%' GROUP BY x.ident"
+                                " HAVING count(*) = 2) u"),
+                     5);
+    assert_int_equal(sql_int(a, "SELECT count(*) FROM item_state s JOIN ident i ON i.id = s.ident"
+                                " WHERE i.key LIKE '%col-b-%'"),
+                     8);
+    free(d1);
+    free(d2);
+    free(db);
+    free(mixed);
+    st_store_close(a);
+    st_store_close(b);
 }
 
 /* ---- the projections of a whole chain, against SQLite -------------------------------------- */
@@ -806,6 +854,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lifecycle_as_sqlite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_units_across_nodes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_projections_as_sqlite, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_intern_collision, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
