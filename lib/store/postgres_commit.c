@@ -55,7 +55,11 @@ static void wdoc_free(st_pgwdoc *w)
         free(w->anom[i].b.p);
     for (int i = 0; i < ST_PGW_STATE_PARAMS; i++)
         free(w->st[i].b.p);
-    free(w->ops);
+    free(w->packs);
+    st_i64map_free(&w->open_at);
+    st_i64map_free(&w->unpack_at);
+    free(w->unpack[0].b.p);
+    free(w->unpack[1].b.p);
 }
 
 static void wdoc_reset(st_pgwdoc *w)
@@ -84,7 +88,12 @@ static void wdoc_reset(st_pgwdoc *w)
     }
     for (int i = 0; i < 6; i++)
         st_pgarr_reset(&w->anom[i]);
-    w->nops = 0;
+    w->npacks = 0;
+    st_i64map_free(&w->open_at);
+    st_i64map_free(&w->unpack_at);
+    st_pgarr_reset(&w->unpack[0]);
+    st_pgarr_reset(&w->unpack[1]);
+    w->cont_written = 0;
     w->msg[0] = 0;
 }
 

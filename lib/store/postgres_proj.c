@@ -13,62 +13,74 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Apply the pending containment changes, each run of one kind in one
- * statement. In a run of unpackings only a child's first counts: it closes
- * the open row, and a second finds none (as row-by-row). */
+/* Write the containment gathered since the last write: first close the
+ * stored rows that the gathered unpackings close (a child's first
+ * unpacking closes every row of it still open, as the SQLite backend's
+ * row-by-row UPDATE), then add the new rows by COPY, closed already when an
+ * unpacking followed in the document. New rows cannot collide: their key
+ * holds an event of this document, and an event names a child once. */
 int st_pgw_flush_containment(st_pgwdoc *w)
 {
-    size_t i = 0;
-    st_pgarr a[3] = {{{0}, 0}, {{0}, 0}, {{0}, 0}};
-    int rc = 0;
-    while (i < w->nops) {
-        int kind = w->ops[i].kind;
-        size_t j = i;
-        st_pgbset seen = {0};
-        while (j < w->nops && w->ops[j].kind == kind)
-            j++;
-        if (kind == OP_UNPACK && st_pgbset_init(&seen, j - i) < 0) {
-            rc = -1;
-            break;
+    if (w->unpack[0].n) {
+        const char *v[2] = {st_pgarr_end(&w->unpack[0]), st_pgarr_end(&w->unpack[1])};
+        if (w->unpack[0].b.oom || w->unpack[1].b.oom) {
+            snprintf(w->msg, sizeof w->msg, "out of memory");
+            return -1;
         }
-        for (size_t k = i; k < j; k++) {
-            const struct st_pgwop *o = &w->ops[k];
-            if (kind == OP_UNPACK && st_pgbset_find(&seen, &o->child, sizeof o->child, 1))
-                continue;
-            st_pgarr_int(&a[0], o->child, 0);
-            st_pgarr_int(&a[1], o->event, 0);
-            if (kind == OP_PACK)
-                st_pgarr_int(&a[2], o->parent, 0);
-        }
-        st_pgbset_free(&seen);
-        const char *v[3] = {st_pgarr_end(&a[0]), st_pgarr_end(&a[1]), st_pgarr_end(&a[2])};
-        if (a[0].b.oom || a[1].b.oom || a[2].b.oom ||
-            st_pgw_run(w->p, kind == OP_PACK ? W_PACK : W_UNPACK, kind == OP_PACK ? 3 : 2, v,
-                       w->msg, sizeof w->msg)) {
-            rc = -1;
-            break;
-        }
-        for (int k = 0; k < 3; k++)
-            st_pgarr_reset(&a[k]);
-        i = j;
+        if (st_pgw_run(w->p, W_UNPACK, 2, v, w->msg, sizeof w->msg))
+            return -1;
     }
-    for (int k = 0; k < 3; k++)
-        free(a[k].b.p);
-    w->nops = 0;
-    return rc;
+    for (size_t i = 0; i < w->npacks; i++) {
+        const struct st_pgwpack *r = &w->packs[i];
+        st_pgcopy_row(&w->fresh, 4);
+        st_pgcopy_int(&w->fresh, r->child);
+        st_pgcopy_int(&w->fresh, r->packed);
+        st_pgcopy_int(&w->fresh, r->parent);
+        st_pgcopy_opt(&w->fresh, r->unpacked);
+    }
+    if (st_pgw_copy(w->p,
+                    "COPY containment(child, packed_event, parent, unpacked_event)"
+                    " FROM STDIN (FORMAT binary)",
+                    &w->fresh, w->msg, sizeof w->msg))
+        return -1;
+    w->npacks = 0;
+    st_i64map_free(&w->open_at);
+    st_i64map_free(&w->unpack_at);
+    st_pgarr_reset(&w->unpack[0]);
+    st_pgarr_reset(&w->unpack[1]);
+    w->cont_written = 1; /* from now on, any child may have rows stored */
+    return 0;
 }
 
 int st_pgw_add_op(st_pgwdoc *w, int kind, int64_t child, int64_t event, int64_t parent)
 {
-    if (w->nops == w->capops) {
-        size_t cap = w->capops ? 2 * w->capops : 256;
-        struct st_pgwop *o = realloc(w->ops, cap * sizeof *o);
-        if (!o)
+    size_t last = 0;
+    st_i64map_get(&w->open_at, child, &last);
+    if (kind == OP_PACK) {
+        if (w->npacks == w->cappacks) {
+            size_t cap = w->cappacks ? 2 * w->cappacks : 256;
+            struct st_pgwpack *v = realloc(w->packs, cap * sizeof *v);
+            if (!v)
+                return -1;
+            w->packs = v;
+            w->cappacks = cap;
+        }
+        if (st_i64map_put(&w->open_at, child, w->npacks + 1))
             return -1;
-        w->ops = o;
-        w->capops = cap;
+        w->packs[w->npacks++] = (struct st_pgwpack){child, event, parent, 0, last};
+        return 0;
     }
-    w->ops[w->nops++] = (struct st_pgwop){child, event, parent, kind};
+    for (size_t i = last; i; i = w->packs[i - 1].prev) /* this document's open rows */
+        w->packs[i - 1].unpacked = event;
+    if (last && st_i64map_put(&w->open_at, child, 0))
+        return -1;
+    size_t seen;
+    if ((st_pgw_fresh(w, child) && !w->cont_written) || st_i64map_get(&w->unpack_at, child, &seen))
+        return 0; /* no stored row of it, or closed by an earlier unpacking */
+    if (st_i64map_put(&w->unpack_at, child, 1))
+        return -1;
+    st_pgarr_int(&w->unpack[0], child, 0);
+    st_pgarr_int(&w->unpack[1], event, 0);
     return 0;
 }
 

@@ -27,7 +27,6 @@ enum {
     W_BATCH_ADD,
     W_STATE,
     W_UNPACK_ALL,
-    W_PACK,
     W_UNPACK,
     W_UNPACK_PARENT,
     W_LOT_ADD,
@@ -69,11 +68,17 @@ typedef struct st_pgwdoc {
     st_pgarr com[3], dec[3], geo[3];  /* item_life (commissioned, decommissioned), location_geo */
     st_pgarr anom[6];                 /* anomaly rows, by W_ANOMALY_ADD parameter */
     st_pgarr st[ST_PGW_STATE_PARAMS]; /* merged item states, by W_STATE parameter */
-    struct st_pgwop {
-        int64_t child, event, parent; /* the ident ids and the event id */
-        int kind;                     /* OP_PACK or OP_UNPACK */
-    } * ops;                          /* containment changes, in event order */
-    size_t nops, capops;              /* used and allocated */
+    /* containment since the last write of it (postgres_proj.c): the new
+     * rows, each open one chained to its child's previous open one */
+    struct st_pgwpack {
+        int64_t child, packed, parent, unpacked; /* unpacked 0: still open */
+        size_t prev;                             /* index + 1 of the child's previous open row */
+    } * packs;
+    size_t npacks, cappacks;
+    st_i64map open_at;    /* child -> index + 1 of its last open new row (0: none) */
+    st_pgarr unpack[2];   /* (child, event): stored open rows to close, a child's first unpacking */
+    st_i64map unpack_at;  /* children in unpack */
+    int cont_written;     /* containment was written before the document's end */
     char msg[256];                    /* why the document failed */
 } st_pgwdoc;
 

@@ -58,8 +58,6 @@ static const char *const write_sql[W_COUNT] = {
         " WHERE ident NOT IN (SELECT ident FROM u)",
     [W_UNPACK_ALL] = "SELECT c.child, s.container FROM containment c LEFT JOIN item_state s"
                      " ON s.ident = c.child WHERE c.parent = $1 AND c.unpacked_event IS NULL",
-    [W_PACK] = "INSERT INTO containment(child, packed_event, parent) SELECT * FROM"
-               " unnest($1::bigint[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING",
     [W_UNPACK] = "UPDATE containment c SET unpacked_event = u.e FROM unnest($1::bigint[],"
                  " $2::bigint[]) AS u(child, e) WHERE c.child = u.child AND "
                  "c.unpacked_event IS NULL",

@@ -478,6 +478,72 @@ static void test_projections_as_sqlite(void **state)
     rmdir(dir);
 }
 
+/* ---- containment written in one go, against SQLite ------------------------------------------- */
+
+#define AG(time, action, parent, children)                                                         \
+    "{\"type\":\"AggregationEvent\",\"eventTime\":\"2024-05-01T" time "Z\","                       \
+    "\"eventTimeZoneOffset\":\"+00:00\",\"parentID\":\"urn:epc:id:sscc:0614141." parent "\","      \
+    "\"childEPCs\":[" children "],\"action\":\"" action "\",\"bizStep\":\"packing\"}"
+#define AG_C(n) "\"urn:epc:id:sgtin:0614141.107346.77" n "\""
+#define AG_DOC(events)                                                                             \
+    "{\"@context\":\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","            \
+    "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"                       \
+    "\"2024-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[" events "]}}"
+
+/* New units packed, a parent emptied whole (the stored containment is
+ * read, so what the document packed so far is written first), then the new
+ * units unpacked, repacked and unpacked again; a second document unpacks
+ * one of them: containment and states as SQLite's, row for row. */
+static const char *const ag_docs[] = {
+    AG_DOC(AG("08:00:00", "ADD", "1000000001", AG_C("1") "," AG_C("2")) "," AG(
+        "08:05:00", "ADD", "1000000002",
+        AG_C("3")) "," AG("08:10:00", "DELETE", "1000000002",
+                          "") "," AG("08:20:00", "DELETE", "1000000001",
+                                     AG_C("1")) "," AG("08:30:00", "ADD", "1000000003",
+                                                       AG_C("1")) "," AG("08:40:00", "DELETE",
+                                                                         "1000000003", AG_C("1"))),
+    AG_DOC(AG("09:00:00", "DELETE", "1000000001", AG_C("2")) "," AG("09:10:00", "ADD", "1000000003",
+                                                                    AG_C("2"))),
+};
+
+static void test_containment_as_sqlite(void **state)
+{
+    (void)state;
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[256], lite[320], path[300];
+    snprintf(dir, sizeof dir, "%s/st_pgag_XXXXXX", base);
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/st.db", dir);
+    snprintf(lite, sizeof lite, "sqlite:%s", path);
+    st_store *s[2] = {open_node(), NULL};
+    assert_int_equal(st_store_open(lite, NULL, &s[1], NULL), ST_OK);
+    char *rows[2];
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < sizeof ag_docs / sizeof *ag_docs; i++)
+            capture_doc(s[k], ag_docs[i]);
+        rows[k] = projections(s[k]);
+    }
+    assert_string_equal(rows[0], rows[1]);
+    /* unit 771: packed at event 1, closed by event 4 after the flush of event 3 */
+    assert_int_equal(sql_int(s[0], "SELECT count(*) FROM containment c JOIN ident i"
+                                   " ON i.id = c.child WHERE i.key LIKE '%/21/771'"
+                                   " AND c.packed_event = 1 AND c.unpacked_event = 4"),
+                     1);
+    assert_int_equal(sql_int(s[0], "SELECT count(*) FROM containment WHERE unpacked_event IS NULL"),
+                     1); /* only 772 in the last pallet */
+    for (int k = 0; k < 2; k++) {
+        free(rows[k]);
+        st_store_close(s[k]);
+    }
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[320];
+        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
 /* ---- a counter row, as serial allocation uses it ---------------------------------------- */
 
 #define TAKES 150 /* values each node takes */
@@ -855,6 +921,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shared_units_across_nodes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_projections_as_sqlite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_intern_collision, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_containment_as_sqlite, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
