@@ -108,6 +108,16 @@ st_rc st_pg_conn_open(st_pg *p, st_pg_conn *c, st_error *err)
     return ST_OK;
 }
 
+void st_pg_conn_reset(st_pg *p, st_pg_conn *c)
+{
+    PQreset(c->c);
+    st_pg_session(p, c, NULL);
+    for (int i = 0; i < ST_PG_STMT_CACHE; i++) { /* a new session has none of them */
+        free(c->cache[i].sql);
+        c->cache[i].sql = NULL;
+    }
+}
+
 void st_pg_conn_close(st_pg_conn *c)
 {
     if (!c->c)

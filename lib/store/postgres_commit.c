@@ -378,8 +378,7 @@ st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err)
     if (rc)
         goto out;
     if (PQstatus(p->w.c) != CONNECTION_OK) { /* the server restarted: reconnect */
-        PQreset(p->w.c);
-        st_pg_session(p, &p->w, NULL);
+        st_pg_conn_reset(p, &p->w);
         p->prepared = 0;
     }
     if ((rc = st_pg_prepare_writes(p, err)))

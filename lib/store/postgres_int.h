@@ -94,6 +94,8 @@ int st_pg_session(st_pg *p, st_pg_conn *c, st_error *err);
 /* Open a connection on p's URL and schema. */
 st_rc st_pg_conn_open(st_pg *p, st_pg_conn *c, st_error *err);
 void st_pg_conn_close(st_pg_conn *c);
+/* Reconnect c (the server went away): a new session, no prepared statements. */
+void st_pg_conn_reset(st_pg *p, st_pg_conn *c);
 
 /* Record the connection's last error (what: the step) into err; the st_rc
  * a failure of that kind maps to (a constraint violation: ST_ERR_ARG). */

@@ -229,14 +229,8 @@ st_rc st_pg_args_new(const st_val *args, int nargs, struct st_pg_args **out, st_
 static st_pg_conn *reader_ready(st_pg *p, st_error *err)
 {
     st_pg_conn *c = reader_get(p, err);
-    if (PQstatus(c->c) != CONNECTION_OK) { /* the server restarted: reconnect once */
-        PQreset(c->c);
-        st_pg_session(p, c, NULL);
-        for (int i = 0; i < ST_PG_STMT_CACHE; i++) {
-            free(c->cache[i].sql);
-            c->cache[i].sql = NULL;
-        }
-    }
+    if (PQstatus(c->c) != CONNECTION_OK) /* the server restarted: reconnect once */
+        st_pg_conn_reset(p, c);
     return c;
 }
 

@@ -14,7 +14,8 @@
  * is stored, hold what SQLite holds for the same chain however it is cut
  * into documents, and stay whole when several nodes name the same new
  * units at once; new identifiers interned by COPY fall back to look-ups
- * when another node added one of them first. Needs $ST_TEST_PG_URL (skips without it; fails without
+ * when another node added one of them first; a node whose sessions the
+ * server ended reconnects, its prepared statements made again. Needs $ST_TEST_PG_URL (skips without it; fails without
  * it when CI=true).
  */
 #include <setjmp.h>
@@ -376,26 +377,53 @@ struct feed {
     st_store *s;
     int every_twice; /* capture every this-many-th document twice (0: never) */
     size_t docs, failed;
+    st_store *killer; /* ends s's sessions before document kill_at (NULL: never) */
+    const char *app;  /* s's application_name */
+    size_t kill_at;   /* the document before which they end */
+    size_t retried;   /* captures that failed and went again */
 };
+
+/* End the server sessions of application_name app (from another handle). */
+static void end_sessions(st_store *killer, const char *app)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+             " WHERE application_name = '%s'",
+             app);
+    if (sql_int(killer, sql) < 2)
+        fail_msg("the sessions of %s were not found", app);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_stat_activity WHERE application_name = '%s'",
+             app);
+    for (int i = 0; i < 100 && sql_int(killer, sql) > 0; i++)
+        nanosleep(&(struct timespec){0, 20000000}, NULL);
+}
 
 static st_rc feed_doc(void *ctx, const char *d, size_t len, size_t events)
 {
     (void)events;
     struct feed *f = ctx;
     int times = f->every_twice && f->docs % (size_t)f->every_twice == 0 ? 2 : 1;
+    if (f->killer && f->docs == f->kill_at)
+        end_sessions(f->killer, f->app);
     f->docs++;
     for (int k = 0; k < times; k++) {
-        st_capture_result res;
-        st_epcis_report *rep = NULL;
-        if (st_store_capture_mem(f->s, d, len, "chain", &res, &rep) != ST_OK)
-            f->failed++;
-        st_epcis_report_destroy(rep);
+        /* a capture interrupted by the server fails whole; the next one reconnects */
+        st_rc rc = ST_ERR_IO;
+        for (int attempt = 0; attempt < 4 && rc != ST_OK; attempt++) {
+            st_capture_result res;
+            st_epcis_report *rep = NULL;
+            rc = st_store_capture_mem(f->s, d, len, "chain", &res, &rep);
+            f->retried += rc != ST_OK;
+            st_epcis_report_destroy(rep);
+        }
+        f->failed += rc != ST_OK;
     }
     return ST_OK;
 }
 
-/* The chain into s, events_per_doc to a document. */
-static void feed_chain(st_store *s, size_t events_per_doc, int every_twice)
+/* The chain into f->s, events_per_doc to a document. */
+static void feed_chain_with(struct feed *f, size_t events_per_doc)
 {
     st_chain_opts o = {.seed = 7,
                        .units = 96,
@@ -410,15 +438,20 @@ static void feed_chain(st_store *s, size_t events_per_doc, int every_twice)
                        .events_per_doc = events_per_doc,
                        .packs = 1,
                        .anomalies = 1};
-    struct feed f = {s, every_twice, 0, 0};
     st_chain_stats st;
     st_error e;
     st_error_clear(&e);
-    if (st_chain_generate(&o, feed_doc, &f, &st, &e) != ST_OK)
+    if (st_chain_generate(&o, feed_doc, f, &st, &e) != ST_OK)
         fail_msg("generating the chain: %s", e.msg);
-    assert_int_equal(f.failed, 0);
+    assert_int_equal(f->failed, 0);
     if (st.events < 200)
         fail_msg("the chain made only %zu events", st.events);
+}
+
+static void feed_chain(st_store *s, size_t events_per_doc, int every_twice)
+{
+    struct feed f = {.s = s, .every_twice = every_twice};
+    feed_chain_with(&f, events_per_doc);
 }
 
 /* The same chain into SQLite in one document, and into PostgreSQL in one
@@ -535,6 +568,49 @@ static void test_containment_as_sqlite(void **state)
         free(rows[k]);
         st_store_close(s[k]);
     }
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[320];
+        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+/* ---- the server ending a node's sessions ---------------------------------------------------- */
+
+/* A node whose sessions the server ended (a restart, a failover, an
+ * administrator) fails the capture in progress and reconnects at the next:
+ * its writing, interning and reading connections come back, with their
+ * prepared statements made again, and the store ends as SQLite's. */
+static void test_reconnect(void **state)
+{
+    (void)state;
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[256], lite[320], path[300], url[1400], app[64];
+    snprintf(dir, sizeof dir, "%s/st_pgrc_XXXXXX", base);
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/st.db", dir);
+    snprintf(lite, sizeof lite, "sqlite:%s", path);
+    snprintf(app, sizeof app, "st_reconnect_%d", (int)getpid());
+    snprintf(url, sizeof url, "%s&application_name=%s", g_url, app);
+    st_store *s[2] = {NULL, NULL}, *killer = open_node();
+    assert_int_equal(st_store_open(lite, NULL, &s[0], NULL), ST_OK);
+    assert_int_equal(st_store_open(url, NULL, &s[1], NULL), ST_OK);
+    feed_chain(s[0], 3, 0);
+    struct feed f = {.s = s[1], .killer = killer, .app = app, .kill_at = 40};
+    feed_chain_with(&f, 3);
+    assert_true(f.retried >= 1); /* the capture in progress failed */
+    char *rows[2] = {projections(s[0]), projections(s[1])};
+    assert_string_equal(rows[0], rows[1]);
+    st_audit_result r;
+    assert_int_equal(st_store_audit_verify(s[1], &r, NULL), ST_OK);
+    assert_int_equal(r.ok, 1);
+    for (int k = 0; k < 2; k++) {
+        free(rows[k]);
+        st_store_close(s[k]);
+    }
+    st_store_close(killer);
     const char *suffix[] = {"", "-wal", "-shm"};
     for (int i = 0; i < 3; i++) {
         char p[320];
@@ -922,6 +998,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_projections_as_sqlite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_intern_collision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_containment_as_sqlite, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
