@@ -206,6 +206,8 @@ static int cmp3(const void *a, const void *b)
 void st_pgtup_copy(st_pgtup *t, st_pgbuf *b)
 {
     size_t w = (size_t)t->w;
+    if (!t->n)
+        return;
     qsort(t->v, t->n, w * sizeof *t->v, w == 2 ? cmp2 : cmp3);
     for (size_t i = 0; i < t->n; i++) {
         const int64_t *r = t->v + i * w;

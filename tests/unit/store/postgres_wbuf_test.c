@@ -4,8 +4,10 @@
  * PostgreSQL documentation lays the format out (signature, flags, header
  * extension, per row a 16-bit field count, per field a 32-bit length or -1
  * for NULL and the value in network byte order, -1 as trailer); array
- * literals quote and escape text and write NULL elements; the byte-string
- * set finds what was added and nothing else.
+ * literals quote and escape text and write NULL elements; rows of integers
+ * gathered in any order with repeats come out sorted and unique (none when
+ * none was added); the byte-string set finds what was added and nothing
+ * else.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -75,6 +77,44 @@ static void array_literals(void **state)
     free(a.b.p);
 }
 
+/* The BIGINT of field k of the row at p (a 2-byte count, then per field a
+ * 4-byte length and 8 bytes). */
+static int64_t field(const unsigned char *p, int k)
+{
+    const unsigned char *f = p + 2 + k * 12 + 4;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | f[i];
+    return (int64_t)v;
+}
+
+static void unique_rows(void **state)
+{
+    (void)state;
+    st_pgtup t = {.w = 3};
+    st_pgbuf b = {0};
+    st_pgtup_copy(&t, &b); /* nothing added: no row, not even the header */
+    assert_int_equal(b.n, 0);
+    static const int64_t in[][3] = {{5, 1, 9},  {2, 7, 3}, {5, 1, 9}, {2, 7, 1},
+                                    {-4, 0, 0}, {2, 7, 3}, {5, 1, 8}};
+    for (size_t i = 0; i < sizeof in / sizeof *in; i++)
+        st_pgtup_add(&t, in[i]);
+    assert_false(t.oom);
+    st_pgtup_copy(&t, &b);
+    assert_int_equal(t.n, 0); /* emptied */
+    static const int64_t want[][3] = {{-4, 0, 0}, {2, 7, 1}, {2, 7, 3}, {5, 1, 8}, {5, 1, 9}};
+    size_t rows = sizeof want / sizeof *want, row = 2 + 3 * 12;
+    assert_int_equal(b.n, 19 + rows * row);
+    for (size_t i = 0; i < rows; i++) {
+        const unsigned char *r = (const unsigned char *)b.p + 19 + i * row;
+        assert_int_equal(r[0] << 8 | r[1], 3);
+        for (int k = 0; k < 3; k++)
+            assert_int_equal(field(r, k), want[i][k]);
+    }
+    free(t.v);
+    free(b.p);
+}
+
 static void byte_set(void **state)
 {
     (void)state;
@@ -101,9 +141,8 @@ static void byte_set(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(copy_rows),
-        cmocka_unit_test(copy_no_rows),
-        cmocka_unit_test(array_literals),
+        cmocka_unit_test(copy_rows),      cmocka_unit_test(copy_no_rows),
+        cmocka_unit_test(array_literals), cmocka_unit_test(unique_rows),
         cmocka_unit_test(byte_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
