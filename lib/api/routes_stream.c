@@ -9,8 +9,11 @@
  * The hub (struct st_hub) keeps the subscribers and one poller thread, which
  * reads the store's largest event id every STREAM_POLL_MS (captures by this
  * server and by other processes on the same store alike) and resumes the
- * connections that wait. A subscriber's body callback never blocks: when it
- * has nothing to send it suspends its connection (libmicrohttpd frees the
+ * connections that wait. Where the store can tell of commits as they happen
+ * (PostgreSQL: LISTEN, st_store_wait_change), the poller waits for them
+ * instead of sleeping, so a capture on any node reaches the streams at
+ * once; the poll every STREAM_POLL_MS stays, should a notice be lost. A subscriber's body callback
+ * never blocks: when it has nothing to send it suspends its connection (libmicrohttpd frees the
  * worker thread) and returns 0; the poller resumes it when the head moves,
  * when a heartbeat is due, and at shutdown, after which every stream ends.
  * Event ids are monotonic (a reader never sees a later id before an earlier
@@ -47,6 +50,7 @@ struct st_hub {
     int started;        /* the poller runs */
     int stopping;       /* st_hub_shutdown was called: streams end */
     int64_t head;       /* the largest event id the poller saw */
+    int listens;        /* the store tells of commits (st_store_wait_change) */
     struct sub *subs;   /* subscribers, a doubly linked list */
     int nsubs;          /* how many */
 };
@@ -54,17 +58,17 @@ struct st_hub {
 /* One open stream. Its fields other than the links and suspended are only
  * used by the thread running the connection (one at a time). */
 struct sub {
-    struct st_hub *hub;    /* the hub it is linked into */
-    void *conn;            /* the server's connection */
-    st_query *q;           /* the filter, owned */
-    st_scope *scope;       /* a partner's scope, owned (q borrows it), or NULL */
-    st_epcis_evw *evw;     /* writes the frames' events, owned */
-    int64_t pos;           /* events up to this id have been looked at */
-    int more;              /* the last read stopped before pos reached the head */
-    char *buf;             /* frames not yet sent (malloc'd) */
-    size_t n, off, cap;    /* bytes held, bytes sent, allocation */
-    int64_t last_ms;       /* when bytes were last handed over (monotonic ms) */
-    int suspended;         /* under hub->mu: the connection is suspended */
+    struct st_hub *hub; /* the hub it is linked into */
+    void *conn;         /* the server's connection */
+    st_query *q;        /* the filter, owned */
+    st_scope *scope;    /* a partner's scope, owned (q borrows it), or NULL */
+    st_epcis_evw *evw;  /* writes the frames' events, owned */
+    int64_t pos;        /* events up to this id have been looked at */
+    int more;           /* the last read stopped before pos reached the head */
+    char *buf;          /* frames not yet sent (malloc'd) */
+    size_t n, off, cap; /* bytes held, bytes sent, allocation */
+    int64_t last_ms;    /* when bytes were last handed over (monotonic ms) */
+    int suspended;      /* under hub->mu: the connection is suspended */
     struct sub *prev, *next;
 };
 
@@ -98,13 +102,43 @@ static void resume_where(struct st_hub *h, int all, int64_t now)
         }
 }
 
+/* Wait (h->mu held) until a commit is notified or STREAM_POLL_MS pass, or
+ * stop or a new subscriber wakes the condition. Notices are read even when
+ * nobody streams: left unread, they would hold up the server's notification
+ * queue that every node's commits write to. */
+static void pause_poller(struct st_hub *h)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += STREAM_POLL_MS * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    if (h->listens) { /* a commit anywhere ends the wait */
+        pthread_mutex_unlock(&h->mu);
+        int notified = 0;
+        st_error e;
+        st_error_clear(&e);
+        st_rc rc = st_store_wait_change(h->store, STREAM_POLL_MS, &notified, &e);
+        pthread_mutex_lock(&h->mu);
+        if (rc == ST_OK)
+            return;
+    }
+    if (!h->stopping) /* polling only, or the listener is down: sleep */
+        pthread_cond_timedwait(&h->cv, &h->mu, &until);
+}
+
 static void *poller(void *arg)
 {
     struct st_hub *h = arg;
     pthread_mutex_lock(&h->mu);
     while (!h->stopping) {
         if (!h->nsubs) {
-            pthread_cond_wait(&h->cv, &h->mu);
+            if (h->listens)
+                pause_poller(h);
+            else
+                pthread_cond_wait(&h->cv, &h->mu);
             continue;
         }
         pthread_mutex_unlock(&h->mu);
@@ -117,15 +151,8 @@ static void *poller(void *arg)
         if (moved)
             h->head = head;
         resume_where(h, moved, now_ms());
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += STREAM_POLL_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
         if (!h->stopping)
-            pthread_cond_timedwait(&h->cv, &h->mu, &until);
+            pause_poller(h);
     }
     pthread_mutex_unlock(&h->mu);
     return NULL;
@@ -148,6 +175,9 @@ st_rc st_hub_init(st_api *api, st_error *err)
     st_error e;
     st_error_clear(&e);
     store_head(h->store, &h->head, &e); /* an empty or unreadable store: 0 */
+    int notified = 0;
+    st_error_clear(&e);
+    h->listens = st_store_wait_change(h->store, 0, &notified, &e) == ST_OK;
     if (pthread_create(&h->poller, NULL, poller, h)) {
         pthread_cond_destroy(&h->cv);
         pthread_mutex_destroy(&h->mu);

@@ -151,6 +151,12 @@ typedef struct st_store_methods {
      * round trip for many. Returns the first failure (a statement's, or a
      * callback's non-OK); no callback is called after it. */
     st_rc (*exec_batch)(void *impl, const st_read *reads, size_t n, st_error *err);
+    /* Optional (NULL: callers poll). Wait up to timeout_ms (0: do not wait)
+     * for a commit that stored events, by any process or node; *notified
+     * is 1 when one came (possibly one of another store sharing the
+     * database: callers read the head to know). Returns non-OK when it
+     * cannot wait (no connection); the next call tries again. */
+    st_rc (*wait_change)(void *impl, int timeout_ms, int *notified, st_error *err);
 } st_store_methods;
 
 extern const st_store_methods st_store_sqlite;

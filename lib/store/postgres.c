@@ -283,7 +283,9 @@ static void pg_close(void *impl)
         st_pg_conn_close(&p->r[i]);
     st_pg_conn_close(&p->w);
     st_pg_conn_close(&p->in);
+    st_pg_conn_close(&p->listen);
     pthread_mutex_destroy(&p->pool_mu);
+    pthread_mutex_destroy(&p->listen_mu);
     pthread_mutex_destroy(&p->in_mu);
     pthread_mutex_destroy(&p->ids_mu);
     st_idcache_free(&p->ids);
@@ -314,6 +316,7 @@ static st_rc pg_open(const char *target, const st_store_opts *o, void **impl, st
         return ST_ERR_NOMEM;
     pthread_mutex_init(&p->pool_mu, NULL);
     pthread_mutex_init(&p->in_mu, NULL);
+    pthread_mutex_init(&p->listen_mu, NULL);
     pthread_mutex_init(&p->ids_mu, NULL);
     st_idcache_init(&p->ids);
     st_statemerge_init(&p->sm);
@@ -488,6 +491,7 @@ const st_store_methods st_store_postgres = {
     .migrate = pg_migrate,
     .commit = st_pg_commit,
     .prepare = st_pg_prepare,
+    .wait_change = st_pg_wait_change,
     .info = pg_info,
     .exec = st_pg_exec,
     .exec_batch = st_pg_exec_batch,

@@ -415,7 +415,9 @@ st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err)
         stored += docs[i]->stored;
     }
     /* wake the event streams of every node (delivered at the commit) */
-    if (stored && st_pg_run(p->w.c, "NOTIFY " ST_PG_NOTIFY, err)) {
+    char notify[128]; /* the payload names the store: several may share the database */
+    snprintf(notify, sizeof notify, "NOTIFY " ST_PG_NOTIFY ", '%s'", p->schema);
+    if (stored && st_pg_run(p->w.c, notify, err)) {
         rc = ST_ERR_IO;
         goto out;
     }

@@ -49,6 +49,8 @@ typedef struct st_pg {
     st_pg_conn in;                   /* interning identifiers (opened by the first commit) */
     pthread_mutex_t in_mu;           /* one interning at a time (guards in) */
     int in_prepared;                 /* the write statements are prepared on in */
+    st_pg_conn listen;               /* LISTENs for commits (postgres_listen.c), or closed */
+    pthread_mutex_t listen_mu;       /* one waiter at a time (guards listen) */
     st_pg_conn r[ST_PG_READERS];     /* read connections (exec), opened as needed */
     int nr;                          /* opened (read and written with atomics) */
     pthread_mutex_t pool_mu;         /* guards opening another reader */
@@ -124,6 +126,9 @@ st_rc st_pg_query(st_pg_conn *c, const char *sql, const st_val *args, int nargs,
 /* The commit, prepare and write_tx methods (postgres_commit.c). */
 st_rc st_pg_commit(void *impl, st_cap_doc **docs, size_t n, st_error *err);
 st_rc st_pg_prepare(void *impl, st_cap_doc *d, st_error *err);
+
+/* The wait_change method (postgres_listen.c). */
+st_rc st_pg_wait_change(void *impl, int timeout_ms, int *notified, st_error *err);
 st_rc st_pg_write_tx(void *impl, st_write_fn fn, void *ctx, st_error *err);
 
 /* Run the side statements of d (capture.h) on p->w inside the open

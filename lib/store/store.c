@@ -152,6 +152,15 @@ void st_store_read_end(st_store *s)
         s->m->read_end(s->impl);
 }
 
+st_rc st_store_wait_change(st_store *s, int timeout_ms, int *notified, st_error *err)
+{
+    *notified = 0;
+    if (!s->m->wait_change)
+        return st_fail(err, ST_ERR_UNSUPPORTED, -1, NULL, "the %s backend cannot wait for commits",
+                       s->m->name);
+    return s->m->wait_change(s->impl, timeout_ms, notified, err);
+}
+
 st_rc st_store_admin_exec(st_store *s, const char *sql, const st_val *args, int nargs, st_row_cb cb,
                           void *ctx, int64_t *changes, st_error *err)
 {

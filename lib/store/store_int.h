@@ -26,6 +26,11 @@ st_rc st_store_exec_batch(st_store *s, const st_read *reads, size_t n, st_error 
 st_rc st_store_read_begin(st_store *s, st_error *err);
 void st_store_read_end(st_store *s);
 
+/* Wait up to timeout_ms for a commit that stored events, by any process or
+ * node (st_store_methods.wait_change); *notified 1 when one came.
+ * ST_ERR_UNSUPPORTED when the backend cannot tell (SQLite): poll. */
+st_rc st_store_wait_change(st_store *s, int timeout_ms, int *notified, st_error *err);
+
 /* Run one writing administrative statement (API keys, serial counters) on
  * s's backend in its own transaction, rows it returns to cb (may be NULL;
  * see st_store_methods.admin_exec). Not for events. */

@@ -15,8 +15,9 @@
  * into documents, and stay whole when several nodes name the same new
  * units at once; new identifiers interned by COPY fall back to look-ups
  * when another node added one of them first; a node whose sessions the
- * server ended reconnects, its prepared statements made again. Needs $ST_TEST_PG_URL (skips without it; fails without
- * it when CI=true).
+ * server ended reconnects, its prepared statements made again; a handle
+ * waiting for commits hears another node's, and only its own store's. Needs $ST_TEST_PG_URL (skips
+ * without it; fails without it when CI=true).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -620,6 +621,29 @@ static void test_reconnect(void **state)
     rmdir(dir);
 }
 
+/* ---- waiting for commits -------------------------------------------------------------------- */
+
+/* A handle waiting for commits hears another node's (LISTEN/NOTIFY), and
+ * only its own store's: captures of the other tests' stores in the same
+ * database notify the same channel. */
+static void test_wait_change(void **state)
+{
+    (void)state;
+    st_store *a = open_node(), *b = open_node();
+    int notified = -1;
+    assert_int_equal(st_store_wait_change(a, 0, &notified, NULL), ST_OK); /* listening now */
+    assert_int_equal(notified, 0);
+    char *d = doc("wait-", 2);
+    capture_doc(b, d);
+    free(d);
+    assert_int_equal(st_store_wait_change(a, 10000, &notified, NULL), ST_OK);
+    assert_int_equal(notified, 1);
+    assert_int_equal(st_store_wait_change(a, 0, &notified, NULL), ST_OK); /* heard once */
+    assert_int_equal(notified, 0);
+    st_store_close(a);
+    st_store_close(b);
+}
+
 /* ---- a counter row, as serial allocation uses it ---------------------------------------- */
 
 #define TAKES 150 /* values each node takes */
@@ -999,6 +1023,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_intern_collision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_containment_as_sqlite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wait_change, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
