@@ -500,12 +500,14 @@ static st_rc delete_leaves(struct lin *l, pairs *p)
     return rc;
 }
 
-/* Add pairs to table: the fresh ones ([1]) in bulk when the backend can. */
+/* Add both lists of pairs to table: the fresh ones ([1]) in bulk when the
+ * backend can, the others merged with what is stored. */
 static st_rc add_pairs(struct lin *l, const char *table, pairs p[2])
 {
-    if (l->io->copy_pairs && p[1].n)
+    st_rc rc = insert_pairs(l, table, p[0].v, p[0].n);
+    if (!rc && l->io->copy_pairs && p[1].n)
         return l->io->copy_pairs(l->io->ctx, table, p[1].v, p[1].n, l->err);
-    return insert_pairs(l, table, p[1].v, p[1].n);
+    return rc ? rc : insert_pairs(l, table, p[1].v, p[1].n);
 }
 
 /* What the document adds: node and class roots, leaves, and the leaves its
@@ -533,15 +535,9 @@ static st_rc write_doc(struct lin *l)
     }
     st_rc rc = oom ? ST_ERR_NOMEM : ST_OK;
     if (!rc)
-        rc = insert_pairs(l, "lineage_node(ident, lot)", nd[0].v, nd[0].n);
-    if (!rc)
         rc = add_pairs(l, "lineage_node(ident, lot)", nd);
     if (!rc)
-        rc = insert_pairs(l, "lineage_class(cls, lot)", cl[0].v, cl[0].n);
-    if (!rc)
         rc = add_pairs(l, "lineage_class(cls, lot)", cl);
-    if (!rc)
-        rc = insert_pairs(l, "lineage_leaf(lot, ident)", lf[0].v, lf[0].n);
     if (!rc)
         rc = add_pairs(l, "lineage_leaf(lot, ident)", lf);
     if (!rc)
