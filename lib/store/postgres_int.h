@@ -1,7 +1,9 @@
 /*
  * Inside the PostgreSQL backend (lib/store/postgres.c): connections (one for
- * writes, a pool for reads, each with its prepared statements), the write
- * path (postgres_commit.c) and the migrations (postgres_schema.c).
+ * writes, one for interning identifiers, one listening for commits, a pool
+ * for reads, each with its prepared statements), the write path
+ * (postgres_commit.c and the modules of postgres_write.h), waiting for
+ * commits (postgres_listen.c) and the migrations (postgres_schema.c).
  */
 #ifndef ST_STORE_POSTGRES_INT_H
 #define ST_STORE_POSTGRES_INT_H
