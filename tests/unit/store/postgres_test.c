@@ -99,16 +99,23 @@ static char *doc(const char *tag, int n)
 struct node {
     st_store *s;
     int id;
+    int shared; /* 1: the units every node names, at an hour of its own */
     int stored, failed;
 };
 
+/* Node nd->id captures DOCS_PER_NODE documents: units of its own, or
+ * (shared) the units of every node, at an hour of its own (so no event
+ * repeats another node's). */
 static void *capture_docs(void *arg)
 {
     struct node *nd = arg;
     for (int i = 0; i < DOCS_PER_NODE; i++) {
         char tag[32];
-        snprintf(tag, sizeof tag, "n%dd%dx", nd->id, i);
-        char *d = doc(tag, EVENTS_PER_DOC);
+        if (nd->shared)
+            snprintf(tag, sizeof tag, "sh%dx", i);
+        else
+            snprintf(tag, sizeof tag, "n%dd%dx", nd->id, i);
+        char *d = doc_at(tag, EVENTS_PER_DOC, nd->shared ? 10 + nd->id : 10);
         st_capture_result res;
         if (st_store_capture_mem(nd->s, d, strlen(d), tag, &res, NULL) == ST_OK)
             nd->stored += (int)res.stored;
@@ -119,22 +126,28 @@ static void *capture_docs(void *arg)
     return NULL;
 }
 
-static void test_nodes_one_chain(void **state)
+/* NODES handles capture at once; each stores every event it sent. */
+static void run_nodes(struct node nd[NODES], int shared)
 {
-    (void)state;
-    struct node nd[NODES];
     pthread_t th[NODES];
     for (int i = 0; i < NODES; i++) {
-        nd[i] = (struct node){open_node(), i, 0, 0};
+        nd[i] = (struct node){open_node(), i, shared, 0, 0};
         assert_int_equal(pthread_create(&th[i], NULL, capture_docs, &nd[i]), 0);
     }
     for (int i = 0; i < NODES; i++)
         pthread_join(th[i], NULL);
-    int want = NODES * DOCS_PER_NODE * EVENTS_PER_DOC;
     for (int i = 0; i < NODES; i++) {
         assert_int_equal(nd[i].failed, 0);
         assert_int_equal(nd[i].stored, DOCS_PER_NODE * EVENTS_PER_DOC);
     }
+}
+
+static void test_nodes_one_chain(void **state)
+{
+    (void)state;
+    struct node nd[NODES];
+    run_nodes(nd, 0);
+    int want = NODES * DOCS_PER_NODE * EVENTS_PER_DOC;
     /* every handle sees every event at once */
     for (int i = 0; i < NODES; i++)
         assert_int_equal(sql_int(nd[i].s, "SELECT count(*) FROM event"), want);
@@ -157,25 +170,6 @@ static void test_nodes_one_chain(void **state)
 
 /* ---- several nodes naming the same new units at once --------------------------------------- */
 
-/* Node nd->id commissions the units of every shared document, at an hour of
- * its own (so no event repeats another node's). */
-static void *capture_shared(void *arg)
-{
-    struct node *nd = arg;
-    for (int i = 0; i < DOCS_PER_NODE; i++) {
-        char tag[32];
-        snprintf(tag, sizeof tag, "sh%dx", i);
-        char *d = doc_at(tag, EVENTS_PER_DOC, 10 + nd->id);
-        st_capture_result res;
-        if (st_store_capture_mem(nd->s, d, strlen(d), tag, &res, NULL) == ST_OK)
-            nd->stored += (int)res.stored;
-        else
-            nd->failed++;
-        free(d);
-    }
-    return NULL;
-}
-
 /* A unit one node interned may be written by another node's commit first:
  * the writer that interned it must then merge, not add (a second row would
  * fail the document). Every document stores, and each unit's state and
@@ -184,17 +178,7 @@ static void test_shared_units_across_nodes(void **state)
 {
     (void)state;
     struct node nd[NODES];
-    pthread_t th[NODES];
-    for (int i = 0; i < NODES; i++) {
-        nd[i] = (struct node){open_node(), i, 0, 0};
-        assert_int_equal(pthread_create(&th[i], NULL, capture_shared, &nd[i]), 0);
-    }
-    for (int i = 0; i < NODES; i++)
-        pthread_join(th[i], NULL);
-    for (int i = 0; i < NODES; i++) {
-        assert_int_equal(nd[i].failed, 0);
-        assert_int_equal(nd[i].stored, DOCS_PER_NODE * EVENTS_PER_DOC);
-    }
+    run_nodes(nd, 1);
     st_store *s = nd[0].s;
     int units = DOCS_PER_NODE * EVENTS_PER_DOC;
     assert_int_equal(sql_int(s, "SELECT count(*) FROM item_state"), units);
@@ -462,15 +446,11 @@ static void feed_chain(st_store *s, size_t events_per_doc, int every_twice)
 static void test_projections_as_sqlite(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char dir[256], lite[320], path[300], small[1300];
-    snprintf(dir, sizeof dir, "%s/st_pgpr_XXXXXX", base);
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/st.db", dir);
-    snprintf(lite, sizeof lite, "sqlite:%s", path);
+    st_url_store lite;
+    assert_int_equal(st_test_url_store_open(&lite, "sqlite:{tmp}/st.db", "pgpr"), 0);
+    char small[1300];
     snprintf(small, sizeof small, "%s_small", g_url);
-    st_store *s[3] = {NULL, open_node(), NULL};
-    assert_int_equal(st_store_open(lite, NULL, &s[0], NULL), ST_OK);
+    st_store *s[3] = {lite.t.s, open_node(), NULL};
     assert_int_equal(st_store_open(small, NULL, &s[2], NULL), ST_OK);
     feed_chain(s[0], 100000, 0);
     feed_chain(s[1], 100000, 0);
@@ -501,15 +481,9 @@ static void test_projections_as_sqlite(void **state)
     for (int k = 0; k < 3; k++)
         free(rows[k]);
     st_test_store_drop(s[2], small);
-    for (int k = 0; k < 3; k++)
+    for (int k = 1; k < 3; k++)
         st_store_close(s[k]);
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        char p[320];
-        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(dir);
+    st_test_url_store_close(&lite);
 }
 
 /* ---- containment written in one go, against SQLite ------------------------------------------- */
@@ -543,14 +517,9 @@ static const char *const ag_docs[] = {
 static void test_containment_as_sqlite(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char dir[256], lite[320], path[300];
-    snprintf(dir, sizeof dir, "%s/st_pgag_XXXXXX", base);
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/st.db", dir);
-    snprintf(lite, sizeof lite, "sqlite:%s", path);
-    st_store *s[2] = {open_node(), NULL};
-    assert_int_equal(st_store_open(lite, NULL, &s[1], NULL), ST_OK);
+    st_url_store lite;
+    assert_int_equal(st_test_url_store_open(&lite, "sqlite:{tmp}/st.db", "pgag"), 0);
+    st_store *s[2] = {open_node(), lite.t.s};
     char *rows[2];
     for (int k = 0; k < 2; k++) {
         for (size_t i = 0; i < sizeof ag_docs / sizeof *ag_docs; i++)
@@ -565,17 +534,10 @@ static void test_containment_as_sqlite(void **state)
                      1);
     assert_int_equal(sql_int(s[0], "SELECT count(*) FROM containment WHERE unpacked_event IS NULL"),
                      1); /* only 772 in the last pallet */
-    for (int k = 0; k < 2; k++) {
-        free(rows[k]);
-        st_store_close(s[k]);
-    }
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        char p[320];
-        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(dir);
+    free(rows[0]);
+    free(rows[1]);
+    st_store_close(s[0]);
+    st_test_url_store_close(&lite);
 }
 
 /* ---- the server ending a node's sessions ---------------------------------------------------- */
@@ -587,16 +549,12 @@ static void test_containment_as_sqlite(void **state)
 static void test_reconnect(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char dir[256], lite[320], path[300], url[1400], app[64];
-    snprintf(dir, sizeof dir, "%s/st_pgrc_XXXXXX", base);
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/st.db", dir);
-    snprintf(lite, sizeof lite, "sqlite:%s", path);
+    st_url_store lite;
+    assert_int_equal(st_test_url_store_open(&lite, "sqlite:{tmp}/st.db", "pgrc"), 0);
+    char url[1400], app[64];
     snprintf(app, sizeof app, "st_reconnect_%d", (int)getpid());
     snprintf(url, sizeof url, "%s&application_name=%s", g_url, app);
-    st_store *s[2] = {NULL, NULL}, *killer = open_node();
-    assert_int_equal(st_store_open(lite, NULL, &s[0], NULL), ST_OK);
+    st_store *s[2] = {lite.t.s, NULL}, *killer = open_node();
     assert_int_equal(st_store_open(url, NULL, &s[1], NULL), ST_OK);
     feed_chain(s[0], 3, 0);
     struct feed f = {.s = s[1], .killer = killer, .app = app, .kill_at = 40};
@@ -607,18 +565,11 @@ static void test_reconnect(void **state)
     st_audit_result r;
     assert_int_equal(st_store_audit_verify(s[1], &r, NULL), ST_OK);
     assert_int_equal(r.ok, 1);
-    for (int k = 0; k < 2; k++) {
-        free(rows[k]);
-        st_store_close(s[k]);
-    }
+    free(rows[0]);
+    free(rows[1]);
+    st_store_close(s[1]);
     st_store_close(killer);
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        char p[320];
-        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(dir);
+    st_test_url_store_close(&lite);
 }
 
 /* ---- waiting for commits -------------------------------------------------------------------- */
@@ -939,14 +890,9 @@ static void lc_rows(st_store *s, char *out)
 static void test_lifecycle_as_sqlite(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char dir[256], lite[320], path[300];
-    snprintf(dir, sizeof dir, "%s/st_pglc_XXXXXX", base);
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/st.db", dir);
-    snprintf(lite, sizeof lite, "sqlite:%s", path);
-    st_store *s[2] = {open_node(), NULL};
-    assert_int_equal(st_store_open(lite, NULL, &s[1], NULL), ST_OK);
+    st_url_store lite;
+    assert_int_equal(st_test_url_store_open(&lite, "sqlite:{tmp}/st.db", "pglc"), 0);
+    st_store *s[2] = {open_node(), lite.t.s};
     static char rows[2][8192];
     for (int k = 0; k < 2; k++) {
         for (size_t i = 0; i < sizeof lc_docs / sizeof *lc_docs; i++) {
@@ -970,14 +916,7 @@ static void test_lifecycle_as_sqlite(void **state)
     /* event 6 came again in the second document: its anomaly is stored once */
     assert_null(strstr(strstr(rows[0], "\n6|") + 1, "\n6|"));
     st_store_close(s[0]);
-    st_store_close(s[1]);
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        char p[320];
-        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(dir);
+    st_test_url_store_close(&lite);
 }
 
 static int setup(void **state)
